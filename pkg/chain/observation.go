@@ -1,0 +1,98 @@
+package chain
+
+import "time"
+
+// Observation is everything certlint learned about one (target, address):
+// the chain as served, how the name resolved, what the generic handshake
+// negotiated, the anchor, and what each device's own ClientHello got. Offline
+// inputs (a chain file) fill the same structure without a dial, so every
+// check works the same on both.
+type Observation struct {
+	Target     string   // the target as the user gave it
+	Host       string   // host name or IP literal, without port
+	Port       int      // TCP port
+	ServerName string   // SNI sent and name verified; empty for an IP without --servername
+	CNAMEs     []string // the CNAME walk from Host, in order, without Host itself
+	Address    string   // the IP address dialled; empty offline
+	Offline    bool     // true when the chain came from a file, not a dial
+
+	// CheckedAt is the device's clock (--at, default now); validity is
+	// judged at this instant.
+	CheckedAt time.Time
+
+	// TLS is what the generic (PC-like) handshake negotiated; nil offline.
+	TLS *Handshake
+
+	// Chain holds the served certificates in served order, then the anchor
+	// root when one was found (its Source says where it came from).
+	Chain []*Cert
+
+	// Anchor is the trust anchor found for the chain, also the last element
+	// of Chain; nil when no anchor was found.
+	Anchor *Cert
+
+	// CAFile is the CA file the device holds (--ca), nil when none was given.
+	CAFile *CAFile
+
+	// Hellos holds the result of dialling with each distinct device
+	// ClientHello, keyed by HelloSpec.Key(). Empty offline.
+	Hellos map[string]*HelloResult
+
+	// Notes are facts about how the observation was made that a reader
+	// should see (a cap that was hit, a fallback taken).
+	Notes []string
+}
+
+// Served returns the certificates the server sent, in served order, without
+// the anchor certlint appended.
+func (o *Observation) Served() []*Cert {
+	var served []*Cert
+	for _, c := range o.Chain {
+		if c.Source == SourceServed {
+			served = append(served, c)
+		}
+	}
+	return served
+}
+
+// Handshake is what one TLS handshake negotiated, or how it failed.
+type Handshake struct {
+	Version     string // e.g. TLS1.2, as in the JSON report; empty if none was agreed
+	CipherSuite string // IANA name; empty if none was agreed
+	Curve       string // named group of the key exchange, when known
+	// Alert is the TLS alert the server sent, e.g. "handshake_failure"; empty
+	// when none was received.
+	Alert string
+	// Error is the failure in a sentence, empty when the handshake completed
+	// (or got as far as the certificates, for a hello certlint cannot finish).
+	Error string
+}
+
+// OK reports whether the server agreed a version and suite.
+func (h *Handshake) OK() bool { return h != nil && h.Error == "" && h.Version != "" }
+
+// CAFile is the CA file a device holds, as the user gave it with --ca.
+type CAFile struct {
+	Path   string
+	Format string // "der" or "pem"
+	Bytes  int    // size of the file as the device stores it
+	Certs  []*Cert
+}
+
+// HelloSpec is what a device offers in its ClientHello. Devices whose specs
+// have the same Key share one dial.
+type HelloSpec struct {
+	Versions     []string // ssl3.0 … tls1.3, the device's supported versions
+	CipherSuites []string // IANA names, in the device's offer order; empty = library default
+	Curves       []string // named groups, e.g. secp256r1; empty = library default
+	SNI          bool     // whether the device sends server_name
+}
+
+// HelloResult is what the server did with one device ClientHello.
+type HelloResult struct {
+	Spec      HelloSpec
+	Handshake Handshake
+	// Chain is what the server sent to this hello (it can differ from the
+	// generic chain, e.g. the default certificate for a hello without SNI).
+	Chain []*Cert
+}

@@ -1,0 +1,107 @@
+package chain
+
+import (
+	"sync"
+
+	"github.com/zmap/zcrypto/tls"
+)
+
+// Version is one TLS protocol version, with the names certlint uses for it.
+type Version struct {
+	ID      uint16
+	Profile string // the name in profile YAML: ssl3.0, tls1.0 … tls1.3
+	Display string // the name in reports: SSL3.0, TLS1.0 … TLS1.3
+}
+
+// Versions lists every protocol version certlint knows, oldest first. It is
+// the one table that maps between wire values, profile names and report names.
+var Versions = []Version{
+	{tls.VersionSSL30, "ssl3.0", "SSL3.0"},
+	{tls.VersionTLS10, "tls1.0", "TLS1.0"},
+	{tls.VersionTLS11, "tls1.1", "TLS1.1"},
+	{tls.VersionTLS12, "tls1.2", "TLS1.2"},
+	{tls.VersionTLS13, "tls1.3", "TLS1.3"},
+}
+
+// VersionByProfileName looks up a version by its profile name (tls1.2).
+func VersionByProfileName(name string) (Version, bool) {
+	for _, v := range Versions {
+		if v.Profile == name {
+			return v, true
+		}
+	}
+	return Version{}, false
+}
+
+// VersionByID looks up a version by its wire value.
+func VersionByID(id uint16) (Version, bool) {
+	for _, v := range Versions {
+		if v.ID == id {
+			return v, true
+		}
+	}
+	return Version{}, false
+}
+
+// VersionDisplay returns the report name of a version's profile name
+// (tls1.2 → TLS1.2), or the input when it is not a known version.
+func VersionDisplay(profileName string) string {
+	if v, ok := VersionByProfileName(profileName); ok {
+		return v.Display
+	}
+	return profileName
+}
+
+var (
+	suiteIDsOnce sync.Once
+	suiteIDs     map[string]uint16
+)
+
+// CipherSuiteByName returns the wire value of an IANA cipher-suite name, as
+// profiles spell them (TLS_RSA_WITH_AES_128_CBC_SHA). The table is zcrypto's
+// list of registered suites, so any suite a device can offer is found.
+func CipherSuiteByName(name string) (uint16, bool) {
+	suiteIDsOnce.Do(func() {
+		suiteIDs = make(map[string]uint16)
+		for id := 0; id <= 0xffff; id++ {
+			if n := tls.CipherSuiteID(id).String(); n != "unknown" {
+				suiteIDs[n] = uint16(id)
+			}
+		}
+	})
+	id, ok := suiteIDs[name]
+	return id, ok
+}
+
+// CipherSuiteName returns the IANA name of a cipher suite's wire value, or
+// its hex form when the value is not registered.
+func CipherSuiteName(id uint16) string {
+	if n := tls.CipherSuiteID(id).String(); n != "unknown" {
+		return n
+	}
+	return tls.CipherSuiteName(id)
+}
+
+// curves maps the group names profiles use to their wire values.
+var curves = map[string]tls.CurveID{
+	"secp256r1": tls.CurveP256,
+	"secp384r1": tls.CurveP384,
+	"secp521r1": tls.CurveP521,
+	"x25519":    tls.X25519,
+}
+
+// CurveByName returns the wire value of a named group (secp256r1, x25519).
+func CurveByName(name string) (tls.CurveID, bool) {
+	id, ok := curves[name]
+	return id, ok
+}
+
+// CurveName returns the profile name of a named group's wire value.
+func CurveName(id tls.CurveID) string {
+	for n, c := range curves {
+		if c == id {
+			return n
+		}
+	}
+	return id.String()
+}

@@ -1,0 +1,140 @@
+package constraints
+
+// Profile is what certlint knows about one device (one firmware variant of
+// it): what its TLS stack offers, what certificates it can process, how it
+// finds its trust anchor, and where each of those facts comes from.
+type Profile struct {
+	ID       string   `yaml:"id"`
+	Name     string   `yaml:"name"`
+	Aliases  []string `yaml:"aliases"`
+	Firmware string   `yaml:"firmware"`
+	// Extends names a built-in profile this one starts from (custom profiles).
+	Extends string `yaml:"extends"`
+	// Notes is free text shown by `certlint profiles show`.
+	Notes string `yaml:"notes"`
+
+	TLS          TLSLimits         `yaml:"tls"`
+	Certificates CertificateLimits `yaml:"certificates"`
+	Trust        TrustModel        `yaml:"trust"`
+	Client       ClientLimits      `yaml:"client"`
+
+	// WarnOnly maps a check ID to what the device actually does when that
+	// check fails but the stack still connects (CC3200 −461: "connected with
+	// a date verification error"). Such a failure is reported as a warning
+	// quoting this behaviour, never as a silent pass.
+	WarnOnly map[string]string `yaml:"warn_only"`
+
+	// Sources maps a field path (certificates.max_cert_bytes) to where its
+	// value comes from and how sure we are of it.
+	Sources map[string][]SourceRef `yaml:"sources"`
+
+	// Variant is the firmware variant selected (the part after @), empty for
+	// the base profile. It is set by the loader, not read from YAML.
+	Variant string `yaml:"-"`
+	// Variants lists the variant names the profile defines, for help output.
+	Variants []string `yaml:"-"`
+}
+
+// TLSLimits is what the device offers in its ClientHello.
+type TLSLimits struct {
+	Versions     []string `yaml:"versions"`      // ssl3.0 … tls1.3
+	CipherSuites []string `yaml:"cipher_suites"` // IANA names in offer order
+	Curves       []string `yaml:"curves"`        // named groups
+	SNI          *bool    `yaml:"sni"`           // nil = unknown
+}
+
+// CertificateLimits is what the device can process in a received chain.
+// A zero limit means no known limit.
+type CertificateLimits struct {
+	MaxCertBytes    int      `yaml:"max_cert_bytes"`
+	MaxChainBytes   int      `yaml:"max_chain_bytes"`
+	MaxChainDepth   int      `yaml:"max_chain_depth"`
+	KeyTypes        []string `yaml:"key_types"` // rsa, ecdsa, ed25519
+	RSAMinBits      int      `yaml:"rsa_min_bits"`
+	RSAMaxBits      int      `yaml:"rsa_max_bits"`
+	ECCurves        []string `yaml:"ec_curves"`        // P-256, P-384, P-521; empty = any
+	SignatureHashes []string `yaml:"signature_hashes"` // sha1, sha256, …
+}
+
+// TrustModel is how the device decides to trust a chain.
+type TrustModel struct {
+	// Model is loaded-ca (the user loads a CA), builtin-store (the device
+	// ships roots) or none (no verification at all).
+	Model      string   `yaml:"model"`
+	CAFormats  []string `yaml:"ca_formats"` // der, pem
+	CAMaxBytes int      `yaml:"ca_max_bytes"`
+	// CARequiresSKI says the device finds its CA by Subject Key Identifier.
+	CARequiresSKI bool `yaml:"ca_requires_ski"`
+	// CASKIAutoFormats lists the CA formats from which the device extracts
+	// the SKI by itself; for the others the user must supply it by hand.
+	CASKIAutoFormats []string `yaml:"ca_ski_auto_formats"`
+	// CAPath is where the CA file goes on the device; {ski} is replaced by
+	// the root's SKI in hex.
+	CAPath string `yaml:"ca_path"`
+	// CALoadHint says how to load the CA (an AT command, a code snippet).
+	CALoadHint                string `yaml:"ca_load_hint"`
+	AcceptsIntermediateAnchor bool   `yaml:"accepts_intermediate_anchor"`
+	VerifiesHostname          *bool  `yaml:"verifies_hostname"`
+	VerifiesTime              *bool  `yaml:"verifies_time"`
+}
+
+// ClientLimits is what the device accepts for its own certificate (mutual TLS).
+type ClientLimits struct {
+	CertMaxBytes int `yaml:"cert_max_bytes"`
+}
+
+// SourceRef cites where a profile value comes from.
+type SourceRef struct {
+	Ref        string `yaml:"ref"`
+	URL        string `yaml:"url"`
+	Confidence string `yaml:"confidence"`
+	Note       string `yaml:"note"`
+}
+
+// Confidences lists the confidence levels a source can have, strongest first.
+var Confidences = []string{"vendor-doc", "vendor-source", "vendor-forum", "field-report", "inferred", "unknown"}
+
+// Selector returns what --device takes to select this profile: the ID, with
+// @variant when a firmware variant was chosen.
+func (p *Profile) Selector() string {
+	if p.Variant == "" {
+		return p.ID
+	}
+	return p.ID + "@" + p.Variant
+}
+
+// SourcesFor returns the citations of the given field paths, in order, and
+// the weakest confidence among them (a finding is only as sure as its
+// least-sure input).
+func (p *Profile) SourcesFor(fields ...string) (refs []SourceRef, confidence string) {
+	weakest := -1
+	for _, f := range fields {
+		for _, s := range p.Sources[f] {
+			refs = append(refs, s)
+			if i := confidenceRank(s.Confidence); i > weakest {
+				weakest = i
+			}
+		}
+	}
+	if weakest < 0 {
+		return refs, ""
+	}
+	return refs, Confidences[weakest]
+}
+
+func confidenceRank(c string) int {
+	for i, name := range Confidences {
+		if name == c {
+			return i
+		}
+	}
+	return len(Confidences) - 1
+}
+
+// Bool returns the value of an optional boolean and whether it is known.
+func Bool(b *bool) (value, known bool) {
+	if b == nil {
+		return false, false
+	}
+	return *b, true
+}

@@ -1,0 +1,68 @@
+package constraints
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+// certSize checks every certificate the server sends against the largest
+// single certificate the device can receive (SPWF04Sx: 2.5 KB each). The
+// anchor root is not received, so it is not measured here.
+type certSize struct{}
+
+func init() { Register(certSize{}) }
+
+func (certSize) ID() string { return "cert-size" }
+
+func (certSize) Description() string {
+	return "each certificate the server sends fits the device's per-certificate size limit (DER bytes)"
+}
+
+func (certSize) Fields() []string { return []string{"certificates.max_cert_bytes"} }
+
+func (certSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	limit := p.Certificates.MaxCertBytes
+	if limit <= 0 {
+		return skip(p.Name + " has no known per-certificate size limit")
+	}
+	served := obs.Served()
+	if len(served) == 0 {
+		return skip("the server sent no certificates to measure")
+	}
+	var out []Finding
+	for _, c := range served {
+		f := Finding{Severity: Pass, CertIndex: c.Index, Limit: limit, Actual: c.DERBytes(),
+			Message: fmt.Sprintf("%s is %s bytes; %s accepts at most %s bytes per certificate",
+				c.Label(), commas(c.DERBytes()), p.Name, commas(limit))}
+		if c.DERBytes() > limit {
+			f.Severity = Fail
+			f.Fix = fmt.Sprintf("the service must send certificates of at most %s bytes (fewer subject alternative names, an ECDSA key); %s cannot be configured around this limit",
+				commas(limit), p.Name)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// skip is the single finding of a check that cannot apply, with the reason.
+// It lives here, with the first check that needs it, because the check
+// files are the only files of this package the checks' author owns.
+func skip(reason string) []Finding {
+	return []Finding{{Severity: Skip, CertIndex: -1, Message: reason}}
+}
+
+// commas formats n with thousands separators (3813 → "3,813"), as the
+// report messages quote sizes and key bits.
+func commas(n int) string {
+	s := strconv.Itoa(n)
+	neg := ""
+	if n < 0 {
+		neg, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return neg + s
+}

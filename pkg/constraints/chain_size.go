@@ -1,0 +1,56 @@
+package constraints
+
+import (
+	"fmt"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+// chainSize checks the total size of the certificates the server sends
+// against the device's buffer for the whole Certificate message.
+type chainSize struct{}
+
+func init() { Register(chainSize{}) }
+
+func (chainSize) ID() string { return "chain-size" }
+
+func (chainSize) Description() string {
+	return "the certificates the server sends fit, together, in the device's chain buffer (DER bytes)"
+}
+
+func (chainSize) Fields() []string { return []string{"certificates.max_chain_bytes"} }
+
+func (chainSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	limit := p.Certificates.MaxChainBytes
+	if limit <= 0 {
+		return skip(p.Name + " has no known limit on the size of the whole chain")
+	}
+	served := obs.Served()
+	if len(served) == 0 {
+		return skip("the server sent no certificates to measure")
+	}
+	total, largest := 0, served[0]
+	for _, c := range served {
+		total += c.DERBytes()
+		if c.DERBytes() > largest.DERBytes() {
+			largest = c
+		}
+	}
+	f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: total,
+		Message: fmt.Sprintf("the server sends %s bytes of certificates (%d %s); %s accepts at most %s bytes in all",
+			commas(total), len(served), plural(len(served), "certificate", "certificates"), p.Name, commas(limit))}
+	if total > limit {
+		f.Severity = Fail
+		f.Message += fmt.Sprintf("; the largest is %s at %s bytes", largest.Label(), commas(largest.DERBytes()))
+		f.Fix = fmt.Sprintf("the service must send at most %s bytes of certificates: a smaller leaf, a shorter chain, ECDSA keys; a root it sends can be left out", commas(limit))
+	}
+	return []Finding{f}
+}
+
+// plural picks the singular or plural noun for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,110 @@
+package constraints
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+// hostname checks that the leaf names the server the device connects to,
+// for devices that check names at all (WiPy does not, and says nothing).
+type hostname struct{}
+
+func init() { Register(hostname{}) }
+
+func (hostname) ID() string { return "hostname" }
+
+func (hostname) Description() string {
+	return "the leaf certificate names the host the device connects to, if the device checks names"
+}
+
+func (hostname) Fields() []string { return []string{"trust.verifies_hostname"} }
+
+func (hostname) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	verifies, known := Bool(p.Trust.VerifiesHostname)
+	switch {
+	case !known:
+		return skip("it is not known whether " + p.Name + " checks the host name")
+	case !verifies:
+		return []Finding{{Severity: Pass, CertIndex: -1, Limit: false,
+			Message: p.Name + " checks no host name; any name on the leaf is accepted"}}
+	case obs.ServerName == "":
+		return skip("no name to verify: pass --servername")
+	}
+	served := obs.Served()
+	if len(served) == 0 {
+		return skip("the server sent no certificates to verify " + obs.ServerName + " against")
+	}
+	leaf := served[0]
+	f := Finding{Severity: Pass, CertIndex: leaf.Index, Limit: obs.ServerName, Actual: strings.Join(certNames(leaf), ", "),
+		Message: fmt.Sprintf("%s covers %s", leaf.Label(), obs.ServerName)}
+	if !matchesName(leaf, obs.ServerName) {
+		f.Severity = Fail
+		f.Message = fmt.Sprintf("%s does not cover %s; it names %s", leaf.Label(), obs.ServerName, nameSummary(certNames(leaf)))
+		f.Fix = fmt.Sprintf("connect with a name the certificate lists, or ask the service for a certificate that lists %s", obs.ServerName)
+	}
+	return []Finding{f}
+}
+
+// matchesName reports whether cert is valid for name as RFC 6125 has it:
+// an IP name against IP SANs; a DNS name against dNSName SANs, where a
+// leading "*." matches exactly one label; the CN only when there are no
+// DNS SANs, as older stacks still do.
+func matchesName(c *chain.Cert, name string) bool {
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	if ip := net.ParseIP(name); ip != nil {
+		for _, s := range c.IPAddresses {
+			if other := net.ParseIP(s); other != nil && other.Equal(ip) {
+				return true
+			}
+		}
+		return false
+	}
+	patterns := c.DNSNames
+	if len(patterns) == 0 && c.CommonName != "" {
+		patterns = []string{c.CommonName}
+	}
+	for _, pattern := range patterns {
+		if dnsMatch(strings.TrimSuffix(strings.ToLower(pattern), "."), name) {
+			return true
+		}
+	}
+	return false
+}
+
+func dnsMatch(pattern, name string) bool {
+	if pattern == name {
+		return true
+	}
+	rest, ok := strings.CutPrefix(pattern, "*.")
+	if !ok || rest == "" {
+		return false
+	}
+	label, parent, found := strings.Cut(name, ".")
+	return found && label != "" && parent == rest
+}
+
+// certNames lists the names a certificate is valid for: DNS SANs, IP SANs,
+// or its CN when it has no SANs.
+func certNames(c *chain.Cert) []string {
+	names := append(append([]string{}, c.DNSNames...), c.IPAddresses...)
+	if len(names) == 0 && c.CommonName != "" {
+		names = []string{c.CommonName}
+	}
+	return names
+}
+
+// nameSummary quotes a few names and counts the rest: a leaf can carry
+// hundreds of SANs.
+func nameSummary(names []string) string {
+	const shown = 5
+	switch {
+	case len(names) == 0:
+		return "no names"
+	case len(names) <= shown:
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:shown], ", "), len(names)-shown)
+}

@@ -1,0 +1,105 @@
+package constraints
+
+import (
+	"fmt"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+// keySize checks the RSA modulus of every certificate in the path, the
+// anchor included, against the bounds of the device's RSA code. Firmware
+// matters here (SPWF04Sx 1.0.x failed on RSA-4096 intermediates that 1.1.x
+// accepts), so a failure on a firmware variant says that newer firmware
+// may behave differently.
+type keySize struct{}
+
+func init() { Register(keySize{}) }
+
+func (keySize) ID() string { return "key-size" }
+
+func (keySize) Description() string {
+	return "every RSA key in the path, anchor included, is within the device's RSA size bounds"
+}
+
+func (keySize) Fields() []string {
+	return []string{"certificates.rsa_min_bits", "certificates.rsa_max_bits"}
+}
+
+func (keySize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	limits := p.Certificates
+	if limits.RSAMinBits <= 0 && limits.RSAMaxBits <= 0 {
+		return skip(p.Name + " has no known RSA key size limits")
+	}
+	if len(obs.Chain) == 0 {
+		return skip("the chain is empty")
+	}
+	var out []Finding
+	for _, c := range obs.Chain {
+		out = append(out, keySizeFinding(c, p))
+	}
+	return out
+}
+
+func keySizeFinding(c *chain.Cert, p *Profile) Finding {
+	minBits, maxBits := p.Certificates.RSAMinBits, p.Certificates.RSAMaxBits
+	f := Finding{Severity: Pass, CertIndex: c.Index, Actual: c.KeyBits}
+	if maxBits > 0 {
+		f.Limit = maxBits
+	} else {
+		f.Limit = minBits
+	}
+	device := deviceWithFirmware(p)
+	switch {
+	case c.KeyType != "rsa":
+		f.Actual, f.Limit = nil, nil
+		f.Message = fmt.Sprintf("%s has no RSA key (%s); the RSA size limits do not apply", c.Label(), c.KeyType)
+	case maxBits > 0 && c.KeyBits > maxBits:
+		f.Severity = Fail
+		f.Message = fmt.Sprintf("%s has an RSA key of %s bits > %s bits, the most %s accepts",
+			c.Label(), commas(c.KeyBits), commas(maxBits), device)
+		f.Fix = keySizeFix(p, fmt.Sprintf("the service needs RSA keys of at most %s bits in the whole path", commas(maxBits)))
+	case minBits > 0 && c.KeyBits < minBits:
+		f.Severity = Fail
+		f.Limit = minBits
+		f.Message = fmt.Sprintf("%s has an RSA key of %s bits < %s bits, the least %s accepts",
+			c.Label(), commas(c.KeyBits), commas(minBits), device)
+		f.Fix = keySizeFix(p, fmt.Sprintf("the service needs RSA keys of at least %s bits", commas(minBits)))
+	default:
+		f.Message = fmt.Sprintf("%s has an RSA key of %s bits; %s accepts %s", c.Label(), commas(c.KeyBits), device, rsaRange(minBits, maxBits))
+	}
+	return f
+}
+
+// keySizeFix adds, for a firmware variant, that the limit belongs to that
+// firmware: the base profile describes the newest firmware, which may
+// accept the key. The variant cannot see the base profile's values, so it
+// points at them rather than guessing.
+func keySizeFix(p *Profile, serviceFix string) string {
+	if p.Variant == "" {
+		return serviceFix
+	}
+	fw := p.Firmware
+	if fw == "" {
+		fw = p.Variant
+	}
+	return fmt.Sprintf("firmware matters: this is the limit of firmware %s; newer firmware may accept this key (compare `certlint check --device %s`, see `certlint profiles show %s`); otherwise %s",
+		fw, p.ID, p.ID, serviceFix)
+}
+
+// deviceWithFirmware names the device and, when known, its firmware.
+func deviceWithFirmware(p *Profile) string {
+	if p.Firmware == "" {
+		return p.Name
+	}
+	return p.Name + " firmware " + p.Firmware
+}
+
+func rsaRange(minBits, maxBits int) string {
+	switch {
+	case minBits > 0 && maxBits > 0:
+		return commas(minBits) + " to " + commas(maxBits) + " bits"
+	case maxBits > 0:
+		return "at most " + commas(maxBits) + " bits"
+	}
+	return "at least " + commas(minBits) + " bits"
+}

@@ -1,0 +1,110 @@
+package constraints
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+// keyType checks the public-key algorithm of every certificate in the path,
+// the anchor included: the device verifies the top certificate with the
+// root's key, so a root key it cannot use breaks the chain as surely as a
+// leaf key.
+type keyType struct{}
+
+func init() { Register(keyType{}) }
+
+func (keyType) ID() string { return "key-type" }
+
+func (keyType) Description() string {
+	return "every certificate's key type (and EC curve) is one the device implements"
+}
+
+func (keyType) Fields() []string {
+	return []string{"certificates.key_types", "certificates.ec_curves"}
+}
+
+func (keyType) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	allowed := p.Certificates.KeyTypes
+	if len(allowed) == 0 {
+		return skip("the " + p.Name + " profile lists no supported key types")
+	}
+	if len(obs.Chain) == 0 {
+		return skip("the chain is empty")
+	}
+	var out []Finding
+	for _, c := range obs.Chain {
+		out = append(out, keyTypeFinding(c, p))
+	}
+	return out
+}
+
+func keyTypeFinding(c *chain.Cert, p *Profile) Finding {
+	allowed := p.Certificates.KeyTypes
+	f := Finding{Severity: Pass, CertIndex: c.Index, Limit: strings.Join(allowed, ", "), Actual: c.KeyType}
+	switch {
+	case c.Parsed == nil:
+		f.Severity = Warn
+		f.Message = fmt.Sprintf("%s could not be parsed (%s); its key type is unknown", c.Label(), c.ParseError)
+	case !containsFold(allowed, c.KeyType):
+		f.Severity = Fail
+		f.Message = fmt.Sprintf("%s has %s key; %s supports only %s keys",
+			c.Label(), keyDescription(c), p.Name, strings.Join(allowed, ", "))
+		f.Fix = fmt.Sprintf("the service needs a chain with %s keys throughout", strings.Join(allowed, " or "))
+	case c.KeyType == "ecdsa" && len(p.Certificates.ECCurves) > 0 && !curveAllowed(p.Certificates.ECCurves, c.Curve):
+		f.Severity = Fail
+		f.Limit, f.Actual = strings.Join(p.Certificates.ECCurves, ", "), c.Curve
+		f.Message = fmt.Sprintf("%s has an ECDSA key on curve %s; %s supports only %s",
+			c.Label(), c.Curve, p.Name, strings.Join(p.Certificates.ECCurves, ", "))
+		f.Fix = fmt.Sprintf("the service needs ECDSA keys on %s", strings.Join(p.Certificates.ECCurves, " or "))
+	default:
+		f.Message = fmt.Sprintf("%s has %s key; %s supports %s keys",
+			c.Label(), keyDescription(c), p.Name, strings.Join(allowed, ", "))
+	}
+	return f
+}
+
+// keyDescription names a key with its article: "an RSA-2048", "an ECDSA P-256".
+func keyDescription(c *chain.Cert) string {
+	switch c.KeyType {
+	case "rsa":
+		return "an RSA-" + commas(c.KeyBits)
+	case "ecdsa":
+		return "an ECDSA " + c.Curve
+	case "ed25519":
+		return "an Ed25519"
+	}
+	return "a " + c.KeyType
+}
+
+// curveAliases maps the names a profile may use for a curve to the NIST
+// name zcrypto reports (Cert.Curve).
+var curveAliases = map[string]string{
+	"secp256r1": "P-256", "prime256v1": "P-256", "p256": "P-256",
+	"secp384r1": "P-384", "p384": "P-384",
+	"secp521r1": "P-521", "p521": "P-521",
+}
+
+func curveAllowed(allowed []string, curve string) bool {
+	for _, a := range allowed {
+		name := a
+		if alias, ok := curveAliases[strings.ToLower(a)]; ok {
+			name = alias
+		}
+		if strings.EqualFold(name, curve) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether list holds s, ignoring case.
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}

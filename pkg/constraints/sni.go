@@ -1,0 +1,64 @@
+package constraints
+
+import (
+	"fmt"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+// sni checks what a device that sends no server_name gets: a server with
+// several certificates on one address sends its default one, which may not
+// be the certificate a browser sees.
+type sni struct{}
+
+func init() { Register(sni{}) }
+
+func (sni) ID() string { return "sni" }
+
+func (sni) Description() string {
+	return "a device without SNI receives the same certificate as a client that sends it"
+}
+
+func (sni) Fields() []string { return []string{"tls.sni", "trust.verifies_hostname"} }
+
+func (sni) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	sends, known := Bool(p.TLS.SNI)
+	switch {
+	case !known:
+		return skip("it is not known whether " + p.Name + " sends SNI")
+	case sends:
+		return []Finding{{Severity: Pass, CertIndex: -1, Limit: true, Actual: true,
+			Message: p.Name + " sends SNI, so the server can pick the certificate for the name"}}
+	}
+	hello, why := deviceHello(obs, p)
+	if hello == nil {
+		return skip(why + "; " + p.Name + " sends no SNI, so the server may send it a default certificate")
+	}
+	served := obs.Served()
+	if len(hello.Chain) == 0 || len(served) == 0 {
+		return skip(fmt.Sprintf("the server sent no certificate to %s's ClientHello without SNI (%s)", p.Name, handshakeFailure(hello.Handshake)))
+	}
+	got, want := hello.Chain[0], served[0]
+	f := Finding{Severity: Pass, CertIndex: -1, Limit: want.Subject, Actual: got.Subject}
+	if got.SHA256 == want.SHA256 {
+		f.Message = fmt.Sprintf("%s sends no SNI and still gets %s", p.Name, want.Label())
+		return []Finding{f}
+	}
+	f.Message = fmt.Sprintf("%s sends no SNI and gets the server's default certificate %s (SHA-256 %.16s…) instead of %s",
+		p.Name, got.Subject, got.SHA256, want.Label())
+	f.Fix = "ask the service operator to make this certificate the default (served without SNI), or use an endpoint with an address of its own"
+	switch {
+	case obs.ServerName == "":
+		f.Severity = Warn
+	case matchesName(got, obs.ServerName):
+		f.Severity = Warn
+		f.Message += "; it still covers " + obs.ServerName + ", but the other checks measured the certificate a client with SNI gets"
+	case p.Trust.VerifiesHostname != nil && !*p.Trust.VerifiesHostname:
+		f.Severity = Warn
+		f.Message += "; it does not cover " + obs.ServerName + " (" + p.Name + " checks no names), and the other checks measured the certificate a client with SNI gets"
+	default:
+		f.Severity = Fail
+		f.Message += "; it does not cover " + obs.ServerName
+	}
+	return []Finding{f}
+}

@@ -1,0 +1,146 @@
+package constraints
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+// tlsVersion checks that the server agrees a protocol version with the
+// device's own ClientHello (replayed by certlint), not with a PC's.
+type tlsVersion struct{}
+
+func init() { Register(tlsVersion{}) }
+
+func (tlsVersion) ID() string { return "tls-version" }
+
+func (tlsVersion) Description() string {
+	return "the server agrees a TLS version with the device's own ClientHello"
+}
+
+func (tlsVersion) Fields() []string { return []string{"tls.versions"} }
+
+func (tlsVersion) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	offered := versionRange(p.TLS.Versions)
+	if len(p.TLS.Versions) == 0 {
+		return skip("the " + p.Name + " profile lists no TLS versions")
+	}
+	hello, why := deviceHello(obs, p)
+	if hello == nil {
+		return skip(why + "; versions the device offers: " + offered)
+	}
+	hs := hello.Handshake
+	f := Finding{CertIndex: -1, Limit: offered, Actual: hs.Version}
+	switch {
+	case hs.Version != "" && !containsFold(displayVersions(p.TLS.Versions), hs.Version):
+		f.Severity = Fail
+		f.Message = fmt.Sprintf("the server chose %s, which %s does not offer (it offers %s)", hs.Version, p.Name, offered)
+		f.Fix = "the server ignores the device's offered versions; ask the service operator to enable " + newestVersion(p.TLS.Versions)
+	case hs.Version != "":
+		f.Severity = Pass
+		f.Message = fmt.Sprintf("the server agreed %s with %s's ClientHello (it offers %s)", hs.Version, p.Name, offered)
+	case versionRefused(hs):
+		f.Severity = Fail
+		f.Actual = "none (" + handshakeFailure(hs) + ")"
+		f.Message = fmt.Sprintf("the server refused every version %s offers (%s): %s", p.Name, offered, handshakeFailure(hs))
+		if obs.TLS != nil && obs.TLS.Version != "" {
+			f.Message += fmt.Sprintf("; a current client gets %s", obs.TLS.Version)
+		}
+		f.Fix = fmt.Sprintf("ask the service operator to enable %s, the newest version %s offers", newestVersion(p.TLS.Versions), p.Name)
+	default:
+		return skip(fmt.Sprintf("the handshake with %s's ClientHello failed before a version was agreed (%s); the cipher-suite finding says more; versions the device offers: %s",
+			p.Name, handshakeFailure(hs), offered))
+	}
+	return []Finding{f}
+}
+
+// helloKey names the dial a HelloSpec shares with other devices. It is a
+// variable so the key can follow chain.HelloSpec.Key, which is being
+// written in pkg/chain/hello.go; Observations are keyed by that method.
+var helloKey = func(s chain.HelloSpec) string {
+	return fmt.Sprintf("%s|%s|%s|sni=%t", strings.Join(s.Versions, ","), strings.Join(s.CipherSuites, ","), strings.Join(s.Curves, ","), s.SNI)
+}
+
+// deviceHello returns what the server did with the device's own
+// ClientHello, or nil and the reason there is no such result (an offline
+// chain, or a hello that was not dialled).
+func deviceHello(obs *chain.Observation, p *Profile) (*chain.HelloResult, string) {
+	if res := obs.Hellos[helloKey(p.HelloSpec())]; res != nil {
+		return res, ""
+	}
+	if obs.Offline || obs.Hellos == nil {
+		return nil, "no handshake: offline chain"
+	}
+	return nil, "no handshake with " + p.Name + "'s ClientHello was made"
+}
+
+// versionRefused reports whether a failed handshake failed on the protocol
+// version rather than on suites or certificates.
+func versionRefused(hs chain.Handshake) bool {
+	if hs.Alert == "protocol_version" {
+		return true
+	}
+	msg := strings.ToLower(hs.Error)
+	return strings.Contains(msg, "protocol version") || strings.Contains(msg, "unsupported version") || strings.Contains(msg, "no supported versions")
+}
+
+// handshakeFailure quotes how a handshake failed: the alert when the server
+// sent one, else the error.
+func handshakeFailure(hs chain.Handshake) string {
+	switch {
+	case hs.Alert != "":
+		return "alert " + hs.Alert
+	case hs.Error != "":
+		return hs.Error
+	}
+	return "no version agreed"
+}
+
+// displayVersions maps profile version names to report names (tls1.2 → TLS1.2).
+func displayVersions(versions []string) []string {
+	out := make([]string, len(versions))
+	for i, v := range versions {
+		out[i] = chain.VersionDisplay(strings.ToLower(v))
+	}
+	return out
+}
+
+// versionRange shows the offered versions as a range when they are
+// consecutive (TLS1.0–TLS1.2), else as a list.
+func versionRange(versions []string) string {
+	var idx []int
+	for _, v := range versions {
+		for i, known := range chain.Versions {
+			if known.Profile == strings.ToLower(v) {
+				idx = append(idx, i)
+			}
+		}
+	}
+	if len(idx) >= 2 && len(idx) == len(versions) {
+		lo, hi := idx[0], idx[0]
+		for _, i := range idx {
+			lo, hi = min(lo, i), max(hi, i)
+		}
+		if hi-lo+1 == len(idx) {
+			return chain.Versions[lo].Display + "–" + chain.Versions[hi].Display
+		}
+	}
+	return strings.Join(displayVersions(versions), ", ")
+}
+
+// newestVersion returns the report name of the newest version offered.
+func newestVersion(versions []string) string {
+	best, bestName := -1, ""
+	for _, v := range versions {
+		for i, known := range chain.Versions {
+			if known.Profile == strings.ToLower(v) && i > best {
+				best, bestName = i, known.Display
+			}
+		}
+	}
+	if bestName == "" && len(versions) > 0 {
+		return versions[len(versions)-1]
+	}
+	return bestName
+}

@@ -1,0 +1,215 @@
+package constraints
+
+import (
+	"encoding/pem"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+// caFile checks the CA the device holds against the rules of its CA slot:
+// the formats it parses, its size, and, for devices that find their CA by
+// Subject Key Identifier (SPWF04Sx), that the SKI is there and that the
+// device can read it from the format given (seed 004). Without --ca it
+// judges the anchor root the user will have to load.
+type caFile struct{}
+
+func init() { Register(caFile{}) }
+
+func (caFile) ID() string { return "ca-file" }
+
+func (caFile) Description() string {
+	return "the CA the device holds fits its CA slot: format, size, Subject Key Identifier"
+}
+
+func (caFile) Fields() []string {
+	return []string{"trust.ca_formats", "trust.ca_max_bytes", "trust.ca_requires_ski", "trust.ca_ski_auto_formats", "trust.ca_path"}
+}
+
+// caSlot is what is (or will be) loaded into the device's CA slot.
+type caSlot struct {
+	name     string // how messages call it: "the CA file ca.pem", "the root CN=…"
+	path     string // the file, for conversion commands; empty without --ca
+	format   string // der or pem
+	bytes    int
+	cert     *chain.Cert
+	index    int  // CertIndex for findings: the anchor's index, or -1
+	fromFile bool // true for --ca, false for the root certlint proposes
+}
+
+func (caFile) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	switch p.Trust.Model {
+	case "loaded-ca":
+	case "":
+		return skip("the " + p.Name + " profile does not say how the device trusts a chain")
+	default:
+		return skip(fmt.Sprintf("%s loads no CA file (trust model %s)", p.Name, p.Trust.Model))
+	}
+	t := p.Trust
+	if len(t.CAFormats) == 0 && t.CAMaxBytes <= 0 && !t.CARequiresSKI {
+		return skip(p.Name + " has no known rules for its CA file")
+	}
+	slot, err := slotOf(obs, p)
+	if err != "" {
+		return skip(err)
+	}
+	if slot.cert == nil {
+		return []Finding{{Severity: Fail, CertIndex: -1, Message: slot.name + " holds no certificate",
+			Fix: "load a PEM or DER certificate as the CA"}}
+	}
+	var out []Finding
+	if len(t.CAFormats) > 0 {
+		out = append(out, caFormatFinding(slot, p))
+	}
+	if t.CAMaxBytes > 0 {
+		out = append(out, caSizeFinding(slot, p))
+	}
+	if t.CARequiresSKI {
+		out = append(out, caSKIFinding(slot, p))
+		if f, ok := caSKIAutoFinding(slot, p); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// slotOf picks what goes into the CA slot: the --ca file (its anchoring
+// certificate, else its first), or the anchor root in the format the
+// device reads best. The string is a skip reason when there is nothing.
+func slotOf(obs *chain.Observation, p *Profile) (caSlot, string) {
+	if f := obs.CAFile; f != nil {
+		s := caSlot{name: "the CA file " + filepath.Base(f.Path), path: f.Path, format: strings.ToLower(f.Format), bytes: f.Bytes, index: -1, fromFile: true}
+		s.cert = anchoringCACert(obs.Served(), f.Certs)
+		if s.cert == nil && len(f.Certs) > 0 {
+			s.cert = f.Certs[0]
+		}
+		if s.cert != nil && obs.Anchor != nil && s.cert.SHA256 == obs.Anchor.SHA256 {
+			s.index = obs.Anchor.Index
+		}
+		return s, ""
+	}
+	a := obs.Anchor
+	if a == nil {
+		return caSlot{}, "no CA file given (--ca) and no anchor root known to propose"
+	}
+	s := caSlot{name: "the root " + a.Subject, format: preferredCAFormat(p), cert: a, index: a.Index}
+	s.bytes = a.DERBytes()
+	if s.format == "pem" {
+		s.bytes = len(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.Raw}))
+	}
+	return s, ""
+}
+
+// preferredCAFormat is the format to load a CA in: one the device takes
+// and, for a device that finds its CA by SKI, one it reads the SKI from.
+func preferredCAFormat(p *Profile) string {
+	t := p.Trust
+	if t.CARequiresSKI {
+		for _, f := range t.CAFormats {
+			if containsFold(t.CASKIAutoFormats, f) {
+				return strings.ToLower(f)
+			}
+		}
+	}
+	if len(t.CAFormats) > 0 {
+		return strings.ToLower(t.CAFormats[0])
+	}
+	return "der"
+}
+
+func caFormatFinding(s caSlot, p *Profile) Finding {
+	formats := p.Trust.CAFormats
+	f := Finding{Severity: Pass, CertIndex: s.index, Limit: strings.Join(formats, ", "), Actual: s.format}
+	switch {
+	case !s.fromFile:
+		f.Message = fmt.Sprintf("load %s in %s form; %s takes the CA in %s", s.name, strings.ToUpper(s.format), p.Name, formatList(formats))
+		f.Fix = fmt.Sprintf("write it with `certlint root … --device %s`%s", p.ID, caPathNote(p, s.cert))
+	case containsFold(formats, s.format):
+		f.Message = fmt.Sprintf("%s is %s; %s takes the CA in %s", s.name, strings.ToUpper(s.format), p.Name, formatList(formats))
+	default:
+		f.Severity = Fail
+		want := strings.ToLower(formats[0])
+		f.Message = fmt.Sprintf("%s is %s; %s takes the CA in %s; convert with %s",
+			s.name, strings.ToUpper(s.format), p.Name, formatList(formats), convertCommand(s.path, s.format, want))
+		f.Fix = "convert with " + convertCommand(s.path, s.format, want) + caPathNote(p, s.cert)
+	}
+	return f
+}
+
+func caSizeFinding(s caSlot, p *Profile) Finding {
+	limit := p.Trust.CAMaxBytes
+	f := Finding{Severity: Pass, CertIndex: s.index, Limit: limit, Actual: s.bytes,
+		Message: fmt.Sprintf("%s is %s bytes as %s; %s accepts a CA of at most %s bytes", s.name, commas(s.bytes), strings.ToUpper(s.format), p.Name, commas(limit))}
+	if s.bytes > limit {
+		f.Severity = Fail
+		der := s.cert.DERBytes()
+		if s.format != "der" && containsFold(p.Trust.CAFormats, "der") && der <= limit {
+			f.Fix = fmt.Sprintf("load the DER form (%s bytes): %s", commas(der), convertCommand(s.path, s.format, "der"))
+		} else {
+			f.Fix = "the device cannot hold this CA; the service must chain to a root with a smaller certificate"
+		}
+	}
+	return f
+}
+
+func caSKIFinding(s caSlot, p *Profile) Finding {
+	c := s.cert
+	f := Finding{Severity: Pass, CertIndex: s.index, Limit: "Subject Key Identifier", Actual: skiOrNone(c)}
+	if len(c.SKI) == 0 {
+		f.Severity = Fail
+		f.Message = fmt.Sprintf("%s (%s) has no Subject Key Identifier: %s finds its CA by SKI", s.name, c.Subject, p.Name)
+		f.Fix = "the CA certificate must carry a Subject Key Identifier; re-issue it with one (openssl: -addext subjectKeyIdentifier=hash)"
+		return f
+	}
+	f.Message = fmt.Sprintf("%s carries the Subject Key Identifier %s, by which %s finds it", s.name, c.SKIHex(), p.Name)
+	if p.Trust.CAPath != "" {
+		f.Fix = "store it as " + caPath(p, c)
+	}
+	return f
+}
+
+// caSKIAutoFinding warns when the device cannot read the SKI from the
+// format the CA file is in (SPWF04Sx with PEM: "No SubjectKeyId"), so the
+// user must hand it the SKI. Only a --ca file can be in the wrong format;
+// the root certlint proposes is already in a format the device reads.
+func caSKIAutoFinding(s caSlot, p *Profile) (Finding, bool) {
+	auto := p.Trust.CASKIAutoFormats
+	if !s.fromFile || len(auto) == 0 || len(s.cert.SKI) == 0 || containsFold(auto, s.format) {
+		return Finding{}, false
+	}
+	f := Finding{Severity: Warn, CertIndex: s.index, Limit: strings.Join(auto, ", "), Actual: s.format,
+		Message: fmt.Sprintf("%s is %s: %s does not read the SKI from a %s CA; it will print \"No SubjectKeyId\" and the SKI must be given by hand",
+			s.name, strings.ToUpper(s.format), p.Name, strings.ToUpper(s.format))}
+	fix := fmt.Sprintf("load the %s form (%s) or send the %d-byte binary SKI %s", strings.ToUpper(auto[0]),
+		convertCommand(s.path, s.format, strings.ToLower(auto[0])), len(s.cert.SKI), s.cert.SKIHex())
+	f.Fix = fix + caPathNote(p, s.cert)
+	return f, true
+}
+
+// convertCommand is the openssl command line that turns the CA file into
+// the wanted format.
+func convertCommand(path, from, to string) string {
+	if path == "" {
+		path = "ca." + from
+	}
+	out := strings.TrimSuffix(path, filepath.Ext(path)) + "." + to
+	if out == path {
+		out = strings.TrimSuffix(path, filepath.Ext(path)) + "-" + to + "." + to
+	}
+	inform := ""
+	if from == "der" {
+		inform = "-inform der "
+	}
+	return fmt.Sprintf("`openssl x509 %s-in %s -outform %s -out %s`", inform, path, to, out)
+}
+
+// formatList quotes the formats a CA slot takes: "DER", "DER or PEM".
+func formatList(formats []string) string {
+	up := make([]string, len(formats))
+	for i, f := range formats {
+		up[i] = strings.ToUpper(f)
+	}
+	return strings.Join(up, " or ")
+}

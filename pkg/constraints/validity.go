@@ -1,0 +1,97 @@
+package constraints
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+// validity checks every certificate of the path, anchor included, at the
+// device's clock (--at). A device that checks no dates connects anyway,
+// which the pass says; a device that checks them needs its clock set,
+// which the pass says too, since a module without a clock fails on a
+// perfectly valid chain.
+type validity struct{}
+
+func init() { Register(validity{}) }
+
+func (validity) ID() string { return "validity" }
+
+func (validity) Description() string {
+	return "every certificate, anchor included, is valid at the device's clock"
+}
+
+func (validity) Fields() []string { return []string{"trust.verifies_time"} }
+
+// dateLayout is how messages quote validity dates: the day is what a user
+// compares with a clock.
+const dateLayout = "2006-01-02"
+
+func (validity) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	if len(obs.Chain) == 0 {
+		return skip("the chain is empty")
+	}
+	if obs.CheckedAt.IsZero() {
+		return skip("no device clock to judge validity at: pass --at")
+	}
+	verifies, known := Bool(p.Trust.VerifiesTime)
+	var out []Finding
+	for _, c := range obs.Chain {
+		f := validityFinding(c, obs.CheckedAt, p)
+		switch {
+		case known && !verifies:
+			// The device connects whatever the dates say; report the fact
+			// without failing on it.
+			if f.Severity == Fail {
+				f.Message += "; " + p.Name + " does not check validity dates, so it connects anyway"
+				f.Fix = ""
+			} else {
+				f.Message += "; " + p.Name + " does not check validity dates"
+			}
+			f.Severity = Pass
+		case known && f.Severity == Pass:
+			f.Message += "; " + p.Name + " checks validity dates, so its clock must be set before it connects"
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func validityFinding(c *chain.Cert, at time.Time, p *Profile) Finding {
+	clock := at.UTC().Format(dateLayout)
+	f := Finding{Severity: Pass, CertIndex: c.Index, Actual: clock}
+	switch {
+	case c.Parsed == nil:
+		f.Severity = Warn
+		f.Actual = nil
+		f.Message = fmt.Sprintf("%s could not be parsed (%s); its validity dates are unknown", c.Label(), c.ParseError)
+	case at.Before(c.NotBefore):
+		f.Severity = Fail
+		f.Limit = c.NotBefore.UTC().Format(dateLayout)
+		f.Message = fmt.Sprintf("%s is not valid until %s; the device clock reads %s", c.Label(), f.Limit, clock)
+		f.Fix = "check the device clock (certlint --at sets it); if it is right, the service must wait or serve a certificate valid now"
+	case at.After(c.NotAfter):
+		f.Severity = Fail
+		f.Limit = c.NotAfter.UTC().Format(dateLayout)
+		f.Message = fmt.Sprintf("%s expired on %s; the device clock reads %s", c.Label(), f.Limit, clock)
+		f.Fix = expiredFix(c, p)
+	default:
+		f.Limit = c.NotAfter.UTC().Format(dateLayout)
+		f.Message = fmt.Sprintf("%s is valid from %s to %s at the device clock %s",
+			c.Label(), c.NotBefore.UTC().Format(dateLayout), f.Limit, clock)
+	}
+	return f
+}
+
+// expiredFix says who must renew: the service for what it serves, the
+// device owner for the anchor the device holds.
+func expiredFix(c *chain.Cert, p *Profile) string {
+	if c.Source == chain.SourceServed {
+		return "the service must renew " + c.Label()
+	}
+	if p.Trust.Model == "loaded-ca" {
+		return "load a current root into " + p.Name + " in place of the expired one"
+	}
+	return "the chain must move to a root that has not expired"
+}

@@ -151,7 +151,9 @@ func issue(spec Spec, parent *Cert, isCA bool) *Cert {
 	if err != nil {
 		panic(err)
 	}
-	return &Cert{Cert: c, DER: der, Key: key}
+	cert := &Cert{Cert: c, DER: der, Key: key}
+	remember(cert)
+	return cert
 }
 
 // PEM returns the certificate in PEM form.
@@ -242,4 +244,40 @@ func Listen(t testing.TB) net.Listener {
 	}
 	t.Cleanup(func() { ln.Close() })
 	return ln
+}
+
+var (
+	issuedMu sync.Mutex
+	issued   = map[string]crypto.Signer{} // leaf DER → its key
+)
+
+func remember(c *Cert) {
+	issuedMu.Lock()
+	defer issuedMu.Unlock()
+	issued[string(c.DER)] = c.Key
+}
+
+// KeyPairForPEM turns a PEM chain issued by this package (in this process)
+// back into a server certificate, so a chain written to a file can be served.
+func KeyPairForPEM(data []byte) (tls.Certificate, error) {
+	var tc tls.Certificate
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		tc.Certificate = append(tc.Certificate, block.Bytes)
+	}
+	if len(tc.Certificate) == 0 {
+		return tc, fmt.Errorf("testpki: no certificate in PEM")
+	}
+	issuedMu.Lock()
+	key, ok := issued[string(tc.Certificate[0])]
+	issuedMu.Unlock()
+	if !ok {
+		return tc, fmt.Errorf("testpki: the leaf was not issued by this process")
+	}
+	tc.PrivateKey = key
+	return tc, nil
 }

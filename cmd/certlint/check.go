@@ -1,0 +1,172 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+
+	"github.com/certlint/certlint/pkg/certlint"
+	"github.com/certlint/certlint/pkg/report"
+)
+
+type checkFlags struct {
+	devices      []string
+	profileFiles []string
+	ca           string
+	chainFile    string
+	serverName   string
+	resolver     string
+	timeout      time.Duration
+	at           string
+	output       string
+	failOn       string
+	concurrency  int
+	noColor      bool
+	verbose      bool
+}
+
+func newCheckCmd() *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check [TARGET...]",
+		Short: "Check a server (or a chain file) against device profiles",
+		Long: `Check dials each TARGET the way the selected devices would and reports, per
+device, whether the TLS setup will work, naming the certificate or setting
+that breaks a limit.
+
+TARGET is host[:port] (port 443 by default) or a URL: https:// (443),
+mqtts:// (8883), amqps:// (5671). The name is resolved first; every CNAME
+hop is shown and every address is checked (a fleet can land on any of them).
+With --chain, a chain captured elsewhere (PEM bundle, concatenated DER,
+PKCS#7) is checked offline instead; give --servername to check host names.
+
+Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
+1 some device fails, 2 the check could not be done.`,
+		Example: `  # Will the SPWF04 module reach this Azure storage account?
+  certlint check prax47.table.core.windows.net --device spwf04
+
+  # MQTT over TLS, two devices, with the CA file the device holds, as JSON
+  certlint check mqtts://myhub.azure-devices.net -d spwf04,cc3200 --ca BaltimoreCyberTrustRoot.crt.pem -o json
+
+  # A chain a customer pasted, with the device's clock on the day it broke
+  certlint check --chain customer-chain.pem --servername myhub.azure-devices.net --at 2019-05-03
+
+  # Old firmware: SPWF04 1.0.x could not verify RSA-4096 intermediates
+  certlint check --chain examples/azure-storage-2019.pem -d spwf04@1.0,spwf04`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd, args, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVarP(&f.devices, "device", "d", nil, "device `ID`s to check (repeatable or comma list; ID@FIRMWARE selects a variant; all = every profile, the default)")
+	fl.StringArrayVar(&f.profileFiles, "profile-file", nil, "load a custom device profile from `FILE` (repeatable); select it with -d ITS_ID")
+	fl.StringVar(&f.ca, "ca", "", "the CA `FILE` the device holds (PEM or DER), checked against the chain and the device's CA slot")
+	fl.StringVar(&f.chainFile, "chain", "", "check a chain from `FILE` instead of dialling (PEM, DER or PKCS#7; - reads stdin)")
+	fl.StringVar(&f.serverName, "servername", "", "`NAME` sent as SNI and verified against the leaf (for an IP target or an offline chain)")
+	fl.StringVar(&f.resolver, "resolver", "", "DNS server `HOST:PORT` to resolve targets with (default: the system's)")
+	fl.DurationVar(&f.timeout, "timeout", certlint.DefaultTimeout, "limit for DNS, dial and handshakes per address")
+	fl.StringVar(&f.at, "at", "", "the device's clock for validity checks, RFC 3339 or YYYY-MM-DD (default: now)")
+	fl.StringVarP(&f.output, "output", "o", "text", "output `FORMAT`: text or json")
+	fl.StringVar(&f.failOn, "fail-on", "fail", "exit 1 on `LEVEL`: fail, or warn to fail on warnings too")
+	fl.IntVar(&f.concurrency, "concurrency", 8, "targets checked at once")
+	fl.BoolVar(&f.noColor, "no-color", false, "no colour in the text report (also NO_COLOR)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list passing and skipped findings too")
+	return cmd
+}
+
+func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
+	req, err := f.request(args, cmd.InOrStdin())
+	if err != nil {
+		return err
+	}
+	render, err := renderer(f)
+	if err != nil {
+		return err
+	}
+	rep, err := certlint.Check(cmd.Context(), req)
+	if err != nil {
+		return err
+	}
+	if err := render(cmd.OutOrStdout(), rep); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	for _, t := range rep.Reports {
+		if t.Error != "" {
+			fmt.Fprintf(cmd.ErrOrStderr(), "certlint: %s: %s\n", report.Clean(t.Target), report.Clean(t.Error))
+		}
+	}
+	if code := rep.ExitCode(f.failOn == "warn"); code != exitPass {
+		return exitCodeError{code}
+	}
+	return nil
+}
+
+// request turns flags into a library request, rejecting bad values before
+// anything is dialled.
+func (f checkFlags) request(args []string, stdin io.Reader) (certlint.Request, error) {
+	req := certlint.Request{
+		Targets: args, ChainFile: f.chainFile, Stdin: stdin, CAFile: f.ca, ServerName: f.serverName,
+		Devices: f.devices, ProfileFiles: f.profileFiles, Resolver: f.resolver, Timeout: f.timeout,
+		Concurrency: f.concurrency,
+	}
+	if f.chainFile != "" && len(args) > 0 {
+		return req, errors.New("give either TARGETs or --chain, not both")
+	}
+	if f.timeout <= 0 {
+		return req, fmt.Errorf("--timeout %s: must be positive", f.timeout)
+	}
+	if f.concurrency < 1 {
+		return req, fmt.Errorf("--concurrency %d: must be at least 1", f.concurrency)
+	}
+	if f.failOn != "fail" && f.failOn != "warn" {
+		return req, fmt.Errorf("--fail-on %q: want fail or warn", f.failOn)
+	}
+	if f.at != "" {
+		at, err := parseAt(f.at)
+		if err != nil {
+			return req, err
+		}
+		req.At = at
+	}
+	return req, nil
+}
+
+// parseAt reads the device clock: RFC 3339, or a date meaning noon UTC
+// that day (so a certificate that expires that day is judged fairly).
+func parseAt(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.Add(12 * time.Hour), nil
+	}
+	return time.Time{}, fmt.Errorf("--at %q: want RFC 3339 (2019-05-03T10:00:00Z) or a date (2019-05-03)", s)
+}
+
+type renderFunc func(io.Writer, *report.Report) error
+
+func renderer(f checkFlags) (renderFunc, error) {
+	switch strings.ToLower(f.output) {
+	case "text":
+		opts := report.TextOptions{Color: useColor(f.noColor), Verbose: f.verbose}
+		return func(w io.Writer, r *report.Report) error { return report.WriteText(w, r, opts) }, nil
+	case "json":
+		return report.WriteJSON, nil
+	}
+	return nil, fmt.Errorf("--output %q: want text or json", f.output)
+}
+
+// useColor follows fatih/color's reading of the terminal and NO_COLOR,
+// plus --no-color.
+func useColor(noColor bool) bool {
+	if noColor || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	return !color.NoColor
+}

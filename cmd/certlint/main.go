@@ -1,0 +1,73 @@
+// Command certlint tells whether a server's TLS setup will work on a
+// constrained device, and if not, which certificate or setting breaks which
+// limit of the device.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, a contract CI scripts rely on.
+const (
+	exitPass  = 0 // every device passes
+	exitFail  = 1 // some device fails
+	exitError = 2 // the check could not be done
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// exitError carries the exit code of a command that ran to the end but
+// must not exit 0 (a failing device).
+type exitCodeError struct{ code int }
+
+func (e exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// run executes the command line and returns the exit code. Errors are
+// printed once, here, as one line on stderr.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	var ec exitCodeError
+	switch {
+	case err == nil:
+		return exitPass
+	case errors.As(err, &ec):
+		return ec.code
+	default:
+		fmt.Fprintf(stderr, "certlint: %v\n", err)
+		return exitError
+	}
+}
+
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "certlint",
+		Short: "Will this server's TLS work on this device?",
+		Long: `certlint checks a server's TLS setup the way a constrained device sees it: the
+chain as served, the names it resolves through, what the device's own
+ClientHello negotiates and the trust anchor the device holds. When a device
+would fail, it names the certificate or setting at fault, the device's limit,
+the measured value, where the limit comes from, and the fix.`,
+		Example: `  certlint check prax47.table.core.windows.net --device spwf04
+  certlint check --chain examples/azure-storage-2019.pem --servername www.bing.com --at 2019-05-03
+  certlint profiles show spwf04`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
+	})
+	root.AddCommand(newCheckCmd(), newProfilesCmd(), newVersionCmd())
+	return root
+}

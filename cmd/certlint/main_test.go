@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/certlint/certlint/internal/testpki"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"certlint": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the CLI stories in testdata/*.txt: each reads like the
+// README and pins exit codes, stderr lines and report contents.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:   "testdata",
+		Setup: writeFixtures,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"tlsserve": cmdTLSServe,
+			"dnsserve": cmdDNSServe,
+			"rawserve": cmdRawServe,
+		},
+	})
+}
+
+// fixtures are the chains the scripts use, generated at test time and named
+// after what they must do.
+func fixtures() map[string][]byte {
+	root := testpki.Root(testpki.Spec{CN: "certlint Test Root"})
+	inter := root.Intermediate(testpki.Spec{CN: "certlint Test CA"})
+	inter4096 := root.Intermediate(testpki.Spec{CN: "certlint Test CA RSA-4096", Key: "rsa4096"})
+	rootNoSKI := testpki.Root(testpki.Spec{CN: "certlint Root Without SKI", NoSKI: true})
+	ecRoot := testpki.Root(testpki.Spec{CN: "certlint EC Root", Key: "ecdsa256"})
+	ecInter := ecRoot.Intermediate(testpki.Spec{CN: "certlint EC CA", Key: "ecdsa256"})
+	small := inter.Leaf(testpki.Spec{CN: "device.test", DNSNames: []string{"device.test", "prax47.test"}})
+	big := inter.Leaf(testpki.Spec{CN: "*.table.core.test", DNSNames: testpki.ManyNames("prax47.test", 120)})
+	via4096 := inter4096.Leaf(testpki.Spec{CN: "hub.test", DNSNames: []string{"hub.test"}})
+	ecLeaf := ecInter.Leaf(testpki.Spec{CN: "ec.test", DNSNames: []string{"ec.test"}, Key: "ecdsa256"})
+	expired := inter.Leaf(testpki.Spec{CN: "old.test", DNSNames: []string{"old.test"},
+		NotBefore: time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)})
+	return map[string][]byte{
+		"ok-chain.pem":                testpki.Chain{small, inter}.PEM(),
+		"ok-chain.der":                testpki.Chain{small, inter}.DER(),
+		"ok-root.pem":                 root.PEM(),
+		"ok-root.der":                 root.DER,
+		"too-big-leaf.pem":            testpki.Chain{big, inter}.PEM(),
+		"rsa4096-intermediate.pem":    testpki.Chain{via4096, inter4096}.PEM(),
+		"ecdsa-chain.pem":             testpki.Chain{ecLeaf, ecInter}.PEM(),
+		"ecdsa-root.pem":              ecRoot.PEM(),
+		"no-intermediate.pem":         testpki.Chain{small}.PEM(),
+		"intermediate-as-ca.pem":      inter.PEM(),
+		"no-ski-root.der":             rootNoSKI.DER,
+		"expired-2019-01-01-leaf.pem": testpki.Chain{expired, inter}.PEM(),
+		"not-a-certificate.pem":       []byte("this is not a certificate\n"),
+		"empty.pem":                   nil,
+	}
+}
+
+func writeFixtures(env *testscript.Env) error {
+	for name, data := range fixtures() {
+		if err := os.WriteFile(filepath.Join(env.WorkDir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cmdTLSServe starts a TLS server on 127.0.0.1 for the rest of the script:
+// tlsserve VAR CHAIN.pem [tls10|tls12|tls13] sets $VAR to its address.
+func cmdTLSServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: tlsserve VAR CHAIN.pem [tls10|tls12|tls13]")
+	}
+	certs, err := loadTestChain(ts.MkAbs(args[1]))
+	ts.Check(err)
+	cfg := &tls.Config{Certificates: []tls.Certificate{certs}, MinVersion: tls.VersionTLS10}
+	if len(args) > 2 {
+		v := map[string]uint16{"tls10": tls.VersionTLS10, "tls12": tls.VersionTLS12, "tls13": tls.VersionTLS13}[args[2]]
+		if v == 0 {
+			ts.Fatalf("tlsserve: unknown version %q", args[2])
+		}
+		cfg.MinVersion, cfg.MaxVersion = v, v
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	ts.Check(err)
+	ts.Defer(func() { ln.Close() })
+	go acceptLoop(ln, func(c net.Conn) { _ = c.(*tls.Conn).Handshake() })
+	ts.Setenv(args[0], ln.Addr().String())
+	ts.Setenv(args[0]+"_PORT", fmt.Sprint(ln.Addr().(*net.TCPAddr).Port))
+}
+
+// cmdRawServe starts a TCP server that misbehaves: rawserve VAR refuse|stall|http.
+func cmdRawServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: rawserve VAR refuse|stall|http")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	addr := ln.Addr().String()
+	switch args[1] {
+	case "refuse":
+		ln.Close() // nothing listens on the port any more
+	case "stall":
+		ts.Defer(func() { ln.Close() })
+		go acceptLoop(ln, func(c net.Conn) { time.Sleep(5 * time.Second) })
+	case "http":
+		ts.Defer(func() { ln.Close() })
+		go acceptLoop(ln, func(c net.Conn) { fmt.Fprint(c, "HTTP/1.1 400 Bad Request\r\n\r\n") })
+	default:
+		ts.Fatalf("rawserve: unknown behaviour %q", args[1])
+	}
+	ts.Setenv(args[0], addr)
+}
+
+func acceptLoop(ln net.Listener, handle func(net.Conn)) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+			handle(c)
+		}()
+	}
+}
+
+// cmdDNSServe starts a DNS server on 127.0.0.1 (UDP) for the script:
+// dnsserve VAR name=CNAME-target|name=IP ... sets $VAR to its address.
+func cmdDNSServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: dnsserve VAR name=target ...")
+	}
+	records := map[string]string{}
+	for _, a := range args[1:] {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok {
+			ts.Fatalf("dnsserve: %q is not name=target", a)
+		}
+		records[dns.Fqdn(k)] = v
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	ts.Check(err)
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		name := q.Question[0].Name
+		target, ok := records[name]
+		switch {
+		case !ok:
+			m.Rcode = dns.RcodeNameError
+		case net.ParseIP(target) != nil && q.Question[0].Qtype == dns.TypeA:
+			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.ParseIP(target)})
+		case net.ParseIP(target) == nil:
+			m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: name, Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 60}, Target: dns.Fqdn(target)})
+		}
+		_ = w.WriteMsg(m)
+	})}
+	go func() { _ = srv.ActivateAndServe() }()
+	ts.Defer(func() { _ = srv.ShutdownContext(context.Background()) })
+	ts.Setenv(args[0], pc.LocalAddr().String())
+}
+
+// loadTestChain reads a PEM chain written by writeFixtures and pairs it with
+// its leaf key, which testpki caches by common name.
+func loadTestChain(path string) (tls.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return testpki.KeyPairForPEM(data)
+}

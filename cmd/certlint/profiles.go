@@ -1,0 +1,226 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/certlint/certlint/pkg/constraints"
+)
+
+func newProfilesCmd() *cobra.Command {
+	var profileFiles []string
+	cmd := &cobra.Command{
+		Use:   "profiles",
+		Short: "List, show and validate device profiles",
+		Long: `Device profiles hold what certlint knows about each device: TLS versions and
+cipher suites it offers, the certificate sizes and keys it can process, how
+it finds its trust anchor, and where each fact comes from, with a confidence.`,
+		Example: `  certlint profiles
+  certlint profiles show spwf04
+  certlint profiles show spwf04@1.0
+  certlint profiles validate my-board.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			reg, err := loadRegistry(profileFiles)
+			if err != nil {
+				return err
+			}
+			return listProfiles(cmd.OutOrStdout(), reg)
+		},
+	}
+	cmd.PersistentFlags().StringArrayVar(&profileFiles, "profile-file", nil, "also load a custom profile from `FILE` (repeatable)")
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List the device profiles",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			reg, err := loadRegistry(profileFiles)
+			if err != nil {
+				return err
+			}
+			return listProfiles(cmd.OutOrStdout(), reg)
+		},
+	}, &cobra.Command{
+		Use:     "show ID[@FIRMWARE]",
+		Short:   "Print every limit of a profile with its source and confidence",
+		Example: "  certlint profiles show spwf04@1.0",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			reg, err := loadRegistry(profileFiles)
+			if err != nil {
+				return err
+			}
+			p, err := reg.Get(args[0])
+			if err != nil {
+				return err
+			}
+			return showProfile(cmd.OutOrStdout(), p)
+		},
+	}, &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check custom profile files; every problem is shown as file:line:column",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			reg, err := constraints.LoadBuiltin()
+			if err != nil {
+				return err
+			}
+			bad := 0
+			for _, file := range args {
+				if err := reg.ValidateFile(file); err != nil {
+					fmt.Fprintln(cmd.ErrOrStderr(), err)
+					bad++
+					continue
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", file)
+			}
+			if bad > 0 {
+				return exitCodeError{exitError}
+			}
+			return nil
+		},
+	})
+	return cmd
+}
+
+func loadRegistry(files []string) (*constraints.Registry, error) {
+	reg, err := constraints.LoadBuiltin()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if err := reg.AddFile(f); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+func listProfiles(w io.Writer, reg *constraints.Registry) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tFIRMWARE\tVARIANTS\tALIASES")
+	for _, id := range reg.IDs() {
+		p, err := reg.Get(id)
+		if err != nil {
+			return err
+		}
+		variants := "-"
+		if len(p.Variants) > 0 {
+			variants = id + "@" + strings.Join(p.Variants, ", "+id+"@")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Firmware, variants, strings.Join(p.Aliases, ", "))
+	}
+	return tw.Flush()
+}
+
+// showProfile prints every field of the profile that has a value, each
+// followed by its sources, so a user can judge how far to trust it.
+func showProfile(w io.Writer, p *constraints.Profile) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s — %s, firmware %s\n", p.Selector(), p.Name, p.Firmware)
+	if len(p.Aliases) > 0 {
+		fmt.Fprintf(&b, "aliases: %s\n", strings.Join(p.Aliases, ", "))
+	}
+	if len(p.Variants) > 0 {
+		fmt.Fprintf(&b, "firmware variants: %s@%s\n", p.ID, strings.Join(p.Variants, ", "+p.ID+"@"))
+	}
+	if p.Notes != "" {
+		fmt.Fprintf(&b, "\n%s\n", strings.TrimSpace(p.Notes))
+	}
+	for _, field := range profileFields(p) {
+		fmt.Fprintf(&b, "\n%s: %s\n", field.path, field.value)
+		refs, _ := p.SourcesFor(field.path)
+		if len(refs) == 0 {
+			b.WriteString("    source: none cited\n")
+		}
+		for _, r := range refs {
+			fmt.Fprintf(&b, "    [%s] %s", r.Confidence, r.Ref)
+			if r.URL != "" {
+				fmt.Fprintf(&b, " — %s", r.URL)
+			}
+			b.WriteString("\n")
+			if r.Note != "" {
+				fmt.Fprintf(&b, "        %s\n", r.Note)
+			}
+		}
+	}
+	if len(p.WarnOnly) > 0 {
+		b.WriteString("\nconnects with a warning instead of failing:\n")
+		keys := make([]string, 0, len(p.WarnOnly))
+		for k := range p.WarnOnly {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "    %s: %s\n", k, p.WarnOnly[k])
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+type profileField struct{ path, value string }
+
+// profileFields lists the profile's limits in a fixed, readable order.
+func profileFields(p *constraints.Profile) []profileField {
+	c, t := p.Certificates, p.Trust
+	fields := []profileField{
+		{"tls.versions", list(p.TLS.Versions)},
+		{"tls.cipher_suites", list(p.TLS.CipherSuites)},
+		{"tls.curves", list(p.TLS.Curves)},
+		{"tls.sni", optBool(p.TLS.SNI)},
+		{"certificates.max_cert_bytes", limit(c.MaxCertBytes, "bytes")},
+		{"certificates.max_chain_bytes", limit(c.MaxChainBytes, "bytes")},
+		{"certificates.max_chain_depth", limit(c.MaxChainDepth, "certificates")},
+		{"certificates.key_types", list(c.KeyTypes)},
+		{"certificates.rsa_min_bits", limit(c.RSAMinBits, "bits")},
+		{"certificates.rsa_max_bits", limit(c.RSAMaxBits, "bits")},
+		{"certificates.ec_curves", list(c.ECCurves)},
+		{"certificates.signature_hashes", list(c.SignatureHashes)},
+		{"trust.model", t.Model},
+		{"trust.ca_formats", list(t.CAFormats)},
+		{"trust.ca_max_bytes", limit(t.CAMaxBytes, "bytes")},
+		{"trust.ca_requires_ski", fmt.Sprint(t.CARequiresSKI)},
+		{"trust.ca_ski_auto_formats", list(t.CASKIAutoFormats)},
+		{"trust.ca_path", orUnknown(t.CAPath)},
+		{"trust.ca_load_hint", orUnknown(t.CALoadHint)},
+		{"trust.accepts_intermediate_anchor", fmt.Sprint(t.AcceptsIntermediateAnchor)},
+		{"trust.verifies_hostname", optBool(t.VerifiesHostname)},
+		{"trust.verifies_time", optBool(t.VerifiesTime)},
+		{"client.cert_max_bytes", limit(p.Client.CertMaxBytes, "bytes")},
+	}
+	return fields
+}
+
+func list(items []string) string {
+	if len(items) == 0 {
+		return "unknown / unrestricted"
+	}
+	return strings.Join(items, ", ")
+}
+
+func limit(n int, unit string) string {
+	if n == 0 {
+		return "no known limit"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
+}
+
+func optBool(b *bool) string {
+	if b == nil {
+		return "unknown"
+	}
+	return fmt.Sprint(*b)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}

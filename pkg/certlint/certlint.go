@@ -1,0 +1,264 @@
+// Package certlint runs a check end to end: it gets the chain (from the
+// network or a file), observes it the way each selected device would, runs
+// the checks and returns one report. The command line is a thin layer over
+// Check.
+package certlint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/certlint/certlint/pkg/chain"
+	"github.com/certlint/certlint/pkg/constraints"
+	"github.com/certlint/certlint/pkg/report"
+)
+
+// Request is everything a check needs. Zero values mean the defaults.
+type Request struct {
+	Targets      []string  // host[:port] or URLs; ignored when ChainFile is set
+	ChainFile    string    // offline chain (PEM, DER, PKCS#7); "-" = Stdin
+	Stdin        io.Reader // read when ChainFile is "-"
+	CAFile       string    // the CA file the device holds
+	ServerName   string    // SNI and the name to verify; default the target host
+	Devices      []string  // --device values; empty = all
+	ProfileFiles []string  // custom profiles
+	Resolver     string    // DNS server host:port; empty = the system's
+	Timeout      time.Duration
+	At           time.Time // the device's clock; zero = now
+	Concurrency  int       // targets checked at once; 0 = 8
+}
+
+// UsageError is a problem with what the user asked for (an unknown device,
+// an unreadable file), as opposed to a problem with a server.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// DefaultTimeout bounds DNS plus dial plus handshakes for one address.
+const DefaultTimeout = 10 * time.Second
+
+// Check runs the request. The error is non-nil only when nothing could be
+// checked at all (a UsageError); a target that cannot be reached is a report
+// with its error set, so the other targets still get checked.
+func Check(ctx context.Context, req Request) (*report.Report, error) {
+	profiles, err := selectProfiles(req)
+	if err != nil {
+		return nil, &UsageError{err}
+	}
+	var ca *chain.CAFile
+	if req.CAFile != "" {
+		if ca, err = chain.LoadCAFile(req.CAFile); err != nil {
+			return nil, &UsageError{fmt.Errorf("--ca: %w", err)}
+		}
+	}
+	if req.Timeout <= 0 {
+		req.Timeout = DefaultTimeout
+	}
+	if req.At.IsZero() {
+		req.At = time.Now()
+	}
+	r := &runner{req: req, profiles: profiles, ca: ca}
+	if req.ChainFile != "" {
+		tr, err := r.offline()
+		if err != nil {
+			return nil, &UsageError{err}
+		}
+		return report.New([]report.TargetReport{tr}), nil
+	}
+	if len(req.Targets) == 0 {
+		return nil, &UsageError{errors.New("nothing to check: give a TARGET (host[:port] or URL) or --chain FILE")}
+	}
+	return report.New(r.targets(ctx)), nil
+}
+
+func selectProfiles(req Request) ([]*constraints.Profile, error) {
+	reg, err := constraints.LoadBuiltin()
+	if err != nil {
+		return nil, fmt.Errorf("built-in profiles: %w", err)
+	}
+	for _, f := range req.ProfileFiles {
+		if err := reg.AddFile(f); err != nil {
+			return nil, err
+		}
+	}
+	profiles, err := reg.Select(req.Devices)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range profiles {
+		if err := p.HelloSpec().Validate(); err != nil {
+			return nil, fmt.Errorf("profile %s: %w", p.Selector(), err)
+		}
+	}
+	return profiles, nil
+}
+
+type runner struct {
+	req      Request
+	profiles []*constraints.Profile
+	ca       *chain.CAFile
+}
+
+// offline checks a chain from a file: the same observation as a dial,
+// without the handshake facts.
+func (r *runner) offline() (report.TargetReport, error) {
+	served, err := chain.LoadChainFile(r.req.ChainFile, r.req.Stdin)
+	if err != nil {
+		return report.TargetReport{}, fmt.Errorf("--chain: %w", err)
+	}
+	name := r.req.ChainFile
+	if name == "-" {
+		name = "stdin"
+	}
+	obs := &chain.Observation{
+		Target: name, Host: r.req.ServerName, ServerName: r.req.ServerName,
+		Offline: true, CheckedAt: r.req.At,
+	}
+	r.observeChain(obs, served)
+	return r.evaluate(obs, nil), nil
+}
+
+// targets checks every target, at most Concurrency at once, and keeps the
+// input order in the result.
+func (r *runner) targets(ctx context.Context) []report.TargetReport {
+	n := r.req.Concurrency
+	if n <= 0 {
+		n = 8
+	}
+	results := make([][]report.TargetReport, len(r.req.Targets))
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, t := range r.req.Targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = r.target(ctx, t)
+		}()
+	}
+	wg.Wait()
+	var out []report.TargetReport
+	for _, rs := range results {
+		out = append(out, rs...)
+	}
+	return out
+}
+
+// target resolves one target and checks each of its addresses: a fleet can
+// land on any of them, so each gets its own report.
+func (r *runner) target(ctx context.Context, input string) []report.TargetReport {
+	t, err := chain.ParseTarget(input)
+	if err != nil {
+		return []report.TargetReport{report.NewErrorReport(input, err)}
+	}
+	if r.req.ServerName != "" {
+		t.ServerName = r.req.ServerName
+	}
+	rctx, cancel := context.WithTimeout(ctx, r.req.Timeout)
+	res, err := (&chain.Resolver{Server: r.req.Resolver, Timeout: r.req.Timeout}).Resolve(rctx, t.Host)
+	cancel()
+	if err != nil {
+		return []report.TargetReport{report.NewErrorReport(input, fmt.Errorf("resolve %s: %w", t.Host, err))}
+	}
+	out := make([]report.TargetReport, len(res.Addresses))
+	var wg sync.WaitGroup
+	for i, addr := range res.Addresses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = r.address(ctx, t, res.CNAMEs, addr)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// address observes one address: the generic handshake and each distinct
+// device ClientHello, all at once, within one timeout.
+func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, addr string) report.TargetReport {
+	ctx, cancel := context.WithTimeout(ctx, r.req.Timeout)
+	defer cancel()
+	d := &chain.Dialer{Timeout: r.req.Timeout}
+	obs := &chain.Observation{
+		Target: t.Input, Host: t.Host, Port: t.Port, ServerName: t.ServerName,
+		CNAMEs: cnames, Address: addr, CheckedAt: r.req.At, Hellos: map[string]*chain.HelloResult{},
+	}
+	specs := map[string]chain.HelloSpec{}
+	for _, p := range r.profiles {
+		spec := p.HelloSpec()
+		specs[spec.Key()] = spec
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for key, spec := range specs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := d.DialHello(ctx, addr, t.Port, t.ServerName, spec)
+			mu.Lock()
+			obs.Hellos[key] = res
+			mu.Unlock()
+		}()
+	}
+	hs, served, err := d.Fetch(ctx, addr, t.Port, t.ServerName)
+	wg.Wait()
+	if err != nil {
+		tr := report.NewErrorReport(t.Input, err)
+		tr.Host, tr.Port, tr.ServerName, tr.CNAMEs, tr.Address = t.Host, t.Port, t.ServerName, nonNil(cnames), addr
+		return tr
+	}
+	obs.TLS = hs
+	r.observeChain(obs, served)
+	return r.evaluate(obs, obs.Hellos)
+}
+
+// observeChain finds the anchor, appends it after the served certificates
+// and names every certificate's role.
+func (r *runner) observeChain(obs *chain.Observation, served []*chain.Cert) {
+	obs.CAFile = r.ca
+	obs.Chain = served
+	anchor, err := chain.FindAnchor(served, r.ca)
+	if err != nil {
+		obs.Notes = append(obs.Notes, "no trust anchor: "+err.Error())
+	}
+	if anchor != nil {
+		obs.Anchor = anchor
+		if !containsCert(served, anchor) {
+			obs.Chain = append(append([]*chain.Cert(nil), served...), anchor)
+		}
+	}
+	chain.AssignRoles(obs.Chain)
+}
+
+func containsCert(list []*chain.Cert, c *chain.Cert) bool {
+	for _, x := range list {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// evaluate runs every device's checks on the observation.
+func (r *runner) evaluate(obs *chain.Observation, hellos map[string]*chain.HelloResult) report.TargetReport {
+	results := make([]constraints.DeviceResult, len(r.profiles))
+	perDevice := make([]*chain.HelloResult, len(r.profiles))
+	for i, p := range r.profiles {
+		results[i] = constraints.Evaluate(obs, p)
+		perDevice[i] = hellos[p.HelloSpec().Key()]
+	}
+	return report.NewTargetReport(obs, results, perDevice)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,188 @@
+// Package report holds the result of a certlint run and renders it: one
+// Report value, one file per output format, no checking logic.
+package report
+
+import (
+	"time"
+
+	"github.com/certlint/certlint/pkg/chain"
+	"github.com/certlint/certlint/pkg/constraints"
+)
+
+// Schema names the JSON format; it changes only with an incompatible change.
+const Schema = "certlint/v1"
+
+// Verdicts of a device, a target and a run. VerdictError means the check
+// could not be done (DNS, dial, unreadable input).
+const (
+	VerdictPass  = "pass"
+	VerdictWarn  = "warn"
+	VerdictFail  = "fail"
+	VerdictError = "error"
+)
+
+// Report is the result of one run: one TargetReport per (target, address).
+type Report struct {
+	Schema  string         `json:"schema"`
+	Verdict string         `json:"verdict"`
+	Reports []TargetReport `json:"reports"`
+}
+
+// TargetReport is what certlint found for one target at one address.
+type TargetReport struct {
+	Target     string         `json:"target"`
+	Host       string         `json:"host"`
+	Port       int            `json:"port"`
+	ServerName string         `json:"servername"`
+	CNAMEs     []string       `json:"cnames"`
+	Address    string         `json:"address"`
+	Offline    bool           `json:"offline,omitempty"`
+	CheckedAt  time.Time      `json:"checked_at"`
+	TLS        *TLS           `json:"tls,omitempty"`
+	Chain      []Cert         `json:"chain"`
+	Devices    []DeviceReport `json:"devices"`
+	Notes      []string       `json:"notes,omitempty"`
+	Verdict    string         `json:"verdict"`
+	Error      string         `json:"error"`
+}
+
+// TLS is what a handshake negotiated, or why it did not.
+type TLS struct {
+	Version     string `json:"version,omitempty"`
+	CipherSuite string `json:"cipher_suite,omitempty"`
+	Curve       string `json:"curve,omitempty"`
+	Alert       string `json:"alert,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+// Cert describes one certificate of the chain as the device sees it.
+type Cert struct {
+	Index              int       `json:"index"`
+	Role               string    `json:"role"`
+	Source             string    `json:"source"`
+	Subject            string    `json:"subject"`
+	Issuer             string    `json:"issuer"`
+	DERBytes           int       `json:"der_bytes"`
+	KeyType            string    `json:"key_type"`
+	KeyBits            int       `json:"key_bits"`
+	SignatureAlgorithm string    `json:"signature_algorithm"`
+	NotBefore          time.Time `json:"not_before"`
+	NotAfter           time.Time `json:"not_after"`
+	SHA256             string    `json:"sha256"`
+	SKI                string    `json:"ski"`
+	AKI                string    `json:"aki"`
+	DNSNames           int       `json:"dns_names"`
+	ParseError         string    `json:"parse_error,omitempty"`
+}
+
+// DeviceReport is one device's verdict with every finding, passes included.
+type DeviceReport struct {
+	Device   string                `json:"device"`
+	Name     string                `json:"name"`
+	Firmware string                `json:"firmware,omitempty"`
+	TLS      *TLS                  `json:"tls,omitempty"`
+	Verdict  string                `json:"verdict"`
+	Findings []constraints.Finding `json:"findings"`
+}
+
+// NewTargetReport builds the report of one observation and the results of
+// every device on it.
+func NewTargetReport(obs *chain.Observation, results []constraints.DeviceResult, hellos []*chain.HelloResult) TargetReport {
+	tr := TargetReport{
+		Target: obs.Target, Host: obs.Host, Port: obs.Port, ServerName: obs.ServerName,
+		CNAMEs: nonNil(obs.CNAMEs), Address: obs.Address, Offline: obs.Offline,
+		CheckedAt: obs.CheckedAt.UTC(), TLS: newTLS(obs.TLS), Chain: []Cert{}, Notes: obs.Notes,
+		Verdict: VerdictPass,
+	}
+	for _, c := range obs.Chain {
+		tr.Chain = append(tr.Chain, newCert(c))
+	}
+	for i, res := range results {
+		dr := DeviceReport{Device: res.Device, Name: res.Name, Firmware: res.Firmware, Verdict: string(res.Verdict), Findings: res.Findings}
+		if i < len(hellos) && hellos[i] != nil {
+			dr.TLS = newTLS(&hellos[i].Handshake)
+		}
+		if dr.Verdict == string(constraints.Skip) {
+			dr.Verdict = VerdictPass
+		}
+		tr.Devices = append(tr.Devices, dr)
+		tr.Verdict = worse(tr.Verdict, dr.Verdict)
+	}
+	return tr
+}
+
+// NewErrorReport is the report of a target that could not be checked.
+func NewErrorReport(target string, err error) TargetReport {
+	return TargetReport{Target: target, CNAMEs: []string{}, Chain: []Cert{}, Devices: []DeviceReport{}, Verdict: VerdictError, Error: err.Error()}
+}
+
+// New assembles a run's report and its overall verdict.
+func New(targets []TargetReport) *Report {
+	r := &Report{Schema: Schema, Verdict: VerdictPass, Reports: targets}
+	if r.Reports == nil {
+		r.Reports = []TargetReport{}
+	}
+	for _, t := range targets {
+		r.Verdict = worse(r.Verdict, t.Verdict)
+	}
+	return r
+}
+
+// ExitCode maps the verdict to the exit-code contract: 0 every device
+// passes (warnings too, unless failOnWarn), 1 some device fails, 2 some
+// target could not be checked.
+func (r *Report) ExitCode(failOnWarn bool) int {
+	switch r.Verdict {
+	case VerdictError:
+		return 2
+	case VerdictFail:
+		return 1
+	case VerdictWarn:
+		if failOnWarn {
+			return 1
+		}
+	}
+	return 0
+}
+
+func rank(v string) int {
+	switch v {
+	case VerdictError:
+		return 3
+	case VerdictFail:
+		return 2
+	case VerdictWarn:
+		return 1
+	}
+	return 0
+}
+
+func worse(a, b string) string {
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
+func newTLS(h *chain.Handshake) *TLS {
+	if h == nil {
+		return nil
+	}
+	return &TLS{Version: h.Version, CipherSuite: h.CipherSuite, Curve: h.Curve, Alert: h.Alert, Error: h.Error}
+}
+
+func newCert(c *chain.Cert) Cert {
+	return Cert{
+		Index: c.Index, Role: string(c.Role), Source: string(c.Source), Subject: c.Subject, Issuer: c.Issuer,
+		DERBytes: c.DERBytes(), KeyType: c.KeyType, KeyBits: c.KeyBits, SignatureAlgorithm: c.SignatureAlgorithm,
+		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), SHA256: c.SHA256, SKI: c.SKIHex(), AKI: c.AKIHex(),
+		DNSNames: len(c.DNSNames), ParseError: c.ParseError,
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,35 @@
+package constraints
+
+import (
+	"testing"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+func TestChainSize(t *testing.T) {
+	k := pki()
+	total := len(k.leaf.DER) + len(k.inter.DER)
+	withLimit := func(n int) *Profile { p := testProfile(); p.Certificates.MaxChainBytes = n; return p }
+	tests := []struct {
+		name  string
+		obs   *chain.Observation
+		p     *Profile
+		wants []want
+	}{
+		{"served bytes within the limit pass; the store root is not counted",
+			observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore), withLimit(total),
+			[]want{{Severity: Pass, CertIndex: -1, Limit: total, Actual: total, Contains: []string{commas(total) + " bytes", "2 certificates"}}}},
+		{"one byte over fails and names the largest certificate",
+			observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore), withLimit(total - 1),
+			[]want{{Severity: Fail, CertIndex: -1, Limit: total - 1, Actual: total, Contains: []string{"the largest is certificate #"}}}},
+		{"no limit skips", observe(chainOf(k.leaf), nil, ""), withLimit(0),
+			[]want{{Severity: Skip, CertIndex: -1, Contains: []string{"no known limit"}}}},
+		{"empty chain skips", &chain.Observation{}, withLimit(100),
+			[]want{{Severity: Skip, CertIndex: -1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertFindings(t, checkByID(t, "chain-size").Evaluate(tt.obs, tt.p), tt.wants)
+		})
+	}
+}

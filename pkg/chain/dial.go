@@ -1,0 +1,343 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/zmap/zcrypto/tls"
+)
+
+// DefaultDialTimeout bounds one dial plus handshake when Dialer.Timeout is zero.
+const DefaultDialTimeout = 10 * time.Second
+
+// DefaultMaxHandshakeBytes caps what certlint reads from a server during one
+// handshake when Dialer.MaxHandshakeBytes is zero. Real chains are a few KB;
+// 1 MiB leaves room for absurd ones without letting a server stream forever.
+const DefaultMaxHandshakeBytes = 1 << 20
+
+// The kinds of handshake failure a caller may branch on; a *HandshakeError
+// wraps one of them, or the underlying network error.
+var (
+	ErrNotTLS            = errors.New("not a TLS server")
+	ErrHandshakeTooLarge = errors.New("handshake larger than the read cap")
+	ErrNoCertificate     = errors.New("no certificate received")
+)
+
+// Dialer fetches served chains and replays device ClientHellos with zcrypto,
+// which speaks TLS 1.0–1.3 and offers exactly the suites it is told to.
+type Dialer struct {
+	// Timeout bounds each dial plus handshake; zero means DefaultDialTimeout.
+	// A deadline on the caller's context is honoured when it is sooner.
+	Timeout time.Duration
+	// MaxHandshakeBytes caps the bytes read per handshake; zero means
+	// DefaultMaxHandshakeBytes.
+	MaxHandshakeBytes int64
+}
+
+// HandshakeError is a handshake that yielded no certificate: where, and what
+// the server did, in words a firmware engineer can act on.
+type HandshakeError struct {
+	Address string // host:port dialled
+	Reason  string // e.g. "server sent TLS alert handshake_failure"
+	Alert   string // the alert the server sent, if any
+	Err     error  // the underlying error, or one of the Err* kinds
+}
+
+// Error reads "tls handshake with 192.0.2.1:443: connection refused".
+func (e *HandshakeError) Error() string {
+	return "tls handshake with " + e.Address + ": " + e.Reason
+}
+
+// Unwrap returns the underlying error.
+func (e *HandshakeError) Unwrap() error { return e.Err }
+
+// genericSuites is the PC-like offer of Fetch: every suite zcrypto can
+// complete, strongest first, with the TLS 1.3 suites listed explicitly
+// because ForceSuites stops zcrypto from adding them itself.
+var genericSuites = []uint16{
+	tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+	tls.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_DHE_RSA_WITH_AES_128_CBC_SHA256, tls.TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
+	tls.TLS_DHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
+	tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_RSA_WITH_AES_128_CBC_SHA256, tls.TLS_RSA_WITH_AES_256_CBC_SHA256,
+	tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_256_CBC_SHA,
+	tls.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+	tls.TLS_ECDHE_ECDSA_WITH_RC4_128_SHA, tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA, tls.TLS_RSA_WITH_RC4_128_SHA,
+}
+
+// Fetch dials address:port with a generic, PC-like ClientHello (TLS 1.0–1.3,
+// every suite zcrypto implements, SNI = serverName when not empty) and
+// returns what was negotiated and the certificates the server sent, in
+// served order. The chain is kept even when the handshake fails after the
+// Certificate message. The error is non-nil only when no certificate at all
+// was received; it is a *HandshakeError, and the Handshake still says what
+// the server did.
+func (d *Dialer) Fetch(ctx context.Context, address string, port int, serverName string) (*Handshake, []*Cert, error) {
+	cfg := &tls.Config{
+		InsecureSkipVerify: true,
+		ServerName:         serverName,
+		MinVersion:         tls.VersionTLS10,
+		MaxVersion:         tls.VersionTLS13,
+		CipherSuites:       genericSuites,
+		ForceSuites:        true,
+	}
+	a := d.run(ctx, address, port, cfg)
+	if len(a.certs) == 0 {
+		return &a.hs, nil, a.noCertError()
+	}
+	return &a.hs, a.certs, nil
+}
+
+// attempt is the outcome of one dial and handshake.
+type attempt struct {
+	address string
+	hs      Handshake
+	certs   []*Cert
+	err     error // the raw failure, nil when the handshake completed
+	local   bool  // the failure was certlint's (zcrypto gave up), not the server's
+}
+
+// noCertError explains why an attempt yielded no certificate.
+func (a *attempt) noCertError() error {
+	err := a.err
+	reason := a.hs.Error
+	if err == nil || reason == "" {
+		err, reason = ErrNoCertificate, "the server sent no certificate"
+	}
+	return &HandshakeError{Address: a.address, Reason: reason, Alert: a.hs.Alert, Err: err}
+}
+
+// run dials and handshakes once with cfg, bounded by the Dialer's timeout,
+// the context and the read cap, and reads the outcome from zcrypto's
+// handshake log (which is filled even when the handshake fails).
+func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Config) attempt {
+	timeout := d.Timeout
+	if timeout <= 0 {
+		timeout = DefaultDialTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	a := attempt{address: net.JoinHostPort(address, strconv.Itoa(port))}
+	var nd net.Dialer
+	raw, err := nd.DialContext(ctx, "tcp", a.address)
+	if err != nil {
+		a.err, a.hs.Error = err, describeDialError(err)
+		return a
+	}
+	defer raw.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = raw.SetDeadline(dl)
+	}
+	limit := d.MaxHandshakeBytes
+	if limit <= 0 {
+		limit = DefaultMaxHandshakeBytes
+	}
+	capped := &cappedConn{Conn: raw, limit: limit}
+	conn := tls.Client(capped, cfg)
+	herr := conn.HandshakeContext(ctx)
+	log := conn.GetHandshakeLog()
+	a.hs = negotiated(log)
+	a.certs = servedCerts(log)
+	if herr != nil {
+		a.err = herr
+		var rh tls.RecordHeaderError
+		switch {
+		case capped.exceeded:
+			a.err = fmt.Errorf("%w (%d bytes): %v", ErrHandshakeTooLarge, limit, herr)
+		case errors.As(herr, &rh) && strings.Contains(rh.Msg, "does not look like a TLS"):
+			a.err = fmt.Errorf("%w: %v", ErrNotTLS, herr)
+		}
+		a.hs.Error, a.hs.Alert = describeHandshakeError(herr, capped, log)
+		a.local = isLocalFailure(herr, capped)
+		if a.local && len(a.certs) > 0 {
+			// The server did its part (the chain is here); the failure is
+			// certlint's own, e.g. a certificate zcrypto cannot parse.
+			a.hs.Error = ""
+		}
+	}
+	return a
+}
+
+// negotiated reads the server's choices from the ServerHello in the log.
+func negotiated(log *tls.ServerHandshake) Handshake {
+	var hs Handshake
+	if log == nil || log.ServerHello == nil {
+		return hs
+	}
+	sh := log.ServerHello
+	id := uint16(sh.Version)
+	if sh.SupportedVersions != nil && sh.SupportedVersions.SelectedVersion != 0 {
+		id = uint16(sh.SupportedVersions.SelectedVersion)
+	}
+	if v, ok := VersionByID(id); ok {
+		hs.Version = v.Display
+	} else {
+		hs.Version = fmt.Sprintf("0x%04x", id)
+	}
+	hs.CipherSuite = CipherSuiteName(uint16(sh.CipherSuite))
+	switch {
+	case sh.KeyShare != nil && sh.KeyShare.KeyExchange != nil:
+		hs.Curve = CurveName(*sh.KeyShare.KeyExchange)
+	case log.ServerKeyExchange != nil && log.ServerKeyExchange.ECDHParams != nil:
+		hs.Curve = CurveName(tls.CurveID(log.ServerKeyExchange.ECDHParams.TLSCurveID))
+	}
+	return hs
+}
+
+// servedCerts turns the logged Certificate message into Certs, leaf first.
+// Roles are left empty: the anchor code assigns them.
+func servedCerts(log *tls.ServerHandshake) []*Cert {
+	if log == nil || log.ServerCertificates == nil {
+		return nil
+	}
+	var raws [][]byte
+	if len(log.ServerCertificates.Certificate.Raw) > 0 {
+		raws = append(raws, log.ServerCertificates.Certificate.Raw)
+	}
+	for _, c := range log.ServerCertificates.Chain {
+		raws = append(raws, c.Raw)
+	}
+	certs := make([]*Cert, 0, len(raws))
+	for i, raw := range raws {
+		c := NewCert(raw)
+		c.Source, c.Index = SourceServed, i
+		certs = append(certs, c)
+	}
+	return certs
+}
+
+// describeDialError says why the TCP connection failed.
+func describeDialError(err error) string {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused (nothing listening on that port)"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset while connecting"
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return "host unreachable"
+	case errors.Is(err, syscall.ENETUNREACH):
+		return "network unreachable"
+	case errors.Is(err, context.Canceled):
+		return "cancelled while connecting"
+	case isTimeout(err):
+		return "timed out connecting"
+	}
+	return "connect: " + err.Error()
+}
+
+// describeHandshakeError says what the server did to make the handshake
+// fail, and the alert it sent if any.
+func describeHandshakeError(err error, capped *cappedConn, log *tls.ServerHandshake) (reason, alert string) {
+	var op *net.OpError
+	var alertErr tls.Alert
+	var rh tls.RecordHeaderError
+	answered := log != nil && log.ServerHello != nil
+	switch {
+	case capped.exceeded:
+		return fmt.Sprintf("server sent more than %d bytes during the handshake (read cap hit)", capped.limit), ""
+	case errors.As(err, &op) && op.Op == "remote error" && errors.As(err, &alertErr):
+		name := AlertName(alertErr)
+		return "server sent TLS alert " + name, name
+	case errors.As(err, &rh) && strings.Contains(rh.Msg, "does not look like a TLS"):
+		return fmt.Sprintf("not a TLS server (its first bytes were %q)", rh.RecordHeader[:]), ""
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		if answered {
+			return "server closed the connection during the handshake", ""
+		}
+		return "server closed the connection without answering the ClientHello", ""
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by the server during the handshake", ""
+	case errors.Is(err, context.Canceled):
+		return "cancelled during the handshake", ""
+	case isTimeout(err):
+		if answered {
+			return "timed out during the handshake", ""
+		}
+		return "timed out waiting for the server to answer the ClientHello", ""
+	}
+	return "handshake failed: " + strings.TrimPrefix(err.Error(), "tls: "), ""
+}
+
+// isLocalFailure reports whether certlint's side (zcrypto) gave up rather
+// than the server: not an alert, close, reset, timeout, cap or non-TLS reply.
+func isLocalFailure(err error, capped *cappedConn) bool {
+	var op *net.OpError
+	var rh tls.RecordHeaderError
+	switch {
+	case capped.exceeded, isTimeout(err), errors.As(err, &rh),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return false
+	case errors.As(err, &op) && op.Op == "remote error":
+		return false
+	}
+	return true
+}
+
+// isTimeout reports a deadline hit, from the socket or the context.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		(errors.As(err, &ne) && ne.Timeout())
+}
+
+// cappedConn stops reading after limit bytes, so a server cannot make one
+// handshake read without bound.
+type cappedConn struct {
+	net.Conn
+	limit    int64
+	read     int64
+	exceeded bool
+}
+
+// Read reads at most up to the cap, then fails with ErrHandshakeTooLarge.
+func (c *cappedConn) Read(p []byte) (int, error) {
+	if c.read >= c.limit {
+		c.exceeded = true
+		return 0, ErrHandshakeTooLarge
+	}
+	if rest := c.limit - c.read; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	n, err := c.Conn.Read(p)
+	c.read += int64(n)
+	return n, err
+}
+
+// alertNames are the IANA names of TLS alerts (RFC 8446 §6 and the TLS
+// alert registry), as reports and device error tables spell them.
+var alertNames = map[tls.Alert]string{
+	0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 21: "decryption_failed",
+	22: "record_overflow", 30: "decompression_failure", 40: "handshake_failure", 41: "no_certificate",
+	42: "bad_certificate", 43: "unsupported_certificate", 44: "certificate_revoked",
+	45: "certificate_expired", 46: "certificate_unknown", 47: "illegal_parameter", 48: "unknown_ca",
+	49: "access_denied", 50: "decode_error", 51: "decrypt_error", 60: "export_restriction",
+	70: "protocol_version", 71: "insufficient_security", 80: "internal_error",
+	86: "inappropriate_fallback", 90: "user_canceled", 100: "no_renegotiation",
+	109: "missing_extension", 110: "unsupported_extension", 111: "certificate_unobtainable",
+	112: "unrecognized_name", 113: "bad_certificate_status_response",
+	114: "bad_certificate_hash_value", 115: "unknown_psk_identity", 116: "certificate_required",
+	120: "no_application_protocol",
+}
+
+// AlertName returns the IANA name of a TLS alert (handshake_failure), or
+// alert_N for an unregistered value.
+func AlertName(a tls.Alert) string {
+	if n, ok := alertNames[a]; ok {
+		return n
+	}
+	return "alert_" + strconv.Itoa(int(a))
+}

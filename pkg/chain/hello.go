@@ -1,0 +1,168 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/zmap/zcrypto/tls"
+)
+
+// ErrBadHelloSpec is wrapped by every HelloSpec.Validate error.
+var ErrBadHelloSpec = errors.New("bad hello spec")
+
+// Validate reports every version, suite or curve name in s that certlint
+// does not know, and a spec with no version at all.
+func (s HelloSpec) Validate() error {
+	var problems []string
+	if len(s.Versions) == 0 {
+		problems = append(problems, "no TLS version listed")
+	}
+	for _, v := range s.Versions {
+		if _, ok := VersionByProfileName(v); !ok {
+			problems = append(problems, fmt.Sprintf("unknown version %q (known: %s)", v, knownVersions()))
+		}
+	}
+	for _, name := range s.CipherSuites {
+		if _, ok := CipherSuiteByName(name); !ok {
+			problems = append(problems, fmt.Sprintf("unknown cipher suite %q (want an IANA name like TLS_RSA_WITH_AES_128_CBC_SHA)", name))
+		}
+	}
+	for _, name := range s.Curves {
+		if _, ok := CurveByName(name); !ok {
+			problems = append(problems, fmt.Sprintf("unknown curve %q (known: %s)", name, knownCurves()))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrBadHelloSpec, strings.Join(problems, "; "))
+}
+
+// Key returns a canonical string for s: two devices whose hellos have the
+// same Key would get the same answer from a server, so they share one dial.
+// Versions are a set (listed oldest first); suites and curves keep their
+// order, because the order is the device's preference.
+func (s HelloSpec) Key() string {
+	var versions []string
+	for _, v := range Versions {
+		for _, want := range s.Versions {
+			if want == v.Profile {
+				versions = append(versions, v.Profile)
+				break
+			}
+		}
+	}
+	for _, want := range s.Versions { // unknown names still distinguish specs
+		if _, ok := VersionByProfileName(want); !ok {
+			versions = append(versions, want)
+		}
+	}
+	return "versions=" + listOrDefault(versions) +
+		" suites=" + listOrDefault(dedupe(s.CipherSuites)) +
+		" curves=" + listOrDefault(dedupe(s.Curves)) +
+		fmt.Sprintf(" sni=%t", s.SNI)
+}
+
+// DialHello dials address:port with the ClientHello a device would send,
+// derived from spec, and reports what the server chose. It never returns
+// nil: on failure Handshake.Error says what happened and Handshake.Alert
+// names the alert the server sent. Version, suite and curve are taken from
+// the ServerHello, so they are recorded even when certlint cannot finish the
+// handshake it started; Chain is what the server sent to this hello.
+func (d *Dialer) DialHello(ctx context.Context, address string, port int, serverName string, spec HelloSpec) *HelloResult {
+	res := &HelloResult{Spec: spec}
+	cfg, err := spec.config(serverName)
+	if err != nil {
+		res.Handshake.Error = err.Error()
+		return res
+	}
+	a := d.run(ctx, address, port, cfg)
+	res.Handshake, res.Chain = a.hs, a.certs
+	if a.local && a.hs.Version != "" && len(a.certs) == 0 {
+		// The server accepted the hello but zcrypto stopped before the
+		// certificates, e.g. a suite it offers but does not implement.
+		res.Handshake.Error = fmt.Sprintf("server accepted the hello (%s, %s) but certlint could not continue the handshake: %s",
+			a.hs.Version, a.hs.CipherSuite, strings.TrimPrefix(a.err.Error(), "tls: "))
+	}
+	return res
+}
+
+// config builds the zcrypto client configuration for the spec: the version
+// range, the exact suite list in order (ForceSuites, so suites zcrypto cannot
+// complete are still offered), the curves, and SNI only if the device sends it.
+func (s HelloSpec) config(serverName string) (*tls.Config, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	lo, hi := uint16(0xffff), uint16(0)
+	for _, name := range s.Versions {
+		v, _ := VersionByProfileName(name)
+		lo, hi = min(lo, v.ID), max(hi, v.ID)
+	}
+	if hi < tls.VersionTLS10 {
+		return nil, errors.New("the device offers only SSL 3.0, which certlint's TLS library (zcrypto) cannot offer")
+	}
+	cfg := &tls.Config{
+		InsecureSkipVerify: true,
+		MinVersion:         max(lo, tls.VersionTLS10), // zcrypto has no SSL 3.0 client
+		MaxVersion:         hi,
+	}
+	if s.SNI {
+		cfg.ServerName = serverName
+	}
+	for _, name := range s.CipherSuites {
+		id, _ := CipherSuiteByName(name)
+		cfg.CipherSuites = append(cfg.CipherSuites, id)
+	}
+	cfg.ForceSuites = len(cfg.CipherSuites) > 0
+	for _, name := range s.Curves {
+		id, _ := CurveByName(name)
+		cfg.CurvePreferences = append(cfg.CurvePreferences, id)
+	}
+	cfg.ExplicitCurvePreferences = len(cfg.CurvePreferences) > 0
+	return cfg, nil
+}
+
+// knownVersions lists the profile names of the versions, for messages.
+func knownVersions() string {
+	names := make([]string, len(Versions))
+	for i, v := range Versions {
+		names[i] = v.Profile
+	}
+	return strings.Join(names, ", ")
+}
+
+// knownCurves lists the curve names, for messages.
+func knownCurves() string {
+	names := make([]string, 0, len(curves))
+	for n := range curves {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// dedupe drops repeated names, keeping the first occurrence.
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// listOrDefault joins names, or says "default" for an empty list (the
+// library's own choice).
+func listOrDefault(names []string) string {
+	if len(names) == 0 {
+		return "default"
+	}
+	return strings.Join(names, ",")
+}

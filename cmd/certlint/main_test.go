@@ -33,6 +33,7 @@ func TestScripts(t *testing.T) {
 			"tlsserve": cmdTLSServe,
 			"dnsserve": cmdDNSServe,
 			"rawserve": cmdRawServe,
+			"exitcode": cmdExitCode,
 		},
 	})
 }
@@ -47,10 +48,13 @@ func fixtures() map[string][]byte {
 	ecRoot := testpki.Root(testpki.Spec{CN: "certlint EC Root", Key: "ecdsa256"})
 	ecInter := ecRoot.Intermediate(testpki.Spec{CN: "certlint EC CA", Key: "ecdsa256"})
 	small := inter.Leaf(testpki.Spec{CN: "device.test", DNSNames: []string{"device.test", "prax47.test"}})
-	big := inter.Leaf(testpki.Spec{CN: "*.table.core.test", DNSNames: testpki.ManyNames("prax47.test", 120)})
+	big := inter.Leaf(testpki.Spec{CN: "*.table.core.test", DNSNames: testpki.ManyNames("prax47.test", 78)})
 	via4096 := inter4096.Leaf(testpki.Spec{CN: "hub.test", DNSNames: []string{"hub.test"}})
 	ecLeaf := ecInter.Leaf(testpki.Spec{CN: "ec.test", DNSNames: []string{"ec.test"}, Key: "ecdsa256"})
-	expired := inter.Leaf(testpki.Spec{CN: "old.test", DNSNames: []string{"old.test"},
+	longAgo, farAhead := time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
+	oldRoot := testpki.Root(testpki.Spec{CN: "certlint Old Root", NotBefore: longAgo, NotAfter: farAhead})
+	oldInter := oldRoot.Intermediate(testpki.Spec{CN: "certlint Old CA", NotBefore: longAgo, NotAfter: farAhead})
+	expired := oldInter.Leaf(testpki.Spec{CN: "old.test", DNSNames: []string{"old.test"},
 		NotBefore: time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)})
 	return map[string][]byte{
 		"ok-chain.pem":                testpki.Chain{small, inter}.PEM(),
@@ -64,7 +68,9 @@ func fixtures() map[string][]byte {
 		"no-intermediate.pem":         testpki.Chain{small}.PEM(),
 		"intermediate-as-ca.pem":      inter.PEM(),
 		"no-ski-root.der":             rootNoSKI.DER,
-		"expired-2019-01-01-leaf.pem": testpki.Chain{expired, inter}.PEM(),
+		"expired-2019-01-01-leaf.pem": testpki.Chain{expired, oldInter}.PEM(),
+		"old-root.der":                oldRoot.DER,
+		"ecdsa-root.der":              ecRoot.DER,
 		"not-a-certificate.pem":       []byte("this is not a certificate\n"),
 		"empty.pem":                   nil,
 	}
@@ -184,4 +190,32 @@ func loadTestChain(path string) (tls.Certificate, error) {
 		return tls.Certificate{}, err
 	}
 	return testpki.KeyPairForPEM(data)
+}
+
+// cmdExitCode runs certlint in-process and checks its exit code exactly,
+// which `exec` cannot: exitcode N certlint ARGS... Its output feeds the
+// script's stdout and stderr checks like exec's does.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || args[1] != "certlint" {
+		ts.Fatalf("usage: exitcode N certlint ARGS...")
+	}
+	var want int
+	if _, err := fmt.Sscan(args[0], &want); err != nil {
+		ts.Fatalf("exitcode: %q is not a number", args[0])
+	}
+	// certlint runs in this process, whose directory is not the script's:
+	// arguments naming files of the script's directory are made absolute.
+	cliArgs := append([]string(nil), args[2:]...)
+	for i, a := range cliArgs {
+		if _, err := os.Stat(ts.MkAbs(a)); err == nil && a != "" && !strings.HasPrefix(a, "-") {
+			cliArgs[i] = ts.MkAbs(a)
+		}
+	}
+	var stdout, stderr strings.Builder
+	got := run(cliArgs, strings.NewReader(""), &stdout, &stderr)
+	fmt.Fprint(ts.Stdout(), stdout.String())
+	fmt.Fprint(ts.Stderr(), stderr.String())
+	if got != want {
+		ts.Fatalf("certlint exited %d, want %d\nstdout:\n%s\nstderr:\n%s", got, want, stdout.String(), stderr.String())
+	}
 }

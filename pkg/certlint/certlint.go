@@ -53,7 +53,7 @@ func Check(ctx context.Context, req Request) (*report.Report, error) {
 	var ca *chain.CAFile
 	if req.CAFile != "" {
 		if ca, err = chain.LoadCAFile(req.CAFile); err != nil {
-			return nil, &UsageError{fmt.Errorf("--ca: %w", err)}
+			return nil, &UsageError{err}
 		}
 	}
 	if req.Timeout <= 0 {
@@ -91,12 +91,20 @@ func selectProfiles(req Request) ([]*constraints.Profile, error) {
 		return nil, err
 	}
 	for _, p := range profiles {
+		if !dialable(p) {
+			continue
+		}
 		if err := p.HelloSpec().Validate(); err != nil {
 			return nil, fmt.Errorf("profile %s: %w", p.Selector(), err)
 		}
 	}
 	return profiles, nil
 }
+
+// dialable reports whether enough of the device's ClientHello is known to
+// replay it; a profile without versions gets no device dial and its
+// handshake checks say so.
+func dialable(p *constraints.Profile) bool { return len(p.TLS.Versions) > 0 }
 
 type runner struct {
 	req      Request
@@ -191,8 +199,10 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 	}
 	specs := map[string]chain.HelloSpec{}
 	for _, p := range r.profiles {
-		spec := p.HelloSpec()
-		specs[spec.Key()] = spec
+		if dialable(p) {
+			spec := p.HelloSpec()
+			specs[spec.Key()] = spec
+		}
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -251,7 +261,9 @@ func (r *runner) evaluate(obs *chain.Observation, hellos map[string]*chain.Hello
 	perDevice := make([]*chain.HelloResult, len(r.profiles))
 	for i, p := range r.profiles {
 		results[i] = constraints.Evaluate(obs, p)
-		perDevice[i] = hellos[p.HelloSpec().Key()]
+		if dialable(p) {
+			perDevice[i] = hellos[p.HelloSpec().Key()]
+		}
 	}
 	return report.NewTargetReport(obs, results, perDevice)
 }

@@ -295,13 +295,10 @@ func (v *validator) variants(n *yaml.Node, doc *profileDoc) {
 	}
 }
 
-// profile validates keys against the Profile struct, then the values.
+// profile validates keys against the Profile struct, then the values, so
+// that one run reports every problem of the file.
 func (v *validator) profile(root *yaml.Node, prefix string) {
-	before := len(v.errs)
 	v.keys(root, reflect.TypeOf(Profile{}), prefix)
-	if len(v.errs) > before {
-		return
-	}
 	v.values(root, prefix)
 }
 

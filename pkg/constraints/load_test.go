@@ -188,9 +188,14 @@ func TestSourcesForWeakestConfidence(t *testing.T) {
 	p := &Profile{Sources: map[string][]SourceRef{
 		"a": {{Ref: "manual", Confidence: "vendor-doc"}},
 		"b": {{Ref: "forum", Confidence: "field-report"}},
+		"c": {{Ref: "searched the manual, found nothing", Confidence: "unknown"}},
 	}}
-	refs, conf := p.SourcesFor("a", "b", "missing")
+	refs, conf := p.SourcesFor("a", "b", "c", "missing")
 	if len(refs) != 2 || conf != "field-report" {
-		t.Errorf("SourcesFor = %v %q, want 2 refs and field-report", refs, conf)
+		t.Errorf("SourcesFor = %v %q, want the 2 known refs and field-report", refs, conf)
+	}
+	refs, conf = p.SourcesFor("c")
+	if len(refs) != 1 || conf != "unknown" {
+		t.Errorf("SourcesFor(only unknown) = %v %q, want the search note and unknown", refs, conf)
 	}
 }

@@ -105,11 +105,17 @@ func (p *Profile) Selector() string {
 
 // SourcesFor returns the citations of the given field paths, in order, and
 // the weakest confidence among them (a finding is only as sure as its
-// least-sure input).
+// least-sure input). Entries of confidence "unknown" record a search that
+// found nothing; they count only when nothing else is cited.
 func (p *Profile) SourcesFor(fields ...string) (refs []SourceRef, confidence string) {
+	var unknown []SourceRef
 	weakest := -1
 	for _, f := range fields {
 		for _, s := range p.Sources[f] {
+			if confidenceRank(s.Confidence) == len(Confidences)-1 {
+				unknown = append(unknown, s)
+				continue
+			}
 			refs = append(refs, s)
 			if i := confidenceRank(s.Confidence); i > weakest {
 				weakest = i
@@ -117,7 +123,10 @@ func (p *Profile) SourcesFor(fields ...string) (refs []SourceRef, confidence str
 		}
 	}
 	if weakest < 0 {
-		return refs, ""
+		if len(unknown) > 0 {
+			return unknown, "unknown"
+		}
+		return nil, ""
 	}
 	return refs, Confidences[weakest]
 }

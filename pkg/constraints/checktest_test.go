@@ -2,6 +2,8 @@ package constraints
 
 import (
 	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -201,4 +203,28 @@ func dumpFindings(fs []Finding) string {
 		b.WriteString("  " + string(f.Severity) + " #" + strconv.Itoa(f.CertIndex) + ": " + f.Message + "\n")
 	}
 	return b.String()
+}
+
+// realCerts reads a PEM bundle of real public certificates from the chain
+// package's test data (the Baltimore-era Azure chains of the seeds), in
+// file order.
+func realCerts(t testing.TB, name string) []*testpki.Cert {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "chain", "testdata", name))
+	if err != nil {
+		t.Fatalf("read test data: %v", err)
+	}
+	var out []*testpki.Cert
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		out = append(out, &testpki.Cert{DER: block.Bytes})
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s holds no certificates", name)
+	}
+	return out
 }

@@ -1,0 +1,48 @@
+package constraints
+
+import (
+	"testing"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+func TestChainComplete(t *testing.T) {
+	k := pki()
+	noVerify := testProfile()
+	noVerify.Trust.Model = "none"
+	tests := []struct {
+		name  string
+		obs   *chain.Observation
+		p     *Profile
+		wants []want
+	}{
+		{"leaf and intermediate issued by the store anchor pass",
+			observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore), testProfile(),
+			[]want{{Severity: Pass, CertIndex: 1, Contains: []string{"issued by the anchor"}}}},
+		{"a served root ends the chain",
+			observe(chainOf(k.leaf, k.inter, k.root), k.root, chain.SourceServed), testProfile(),
+			[]want{{Severity: Pass, CertIndex: 2, Contains: []string{"up to the root the server sends"}}}},
+		{"seed 001: the chain ends at the intermediate the device holds",
+			observe(chainOf(k.leafUnder4096, k.inter4096), k.inter4096, chain.SourceCAFile), testProfile(),
+			[]want{{Severity: Pass, CertIndex: 1, Contains: []string{"the device holds as its anchor"}}}},
+		{"a missing intermediate fails naming the issuer and its AKI",
+			observe(chainOf(k.leaf), nil, ""), testProfile(),
+			[]want{{Severity: Fail, CertIndex: 0, Contains: []string{"does not send the issuer of certificate #0", "CN=Test TLS CA", "(AKI ", "an intermediate is missing"}, Fix: "send the intermediate"}}},
+		{"a wrong order warns naming positions",
+			observe(chainOf(k.leaf, k.root, k.inter), k.root, chain.SourceServed), testProfile(),
+			[]want{
+				{Severity: Warn, CertIndex: 0, Limit: 1, Actual: 2, Contains: []string{"out of order", "certificate #0", "certificate #2"}},
+				{Severity: Warn, CertIndex: 2, Contains: []string{"after the path already reached its anchor"}},
+				{Severity: Pass, CertIndex: 2},
+			}},
+		{"a device that does not verify passes", observe(chainOf(k.leaf), nil, ""), noVerify,
+			[]want{{Severity: Pass, CertIndex: -1}}},
+		{"no certificates skips", &chain.Observation{}, testProfile(),
+			[]want{{Severity: Skip, CertIndex: -1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertFindings(t, checkByID(t, "chain-complete").Evaluate(tt.obs, tt.p), tt.wants)
+		})
+	}
+}

@@ -1,0 +1,54 @@
+package constraints
+
+import (
+	"testing"
+	"time"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+func TestValidity(t *testing.T) {
+	k := pki()
+	noTime := testProfile()
+	noTime.Name, noTime.Trust.VerifiesTime = "WiPy", boolp(false)
+	tests := []struct {
+		name  string
+		obs   *chain.Observation
+		p     *Profile
+		wants []want
+	}{
+		{"a valid chain passes and says the clock must be set",
+			observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore), testProfile(),
+			[]want{
+				{Severity: Pass, CertIndex: 0, Contains: []string{"is valid from", "SPWF04Sx checks validity dates, so its clock must be set"}},
+				{Severity: Pass, CertIndex: 1}, {Severity: Pass, CertIndex: 2},
+			}},
+		{"an expired leaf fails with its date",
+			observe(chainOf(k.expiredLeaf, k.inter), k.root, chain.SourceStore), testProfile(),
+			[]want{
+				{Severity: Fail, CertIndex: 0, Limit: "2019-01-01", Contains: []string{"certificate #0 (leaf, ", "expired on 2019-01-01"}, Fix: "renew"},
+				{Severity: Pass, CertIndex: 1}, {Severity: Pass, CertIndex: 2},
+			}},
+		{"a leaf not yet valid fails",
+			observe(chainOf(k.futureLeaf, k.inter), k.root, chain.SourceStore), testProfile(),
+			[]want{{Severity: Fail, CertIndex: 0, Contains: []string{"is not valid until"}, Fix: "device clock"}, {Severity: Pass, CertIndex: 1}, {Severity: Pass, CertIndex: 2}}},
+		{"a device that checks no time passes an expired leaf and says so",
+			observe(chainOf(k.expiredLeaf), nil, ""), noTime,
+			[]want{{Severity: Pass, CertIndex: 0, Contains: []string{"expired on 2019-01-01", "WiPy does not check validity dates, so it connects anyway"}}}},
+		{"the anchor is judged at the device clock too",
+			atClock(observe(chainOf(k.leaf), k.root, chain.SourceCAFile), time.Now().Add(20*365*24*time.Hour)), testProfile(),
+			[]want{{Severity: Fail, CertIndex: 0}, {Severity: Fail, CertIndex: 1, Contains: []string{"(root, "}, Fix: "load a current root"}}},
+		{"no clock skips", atClock(observe(chainOf(k.leaf), nil, ""), time.Time{}), testProfile(),
+			[]want{{Severity: Skip, CertIndex: -1, Contains: []string{"--at"}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertFindings(t, checkByID(t, "validity").Evaluate(tt.obs, tt.p), tt.wants)
+		})
+	}
+}
+
+func atClock(obs *chain.Observation, at time.Time) *chain.Observation {
+	obs.CheckedAt = at
+	return obs
+}

@@ -111,7 +111,7 @@ func withHello(obs *chain.Observation, p *Profile, hs chain.Handshake, helloChai
 	}
 	chain.AssignRoles(res.Chain)
 	obs.Offline = false
-	obs.Hellos = map[string]*chain.HelloResult{helloKey(p.HelloSpec()): res}
+	obs.Hellos = map[string]*chain.HelloResult{p.HelloSpec().Key(): res}
 	return obs
 }
 

@@ -55,18 +55,11 @@ func (tlsVersion) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	return []Finding{f}
 }
 
-// helloKey names the dial a HelloSpec shares with other devices. It is a
-// variable so the key can follow chain.HelloSpec.Key, which is being
-// written in pkg/chain/hello.go; Observations are keyed by that method.
-var helloKey = func(s chain.HelloSpec) string {
-	return fmt.Sprintf("%s|%s|%s|sni=%t", strings.Join(s.Versions, ","), strings.Join(s.CipherSuites, ","), strings.Join(s.Curves, ","), s.SNI)
-}
-
 // deviceHello returns what the server did with the device's own
 // ClientHello, or nil and the reason there is no such result (an offline
 // chain, or a hello that was not dialled).
 func deviceHello(obs *chain.Observation, p *Profile) (*chain.HelloResult, string) {
-	if res := obs.Hellos[helloKey(p.HelloSpec())]; res != nil {
+	if res := obs.Hellos[p.HelloSpec().Key()]; res != nil {
 		return res, ""
 	}
 	if obs.Offline || obs.Hellos == nil {

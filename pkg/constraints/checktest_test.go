@@ -228,3 +228,31 @@ func realCerts(t testing.TB, name string) []*testpki.Cert {
 	}
 	return out
 }
+
+// TestEveryCheckAnswers runs each check of the contract on an empty
+// observation, an empty profile and a full one: each must be registered,
+// name the fields it reads, and return at least one finding without
+// panicking.
+func TestEveryCheckAnswers(t *testing.T) {
+	ids := []string{"cert-size", "chain-size", "chain-depth", "key-type", "key-size", "signature", "tls-version",
+		"cipher-suite", "sni", "hostname", "validity", "chain-complete", "trust-anchor", "ca-file"}
+	k := pki()
+	observations := map[string]*chain.Observation{
+		"empty":         {},
+		"offline":       observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore),
+		"unparsed leaf": {Chain: []*chain.Cert{unparsed()}, CheckedAt: time.Now(), ServerName: "x.example"},
+	}
+	for _, id := range ids {
+		c := checkByID(t, id)
+		if len(c.Fields()) == 0 || c.Description() == "" {
+			t.Errorf("%s: no fields or description", id)
+		}
+		for name, obs := range observations {
+			for _, p := range []*Profile{{Name: "Empty"}, testProfile()} {
+				if got := c.Evaluate(obs, p); len(got) == 0 {
+					t.Errorf("%s on %s observation, profile %s: no finding", id, name, p.Name)
+				}
+			}
+		}
+	}
+}

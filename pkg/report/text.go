@@ -164,14 +164,23 @@ func (p *textPrinter) device(d DeviceReport) {
 		}
 	}
 	counts := map[constraints.Severity]int{}
+	var todo []string
 	for _, f := range d.Findings {
 		counts[f.Severity]++
+		if f.Severity == constraints.Pass && f.Fix != "" && !containsString(todo, f.Fix) {
+			// A pass that still asks something of the user (load this
+			// root) is shown as a step to take.
+			todo = append(todo, f.Fix)
+		}
 		if f.Severity == constraints.Pass || f.Severity == constraints.Skip {
 			if !p.opts.Verbose {
 				continue
 			}
 		}
 		p.finding(f)
+	}
+	for _, t := range todo {
+		p.line("    → %s", Clean(t))
 	}
 	p.line("      %d passed, %d warnings, %d failed, %d skipped", counts[constraints.Pass], counts[constraints.Warn], counts[constraints.Fail], counts[constraints.Skip])
 }
@@ -203,6 +212,15 @@ func (p *textPrinter) summary(r *Report) {
 		counts[t.Verdict]++
 	}
 	p.line("%d targets: %d pass, %d warn, %d fail, %d error", len(r.Reports), counts[VerdictPass], counts[VerdictWarn], counts[VerdictFail], counts[VerdictError])
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // Thousands formats n with comma separators (3813 → "3,813").

@@ -125,6 +125,9 @@ func (a *attempt) noCertError() error {
 // the context and the read cap, and reads the outcome from zcrypto's
 // handshake log (which is filled even when the handshake fails).
 func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Config) attempt {
+	if d == nil {
+		d = &Dialer{}
+	}
 	timeout := d.Timeout
 	if timeout <= 0 {
 		timeout = DefaultDialTimeout

@@ -70,8 +70,9 @@ func (e *DNSError) Unwrap() error { return e.Kind }
 // Resolver resolves a host the way certlint needs: the whole CNAME walk and
 // every address, from a chosen DNS server.
 type Resolver struct {
-	// Server is the DNS server as host:port (port 53 when omitted); empty
-	// means the first reachable server in /etc/resolv.conf.
+	// Server is the DNS server as host:port (port 53 when omitted), or
+	// several separated by commas, tried in order; empty means the servers
+	// in /etc/resolv.conf, tried in order.
 	Server string
 	// Timeout bounds one Resolve call; zero means DefaultDNSTimeout.
 	Timeout time.Duration
@@ -89,6 +90,9 @@ type Resolution struct {
 // error the Resolution still holds the CNAMEs walked before the failure, and
 // the error is a *DNSError.
 func (r *Resolver) Resolve(ctx context.Context, host string) (Resolution, error) {
+	if r == nil {
+		r = &Resolver{}
+	}
 	host = strings.TrimSuffix(strings.TrimSpace(host), ".")
 	if ip, err := netip.ParseAddr(host); err == nil {
 		return Resolution{Addresses: []string{ip.WithZone("").String()}}, nil
@@ -113,7 +117,16 @@ func (r *Resolver) Resolve(ctx context.Context, host string) (Resolution, error)
 // servers returns the DNS servers to ask, in order.
 func (r *Resolver) servers() ([]string, error) {
 	if r.Server != "" {
-		return []string{withDNSPort(r.Server, "53")}, nil
+		var out []string
+		for _, s := range strings.Split(r.Server, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, withDNSPort(s, "53"))
+			}
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("empty server list %q", r.Server)
+		}
+		return out, nil
 	}
 	conf, err := dns.ClientConfigFromFile(resolvConfPath)
 	if err != nil {
@@ -255,8 +268,8 @@ func (w *walker) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 	m.RecursionDesired = true
 	m.SetEdns0(1232, false)
 	var lastErr error
-	for _, server := range w.servers {
-		resp, err := exchangeOne(ctx, m, server)
+	for i, server := range w.servers {
+		resp, err := exchangeOne(ctx, m, server, len(w.servers)-i)
 		if err == nil {
 			w.server = server
 			return resp, nil
@@ -275,8 +288,15 @@ func (w *walker) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 	return nil, w.fail(name, kind, lastErr.Error())
 }
 
-// exchangeOne sends m to one server, retrying over TCP when truncated.
-func exchangeOne(ctx context.Context, m *dns.Msg, server string) (*dns.Msg, error) {
+// exchangeOne sends m to one server, retrying over TCP when truncated. It
+// gets an equal share of the time left with the servers still to try, so a
+// dead first nameserver in resolv.conf does not use up the whole budget.
+func exchangeOne(ctx context.Context, m *dns.Msg, server string, left int) (*dns.Msg, error) {
+	if dl, ok := ctx.Deadline(); ok && left > 1 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, time.Now().Add(time.Until(dl)/time.Duration(left)))
+		defer cancel()
+	}
 	udp := &dns.Client{Net: "udp"}
 	resp, _, err := udp.ExchangeContext(ctx, m, server)
 	if err != nil {

@@ -300,3 +300,13 @@ func TestResolveKeepsCNAMEsOnError(t *testing.T) {
 		t.Errorf("Resolution on error = %+v, want CNAMEs [gone.test] and no addresses", res)
 	}
 }
+
+func TestResolveSplitsTimeAcrossServers(t *testing.T) {
+	// A dead first server must leave time for the second one.
+	good := serveDNS(t, standardZone(t), false)
+	r := &chain.Resolver{Server: silentResolver(t) + ", " + good, Timeout: 2 * time.Second}
+	res, err := r.Resolve(context.Background(), "dual.test")
+	if err != nil || len(res.Addresses) != 3 {
+		t.Fatalf("Resolve with a dead first server: %+v, %v", res, err)
+	}
+}

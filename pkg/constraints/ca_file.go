@@ -94,12 +94,16 @@ func slotOf(obs *chain.Observation, p *Profile) (caSlot, string) {
 	if a == nil {
 		return caSlot{}, "no CA file given (--ca) and no anchor root known to propose"
 	}
-	s := caSlot{name: "the root " + a.Subject, format: preferredCAFormat(p), cert: a, index: a.Index}
-	s.bytes = a.DERBytes()
-	if s.format == "pem" {
-		s.bytes = len(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.Raw}))
+	format := preferredCAFormat(p)
+	return caSlot{name: "the root " + a.Subject, format: format, bytes: encodedSize(a, format), cert: a, index: a.Index}, ""
+}
+
+// encodedSize is how many bytes the certificate takes as a file in format.
+func encodedSize(c *chain.Cert, format string) int {
+	if format == "pem" {
+		return len(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
 	}
-	return s, ""
+	return c.DERBytes()
 }
 
 // preferredCAFormat is the format to load a CA in: one the device takes
@@ -125,7 +129,6 @@ func caFormatFinding(s caSlot, p *Profile) Finding {
 	switch {
 	case !s.fromFile:
 		f.Message = fmt.Sprintf("load %s in %s form; %s takes the CA in %s", s.name, strings.ToUpper(s.format), p.Name, formatList(formats))
-		f.Fix = fmt.Sprintf("write it with `certlint root … --device %s`%s", p.ID, caPathNote(p, s.cert))
 	case containsFold(formats, s.format):
 		f.Message = fmt.Sprintf("%s is %s; %s takes the CA in %s", s.name, strings.ToUpper(s.format), p.Name, formatList(formats))
 	default:
@@ -164,9 +167,6 @@ func caSKIFinding(s caSlot, p *Profile) Finding {
 		return f
 	}
 	f.Message = fmt.Sprintf("%s carries the Subject Key Identifier %s, by which %s finds it", s.name, c.SKIHex(), p.Name)
-	if p.Trust.CAPath != "" {
-		f.Fix = "store it as " + caPath(p, c)
-	}
 	return f
 }
 
@@ -182,8 +182,8 @@ func caSKIAutoFinding(s caSlot, p *Profile) (Finding, bool) {
 	f := Finding{Severity: Warn, CertIndex: s.index, Limit: strings.Join(auto, ", "), Actual: s.format,
 		Message: fmt.Sprintf("%s is %s: %s does not read the SKI from a %s CA; it will print \"No SubjectKeyId\" and the SKI must be given by hand",
 			s.name, strings.ToUpper(s.format), p.Name, strings.ToUpper(s.format))}
-	fix := fmt.Sprintf("load the %s form (%s) or send the %d-byte binary SKI %s", strings.ToUpper(auto[0]),
-		convertCommand(s.path, s.format, strings.ToLower(auto[0])), len(s.cert.SKI), s.cert.SKIHex())
+	fix := fmt.Sprintf("load the %s form (%s), or keep %s and give the device the %d-byte SKI %s in binary", strings.ToUpper(auto[0]),
+		convertCommand(s.path, s.format, strings.ToLower(auto[0])), strings.ToUpper(s.format), len(s.cert.SKI), s.cert.SKIHex())
 	f.Fix = fix + caPathNote(p, s.cert)
 	return f, true
 }

@@ -150,10 +150,11 @@ func rootToLoadFinding(obs *chain.Observation, p *Profile) Finding {
 		}
 		return f
 	}
+	format := preferredCAFormat(p)
 	return Finding{Severity: Pass, CertIndex: a.Index, Actual: a.Subject,
 		Message: fmt.Sprintf("device must hold %s (SKI %s, %s bytes DER); load it with --ca to check the file",
 			a.Subject, skiOrNone(a), commas(a.DERBytes())),
-		Fix: "load " + a.Subject + " into " + p.Name + caPathNote(p, a)}
+		Fix: fmt.Sprintf("load %s (%s, %s bytes) into %s%s", a.Subject, strings.ToUpper(format), commas(encodedSize(a, format)), p.Name, caPathNote(p, a))}
 }
 
 func caSubjects(certs []*chain.Cert) string {

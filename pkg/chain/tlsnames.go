@@ -16,7 +16,9 @@ type Version struct {
 // Versions lists every protocol version certlint knows, oldest first. It is
 // the one table that maps between wire values, profile names and report names.
 var Versions = []Version{
-	{tls.VersionSSL30, "ssl3.0", "SSL3.0"},
+	// SSL 3.0 is spelled as its wire value: zcrypto deprecates the constant,
+	// but devices such as the CC3200 still offer it and profiles name it.
+	{0x0300, "ssl3.0", "SSL3.0"},
 	{tls.VersionTLS10, "tls1.0", "TLS1.0"},
 	{tls.VersionTLS11, "tls1.1", "TLS1.1"},
 	{tls.VersionTLS12, "tls1.2", "TLS1.2"},

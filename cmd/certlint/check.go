@@ -72,7 +72,7 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 	fl.StringVar(&f.resolver, "resolver", "", "DNS server `HOST:PORT` to resolve targets with (default: the system's)")
 	fl.DurationVar(&f.timeout, "timeout", certlint.DefaultTimeout, "limit for DNS, dial and handshakes per address")
 	fl.StringVar(&f.at, "at", "", "the device's clock for validity checks, RFC 3339 or YYYY-MM-DD (default: now)")
-	fl.StringVarP(&f.output, "output", "o", "text", "output `FORMAT`: text or json")
+	fl.StringVarP(&f.output, "output", "o", "text", "output `FORMAT`: "+strings.Join(report.Formats(), ", "))
 	fl.StringVar(&f.failOn, "fail-on", "fail", "exit 1 on `LEVEL`: fail, or warn to fail on warnings too")
 	fl.IntVar(&f.concurrency, "concurrency", 8, "targets checked at once")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colour in the text report (also NO_COLOR)")
@@ -149,17 +149,13 @@ func parseAt(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--at %q: want RFC 3339 (2019-05-03T10:00:00Z) or a date (2019-05-03)", s)
 }
 
-type renderFunc func(io.Writer, *report.Report) error
-
-func renderer(f checkFlags) (renderFunc, error) {
-	switch strings.ToLower(f.output) {
-	case "text":
-		opts := report.TextOptions{Color: useColor(f.noColor), Verbose: f.verbose}
-		return func(w io.Writer, r *report.Report) error { return report.WriteText(w, r, opts) }, nil
-	case "json":
-		return report.WriteJSON, nil
+func renderer(f checkFlags) (func(io.Writer, *report.Report) error, error) {
+	render, err := report.Lookup(f.output)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("--output %q: want text or json", f.output)
+	opts := report.Options{Text: report.TextOptions{Color: useColor(f.noColor), Verbose: f.verbose}}
+	return func(w io.Writer, r *report.Report) error { return render(w, r, opts) }, nil
 }
 
 // useColor follows fatih/color's reading of the terminal and NO_COLOR,

@@ -168,9 +168,11 @@ func (r *runner) target(ctx context.Context, input string) []report.TargetReport
 	if r.req.ServerName != "" {
 		t.ServerName = r.req.ServerName
 	}
-	rctx, cancel := context.WithTimeout(ctx, r.req.Timeout)
-	res, err := (&chain.Resolver{Server: r.req.Resolver, Timeout: r.req.Timeout}).Resolve(rctx, t.Host)
-	cancel()
+	// One budget covers DNS, dial and handshakes: an address reached after
+	// a slow lookup gets what is left of it.
+	ctx, cancel := context.WithTimeout(ctx, r.req.Timeout)
+	defer cancel()
+	res, err := (&chain.Resolver{Server: r.req.Resolver, Timeout: r.req.Timeout}).Resolve(ctx, t.Host)
 	if err != nil {
 		return []report.TargetReport{report.NewErrorReport(input, fmt.Errorf("resolve %s: %w", t.Host, err))}
 	}
@@ -188,10 +190,8 @@ func (r *runner) target(ctx context.Context, input string) []report.TargetReport
 }
 
 // address observes one address: the generic handshake and each distinct
-// device ClientHello, all at once, within one timeout.
+// device ClientHello, all at once, within the target's deadline (ctx).
 func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, addr string) report.TargetReport {
-	ctx, cancel := context.WithTimeout(ctx, r.req.Timeout)
-	defer cancel()
 	d := &chain.Dialer{Timeout: r.req.Timeout}
 	obs := &chain.Observation{
 		Target: t.Input, Host: t.Host, Port: t.Port, ServerName: t.ServerName,

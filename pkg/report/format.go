@@ -1,0 +1,44 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Options are the settings renderers may use; each format reads what it
+// needs and ignores the rest.
+type Options struct {
+	Text TextOptions
+}
+
+// Renderer writes a report in one output format.
+type Renderer func(w io.Writer, r *Report, opts Options) error
+
+var renderers = map[string]Renderer{
+	"text": func(w io.Writer, r *Report, opts Options) error { return WriteText(w, r, opts.Text) },
+	"json": func(w io.Writer, r *Report, _ Options) error { return WriteJSON(w, r) },
+}
+
+// RegisterFormat adds an output format; each format file calls it from init.
+func RegisterFormat(name string, render Renderer) { renderers[name] = render }
+
+// Formats lists the output format names, sorted.
+func Formats() []string {
+	names := make([]string, 0, len(renderers))
+	for n := range renderers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Lookup returns the renderer of a format, or an error naming the formats
+// there are.
+func Lookup(format string) (Renderer, error) {
+	if r, ok := renderers[strings.ToLower(format)]; ok {
+		return r, nil
+	}
+	return nil, fmt.Errorf("--output %q: want one of %s", format, strings.Join(Formats(), ", "))
+}

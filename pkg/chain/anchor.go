@@ -1,6 +1,8 @@
 package chain
 
 import (
+	"crypto/sha256"
+	stdx509 "crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
@@ -118,7 +120,7 @@ func FindStoreRoot(c *Cert) *Cert {
 	}
 	s := loadStore()
 	if r, ok := s.bySHA256[c.SHA256]; ok {
-		return storeCopy(r)
+		return storeCopy(r.get())
 	}
 	return storeIssuerOf(c)
 }
@@ -141,12 +143,13 @@ func storeIssuerOf(c *Cert) *Cert {
 		return nil
 	}
 	s := loadStore()
-	var candidates []*Cert
+	var candidates []*storeRoot
 	if len(c.AKI) > 0 {
 		candidates = append(candidates, s.bySKI[hex.EncodeToString(c.AKI)]...)
 	}
 	candidates = append(candidates, s.bySubject[string(c.Parsed.RawIssuer)]...)
-	for _, r := range candidates {
+	for _, sr := range candidates {
+		r := sr.get()
 		if r.SHA256 == c.SHA256 {
 			continue // a root does not anchor itself through the store lookup
 		}
@@ -163,12 +166,31 @@ func storeCopy(r *Cert) *Cert {
 	return &cp
 }
 
-// rootStore is the embedded root set, indexed for cheap lookups.
+// rootStore is the embedded root set, indexed for cheap lookups. The index
+// is built with the standard library's parser (about 1 ms for the whole
+// set); the lenient, slower zcrypto parse that NewCert does runs only for
+// the few roots a lookup actually returns.
 type rootStore struct {
-	bySKI     map[string][]*Cert // hex SKI -> roots
-	bySubject map[string][]*Cert // raw subject DER -> roots
-	bySHA256  map[string]*Cert
+	bySKI     map[string][]*storeRoot // hex SKI -> roots
+	bySubject map[string][]*storeRoot // raw subject DER -> roots
+	bySHA256  map[string]*storeRoot
 	retired   map[string]bool // SHA-256 of the retired roots
+}
+
+// storeRoot is one embedded root; its Cert is made on first use.
+type storeRoot struct {
+	der  []byte
+	once sync.Once
+	cert *Cert
+}
+
+func (r *storeRoot) get() *Cert {
+	r.once.Do(func() {
+		r.cert = NewCert(r.der)
+		r.cert.Source = SourceStore
+		r.cert.Role = RoleRoot
+	})
+	return r.cert
 }
 
 var (
@@ -181,13 +203,13 @@ var (
 func loadStore() *rootStore {
 	storeOnce.Do(func() {
 		s := &rootStore{
-			bySKI:     map[string][]*Cert{},
-			bySubject: map[string][]*Cert{},
-			bySHA256:  map[string]*Cert{},
+			bySKI:     map[string][]*storeRoot{},
+			bySubject: map[string][]*storeRoot{},
+			bySHA256:  map[string]*storeRoot{},
 			retired:   map[string]bool{},
 		}
 		for r := range bundle.Roots() {
-			s.add(NewCert(r.Certificate))
+			s.add(r.Certificate)
 		}
 		rest := []byte(retiredRootsPEM)
 		for {
@@ -196,9 +218,8 @@ func loadStore() *rootStore {
 			if block == nil {
 				break
 			}
-			c := NewCert(block.Bytes)
-			if s.add(c) {
-				s.retired[c.SHA256] = true
+			if sum, ok := s.add(block.Bytes); ok {
+				s.retired[sum] = true
 			}
 		}
 		store = s
@@ -206,24 +227,27 @@ func loadStore() *rootStore {
 	return store
 }
 
-// add indexes one root; it reports whether the root was new.
-func (s *rootStore) add(c *Cert) bool {
-	if c.Parsed == nil {
-		return false
+// add indexes one root by SHA-256, SKI and subject; it reports the root's
+// SHA-256 and whether the root was new.
+func (s *rootStore) add(der []byte) (string, bool) {
+	parsed, err := stdx509.ParseCertificate(der)
+	if err != nil {
+		return "", false
 	}
-	if _, dup := s.bySHA256[c.SHA256]; dup {
-		return false
+	digest := sha256.Sum256(der)
+	sum := hex.EncodeToString(digest[:])
+	if _, dup := s.bySHA256[sum]; dup {
+		return sum, false
 	}
-	c.Source = SourceStore
-	c.Role = RoleRoot
-	s.bySHA256[c.SHA256] = c
-	if len(c.SKI) > 0 {
-		k := hex.EncodeToString(c.SKI)
-		s.bySKI[k] = append(s.bySKI[k], c)
+	r := &storeRoot{der: der}
+	s.bySHA256[sum] = r
+	if len(parsed.SubjectKeyId) > 0 {
+		k := hex.EncodeToString(parsed.SubjectKeyId)
+		s.bySKI[k] = append(s.bySKI[k], r)
 	}
-	subj := string(c.Parsed.RawSubject)
-	s.bySubject[subj] = append(s.bySubject[subj], c)
-	return true
+	subj := string(parsed.RawSubject)
+	s.bySubject[subj] = append(s.bySubject[subj], r)
+	return sum, true
 }
 
 // AssignRoles sets Index (position) and Role on every certificate of a

@@ -117,7 +117,9 @@ func NewCert(raw []byte) *Cert {
 	c.SKI = parsed.SubjectKeyId
 	c.AKI = parsed.AuthorityKeyId
 	c.IsCA = parsed.BasicConstraintsValid && parsed.IsCA
-	c.SelfSigned = string(parsed.RawSubject) == string(parsed.RawIssuer) && parsed.CheckSignatureFrom(parsed) == nil
+	// zcrypto verified the self-signature while parsing; checking it again
+	// doubled the cost of loading the root store.
+	c.SelfSigned = parsed.SelfSigned
 	return c
 }
 

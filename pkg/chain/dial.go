@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zmap/zcrypto/tls"
+	"github.com/zmap/zcrypto/x509"
 )
 
 // DefaultDialTimeout bounds one dial plus handshake when Dialer.Timeout is zero.
@@ -79,6 +80,12 @@ var genericSuites = []uint16{
 	tls.TLS_ECDHE_ECDSA_WITH_RC4_128_SHA, tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA, tls.TLS_RSA_WITH_RC4_128_SHA,
 }
 
+// emptyRoots keeps zcrypto from loading the system root pool on every
+// handshake: it validates the chain for its handshake log even with
+// InsecureSkipVerify, and parsing /etc/ssl/certs costs ~100 ms. certlint
+// judges trust itself, against the device's anchor.
+var emptyRoots = x509.NewCertPool()
+
 // Fetch dials address:port with a generic, PC-like ClientHello (TLS 1.0–1.3,
 // every suite zcrypto implements, SNI = serverName when not empty) and
 // returns what was negotiated and the certificates the server sent, in
@@ -89,6 +96,7 @@ var genericSuites = []uint16{
 func (d *Dialer) Fetch(ctx context.Context, address string, port int, serverName string) (*Handshake, []*Cert, error) {
 	cfg := &tls.Config{
 		InsecureSkipVerify: true,
+		RootCAs:            emptyRoots,
 		ServerName:         serverName,
 		MinVersion:         tls.VersionTLS10,
 		MaxVersion:         tls.VersionTLS13,

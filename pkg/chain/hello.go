@@ -107,6 +107,7 @@ func (s HelloSpec) config(serverName string) (*tls.Config, error) {
 	}
 	cfg := &tls.Config{
 		InsecureSkipVerify: true,
+		RootCAs:            emptyRoots,
 		MinVersion:         max(lo, tls.VersionTLS10), // zcrypto has no SSL 3.0 client
 		MaxVersion:         hi,
 	}

@@ -30,6 +30,13 @@ type Request struct {
 	Timeout      time.Duration
 	At           time.Time // the device's clock; zero = now
 	Concurrency  int       // targets checked at once; 0 = 8
+	// TargetList are more targets (from --targets), checked after Targets,
+	// each with its own device list when it has one.
+	TargetList []TargetSpec
+	// Progress, when set, is called after each target of a batch finishes
+	// with the targets done, the total and how many failed or could not be
+	// checked so far. Calls never overlap. It keeps this package free of UI.
+	Progress func(done, total, failed int)
 }
 
 // UsageError is a problem with what the user asked for (an unknown device,
@@ -70,10 +77,14 @@ func Check(ctx context.Context, req Request) (*report.Report, error) {
 		}
 		return report.New([]report.TargetReport{tr}), nil
 	}
-	if len(req.Targets) == 0 {
-		return nil, &UsageError{errors.New("nothing to check: give a TARGET (host[:port] or URL) or --chain FILE")}
+	if len(req.Targets) == 0 && len(req.TargetList) == 0 {
+		return nil, &UsageError{errors.New("nothing to check: give a TARGET (host[:port] or URL), --targets FILE or --chain FILE")}
 	}
-	return report.New(r.targets(ctx)), nil
+	specs, perTarget, err := r.batch()
+	if err != nil {
+		return nil, &UsageError{err}
+	}
+	return report.New(r.targets(ctx, specs, perTarget)), nil
 }
 
 func selectProfiles(req Request) ([]*constraints.Profile, error) {
@@ -131,23 +142,30 @@ func (r *runner) offline() (report.TargetReport, error) {
 	return r.evaluate(obs, nil), nil
 }
 
-// targets checks every target, at most Concurrency at once, and keeps the
-// input order in the result.
-func (r *runner) targets(ctx context.Context) []report.TargetReport {
+// targets checks every target with its own profiles, at most Concurrency
+// at once, and keeps the input order in the result.
+func (r *runner) targets(ctx context.Context, specs []TargetSpec, profiles [][]*constraints.Profile) []report.TargetReport {
 	n := r.req.Concurrency
 	if n <= 0 {
 		n = 8
 	}
-	results := make([][]report.TargetReport, len(r.req.Targets))
+	results := make([][]report.TargetReport, len(specs))
 	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
-	for i, t := range r.req.Targets {
+	var mu sync.Mutex
+	prog := &progress{report: r.req.Progress, total: len(specs)}
+	for i, t := range specs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			results[i] = r.target(ctx, t)
+			tr := *r
+			tr.profiles = profiles[i]
+			results[i] = tr.target(ctx, t.Target)
+			mu.Lock()
+			prog.finished(anyFailed(results[i]))
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()

@@ -1,0 +1,190 @@
+package explain
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func loadTable(t *testing.T) *Table {
+	t.Helper()
+	tab, err := Load()
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return tab
+}
+
+// TestEveryDocumentedCodeIsFound explains every example line of every entry
+// (for the entry's own devices and for all devices) and checks the entry is
+// among the answers.
+func TestEveryDocumentedCodeIsFound(t *testing.T) {
+	tab := loadTable(t)
+	n := 0
+	for _, e := range tab.Entries("") {
+		if len(e.Examples) == 0 {
+			t.Errorf("%s %q has no example line to test", e.Family, e.Code)
+		}
+		for _, ex := range e.Examples {
+			for _, dev := range append([]string{""}, e.Devices...) {
+				got, err := tab.Explain(ex, dev)
+				if err != nil {
+					t.Errorf("Explain(%q, %q): %v", ex, dev, err)
+					continue
+				}
+				if !containsEntry(got, e) {
+					t.Errorf("Explain(%q, %q) = %v, want it to include %q", ex, dev, codes(got), e.Code)
+				}
+				n++
+			}
+		}
+	}
+	if n < 150 {
+		t.Errorf("only %d example lookups ran; the table lost entries", n)
+	}
+}
+
+// TestEveryEntryIsComplete checks each entry cites a source with a known
+// confidence and says what it means, why, and what to do.
+func TestEveryEntryIsComplete(t *testing.T) {
+	tab := loadTable(t)
+	confidences := map[string]bool{"vendor-doc": true, "vendor-source": true, "vendor-forum": true, "field-report": true, "inferred": true}
+	statuses := map[string]bool{}
+	for _, s := range Statuses {
+		statuses[s] = true
+	}
+	for _, e := range tab.Entries("") {
+		if e.Code == "" || e.Meaning == "" || e.Cause == "" || e.Fix == "" || len(e.Patterns) == 0 || len(e.Devices) == 0 {
+			t.Errorf("%s %q: code, meaning, cause, fix, patterns and devices are required: %+v", e.Family, e.Code, e)
+		}
+		if !statuses[e.Status] {
+			t.Errorf("%q: status %q, want one of %v", e.Code, e.Status, Statuses)
+		}
+		if len(e.Sources) == 0 {
+			t.Errorf("%q has no source", e.Code)
+		}
+		for _, s := range e.Sources {
+			if s.Ref == "" || !confidences[s.Confidence] {
+				t.Errorf("%q: source %+v needs a ref and a known confidence", e.Code, s)
+			}
+		}
+	}
+}
+
+// TestRequiredCodes pins the codes issue 5 names, with the checks that
+// detect them.
+func TestRequiredCodes(t *testing.T) {
+	tab := loadTable(t)
+	for _, tt := range []struct {
+		input, device, code, check string
+	}{
+		{"AT-S.Certificate Error:23", "", "Certificate Error:23", "trust-anchor"},
+		{"at-s.certificate error:22", "spwf04", "Certificate Error:22", "key-size"},
+		{"Certificate Error:3", "spwf04", "Certificate Error:3", "ca-file"},
+		{"AT-S.No SubjectKeyId", "", "No SubjectKeyId", "ca-file"},
+		{"AT-S.Skip CA", "", "Skip CA", "trust-anchor"},
+		{"AT-S.Http Client Error:1", "", "Http Client Error:1", ""},
+		{"AT-S.Http Client Error:2", "", "Http Client Error:2", "cert-size"},
+		{"AT-S.ERROR:111:Request failed", "", "ERROR:111", "trust-anchor"},
+		{"AT-S.ERROR:74:Failed to open socket", "", "ERROR:74", "ca-file"},
+		{"OSError: 456", "wipy", "-456 SL_ESECBADCAFILE", "ca-file"},
+		{"-456", "cc3200", "-456 SL_ESECBADCAFILE", "ca-file"},
+		{"OSError: 208", "", "-208 SL_ESEC_SOCKET_ERROR_E", "tls-version"},
+		{"sl_Connect returned -208", "cc3200", "-208 SL_ESEC_SOCKET_ERROR_E", "cipher-suite"},
+		{"OSError: [Errno 111] ECONNREFUSED", "wipy", "-111 SL_ECONNREFUSED", ""},
+		{"-155", "", "-155 SL_ESEC_ASN_SIG_CONFIRM_E", "trust-anchor"},
+		{"-453", "", "-453 SL_ESECSNOVERIFY", "trust-anchor"},
+		{"-454", "", "-454 SL_ESECNOCAFILE", "ca-file"},
+		{"OSError: 461", "wipy", "-461 SL_ESECDATEERROR", "validity"},
+		{"ERROR: Unable to load CA certificate", "spwf01", "ERROR: Unable to load CA certificate", "ca-file"},
+	} {
+		got, err := tab.Explain(tt.input, tt.device)
+		if err != nil {
+			t.Errorf("Explain(%q, %q): %v", tt.input, tt.device, err)
+			continue
+		}
+		if len(got) != 1 || got[0].Code != tt.code {
+			t.Errorf("Explain(%q, %q) = %v, want exactly %q", tt.input, tt.device, codes(got), tt.code)
+			continue
+		}
+		if tt.check != "" && !contains(got[0].Checks, tt.check) {
+			t.Errorf("%q checks %v, want %s among them", tt.code, got[0].Checks, tt.check)
+		}
+	}
+}
+
+func TestLineWithSeveralCodes(t *testing.T) {
+	tab := loadTable(t)
+	got, err := tab.Explain("AT-S.Skip CA  AT-S.Certificate Error:23  AT-S.ERROR:111:Request failed", "spwf04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Skip CA", "Certificate Error:23", "ERROR:111"}; strings.Join(codes(got), "|") != strings.Join(want, "|") {
+		t.Errorf("got %v, want %v in log order", codes(got), want)
+	}
+	// The SimpleLink name is longer than the SPWF04 alert pattern inside it.
+	got, err = tab.Explain("SL_ESEC_CERTIFICATE_UNKNOWN", "")
+	if err != nil || len(got) != 1 || got[0].Number != -346 {
+		t.Errorf("SL_ESEC_CERTIFICATE_UNKNOWN = %v, %v; want only -346", codes(got), err)
+	}
+}
+
+func TestDeviceNarrows(t *testing.T) {
+	tab := loadTable(t)
+	// 111 is both a SimpleLink code and an SPWF04 AT error id.
+	all, err := tab.Explain("111", "")
+	if err != nil || len(all) != 2 {
+		t.Fatalf("Explain(111) = %v, %v; want the SPWF04 and SimpleLink entries", codes(all), err)
+	}
+	one, err := tab.Explain("111", "spwf04@1.0")
+	if err != nil || len(one) != 1 || one[0].Code != "ERROR:111" {
+		t.Errorf("Explain(111, spwf04@1.0) = %v, %v", codes(one), err)
+	}
+	if _, err := tab.Explain("ValueError: invalid argument(s) value", "cc3200"); !errors.Is(err, ErrUnknownCode) {
+		t.Errorf("a WiPy-only message explained for cc3200: %v", err)
+	}
+}
+
+func TestUnknownCode(t *testing.T) {
+	tab := loadTable(t)
+	for _, in := range []string{"Certificate Error:99", "banana", "12345"} {
+		if _, err := tab.Explain(in, ""); !errors.Is(err, ErrUnknownCode) {
+			t.Errorf("Explain(%q) error = %v, want ErrUnknownCode", in, err)
+		}
+	}
+	if _, err := tab.Explain("  ", ""); err == nil {
+		t.Error("empty input explained")
+	}
+	if _, err := tab.Explain("23", "esp8266"); err == nil || errors.Is(err, ErrUnknownCode) {
+		t.Errorf("a device without a table should say so, got %v", err)
+	}
+	if got := tab.Devices(); strings.Join(got, ",") != "cc3200,spwf01,spwf04,wipy" {
+		t.Errorf("Devices() = %v", got)
+	}
+}
+
+func containsEntry(list []*Entry, e *Entry) bool {
+	for _, x := range list {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}
+
+func codes(list []*Entry) []string {
+	var out []string
+	for _, e := range list {
+		out = append(out, e.Code)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -44,6 +44,9 @@ type TargetReport struct {
 	Notes      []string       `json:"notes,omitempty"`
 	Verdict    string         `json:"verdict"`
 	Error      string         `json:"error"`
+	// Changes are the differences from a baseline run (--baseline), set by
+	// Report.Diff; absent without a baseline, so certlint/v1 only grows.
+	Changes []Change `json:"changes,omitempty"`
 }
 
 // TLS is what a handshake negotiated, or why it did not.

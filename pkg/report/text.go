@@ -92,6 +92,7 @@ func (p *textPrinter) target(t TargetReport) {
 	for _, n := range t.Notes {
 		p.line("  note: %s", Clean(n))
 	}
+	p.changes(t.Changes)
 	p.line("")
 	p.chain(t.Chain)
 	for _, d := range t.Devices {

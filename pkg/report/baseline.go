@@ -1,0 +1,298 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Kinds of Change, stable names CI scripts may match on.
+const (
+	ChangeNewTarget            = "new-target"            // no report for this target in the baseline
+	ChangeLeafReplaced         = "leaf-replaced"         // a different leaf certificate (by SHA-256)
+	ChangeIntermediateReplaced = "intermediate-replaced" // a different certificate at an intermediate position
+	ChangeIntermediateAdded    = "intermediate-added"    // the server sends more certificates
+	ChangeIntermediateRemoved  = "intermediate-removed"  // the server sends fewer certificates
+	ChangeCertSize             = "cert-size"             // a certificate at the same position grew or shrank
+	ChangeChainSize            = "chain-size"            // the served chain grew or shrank in total
+	ChangeKey                  = "key-changed"           // key type or size at the same position changed
+	ChangeRoot                 = "root-changed"          // the anchor root is another certificate
+	ChangeDeviceFails          = "device-now-fails"      // a device that passed now fails
+	ChangeDevicePasses         = "device-now-passes"     // a device that failed now passes
+)
+
+// Change is one difference between a target's report and the same
+// target's report in a baseline run. CertIndex is the chain position it
+// concerns, or -1.
+type Change struct {
+	Kind      string `json:"kind"`
+	CertIndex int    `json:"cert_index"`
+	Device    string `json:"device,omitempty"`
+	Old       string `json:"old,omitempty"`
+	New       string `json:"new,omitempty"`
+	// DeltaBytes is the growth in DER bytes (negative when it shrank), for
+	// cert-size, chain-size and replacements.
+	DeltaBytes int    `json:"delta_bytes,omitempty"`
+	Message    string `json:"message"`
+}
+
+// maxBaselineBytes bounds what is read from a baseline file: a JSON report
+// of a large fleet is a few megabytes, not hundreds.
+const maxBaselineBytes = 256 << 20
+
+// LoadBaseline reads a previous `certlint check -o json` report.
+func LoadBaseline(path string) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--baseline: %w", err)
+	}
+	defer f.Close()
+	r, err := ReadBaseline(f)
+	if err != nil {
+		return nil, fmt.Errorf("--baseline %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// ReadBaseline decodes a certlint JSON report and refuses anything else:
+// another tool's JSON or another schema version would diff as "everything
+// changed", which is worse than an error.
+func ReadBaseline(r io.Reader) (*Report, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxBaselineBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxBaselineBytes {
+		return nil, fmt.Errorf("larger than %d MiB", maxBaselineBytes>>20)
+	}
+	var head struct {
+		Schema *string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("not a certlint JSON report (certlint check -o json): %w", err)
+	}
+	if head.Schema == nil {
+		return nil, errors.New(`not a certlint JSON report (certlint check -o json): no "schema" field`)
+	}
+	if *head.Schema != Schema {
+		return nil, fmt.Errorf("schema %q, this certlint reads %q", *head.Schema, Schema)
+	}
+	var rep Report
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&rep); err != nil {
+		return nil, fmt.Errorf("certlint JSON report: %w", err)
+	}
+	return &rep, nil
+}
+
+// Diff compares every report with the baseline's report of the same target
+// and address, sets its Changes and returns how many changes there are in
+// all. A target whose address moved (DNS rotation) is compared with the
+// baseline's first report of that target.
+func (r *Report) Diff(baseline *Report) int {
+	n := 0
+	for i := range r.Reports {
+		cur := &r.Reports[i]
+		cur.Changes = DiffTarget(findBaseline(baseline, cur), *cur)
+		n += len(cur.Changes)
+	}
+	return n
+}
+
+func findBaseline(baseline *Report, cur *TargetReport) *TargetReport {
+	var sameTarget *TargetReport
+	for i := range baseline.Reports {
+		b := &baseline.Reports[i]
+		if b.Target != cur.Target {
+			continue
+		}
+		if b.Address == cur.Address {
+			return b
+		}
+		if sameTarget == nil {
+			sameTarget = b
+		}
+	}
+	return sameTarget
+}
+
+// DiffTarget lists what changed from old to cur (old nil: the target is
+// new). When either could not be checked nothing is compared: the error
+// already says so, and a missing chain is not a replaced one.
+func DiffTarget(old *TargetReport, cur TargetReport) []Change {
+	if old == nil {
+		return []Change{{Kind: ChangeNewTarget, CertIndex: -1, Message: "not in the baseline"}}
+	}
+	if old.Error != "" || cur.Error != "" {
+		return nil
+	}
+	changes := diffChain(old.Chain, cur.Chain)
+	changes = append(changes, diffRoot(old.Chain, cur.Chain)...)
+	return append(changes, diffDevices(old.Devices, cur.Devices)...)
+}
+
+// served returns the certificates the server sent, in order; the anchor
+// root found elsewhere is compared on its own.
+func served(chain []Cert) []Cert {
+	var out []Cert
+	for _, c := range chain {
+		if c.Source == "" || c.Source == "served" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func diffChain(oldChain, curChain []Cert) []Change {
+	var changes []Change
+	oldServed, curServed := served(oldChain), served(curChain)
+	for i := 0; i < len(oldServed) || i < len(curServed); i++ {
+		switch {
+		case i >= len(curServed):
+			o := oldServed[i]
+			changes = append(changes, Change{Kind: ChangeIntermediateRemoved, CertIndex: i, Old: o.Subject, DeltaBytes: -o.DERBytes,
+				Message: fmt.Sprintf("certificate #%d (%s) is no longer sent", i, o.Subject)})
+		case i >= len(oldServed):
+			c := curServed[i]
+			changes = append(changes, Change{Kind: ChangeIntermediateAdded, CertIndex: i, New: c.Subject, DeltaBytes: c.DERBytes,
+				Message: fmt.Sprintf("certificate #%d (%s, %s bytes) is sent now", i, c.Subject, Thousands(c.DERBytes))})
+		default:
+			changes = append(changes, diffCert(i, oldServed[i], curServed[i])...)
+		}
+	}
+	oldBytes, curBytes := chainBytes(oldServed), chainBytes(curServed)
+	if oldBytes != curBytes {
+		changes = append(changes, Change{Kind: ChangeChainSize, CertIndex: -1, Old: Thousands(oldBytes), New: Thousands(curBytes), DeltaBytes: curBytes - oldBytes,
+			Message: fmt.Sprintf("served chain %s: %s → %s bytes", growth(curBytes-oldBytes), Thousands(oldBytes), Thousands(curBytes))})
+	}
+	return changes
+}
+
+func diffCert(i int, o, c Cert) []Change {
+	if o.SHA256 == c.SHA256 {
+		return nil
+	}
+	kind, role := ChangeIntermediateReplaced, "intermediate"
+	if i == 0 {
+		kind, role = ChangeLeafReplaced, "leaf"
+	}
+	changes := []Change{{Kind: kind, CertIndex: i, Old: o.Subject, New: c.Subject, DeltaBytes: c.DERBytes - o.DERBytes,
+		Message: fmt.Sprintf("%s #%d replaced: %s (sha256 %s) → %s (sha256 %s)", role, i, o.Subject, short(o.SHA256), c.Subject, short(c.SHA256))}}
+	if o.DERBytes != c.DERBytes {
+		changes = append(changes, Change{Kind: ChangeCertSize, CertIndex: i, Old: Thousands(o.DERBytes), New: Thousands(c.DERBytes), DeltaBytes: c.DERBytes - o.DERBytes,
+			Message: fmt.Sprintf("%s #%d %s: %s → %s bytes", role, i, growth(c.DERBytes-o.DERBytes), Thousands(o.DERBytes), Thousands(c.DERBytes))})
+	}
+	if o.KeyType != c.KeyType || o.KeyBits != c.KeyBits {
+		changes = append(changes, Change{Kind: ChangeKey, CertIndex: i, Old: keyName(o), New: keyName(c),
+			Message: fmt.Sprintf("%s #%d key: %s → %s", role, i, keyName(o), keyName(c))})
+	}
+	return changes
+}
+
+// diffRoot compares the anchor roots (the last certificate with role root,
+// served or not): a root migration such as Baltimore CyberTrust Root →
+// DigiCert Global Root G2 means every device must hold the new root.
+func diffRoot(oldChain, curChain []Cert) []Change {
+	o, c := root(oldChain), root(curChain)
+	switch {
+	case o == nil && c == nil:
+		return nil
+	case o == nil:
+		return []Change{{Kind: ChangeRoot, CertIndex: c.Index, New: c.Subject, Message: fmt.Sprintf("root now %s (none found before)", c.Subject)}}
+	case c == nil:
+		return []Change{{Kind: ChangeRoot, CertIndex: -1, Old: o.Subject, Message: fmt.Sprintf("no root found now (was %s)", o.Subject)}}
+	case o.Subject != c.Subject:
+		return []Change{{Kind: ChangeRoot, CertIndex: c.Index, Old: o.Subject, New: c.Subject, Message: fmt.Sprintf("root changed: %s → %s", o.Subject, c.Subject)}}
+	case o.SHA256 != c.SHA256:
+		return []Change{{Kind: ChangeRoot, CertIndex: c.Index, Old: o.Subject, New: c.Subject,
+			Message: fmt.Sprintf("root %s is another certificate with the same subject (sha256 %s → %s)", c.Subject, short(o.SHA256), short(c.SHA256))}}
+	}
+	return nil
+}
+
+func root(chain []Cert) *Cert {
+	for i := len(chain) - 1; i >= 0; i-- {
+		if chain[i].Role == "root" {
+			return &chain[i]
+		}
+	}
+	return nil
+}
+
+func diffDevices(oldDevices, curDevices []DeviceReport) []Change {
+	was := map[string]string{}
+	for _, d := range oldDevices {
+		was[d.Device] = d.Verdict
+	}
+	var changes []Change
+	for _, d := range curDevices {
+		before, ok := was[d.Device]
+		if !ok {
+			continue
+		}
+		failsNow, failedBefore := d.Verdict == VerdictFail, before == VerdictFail
+		switch {
+		case failsNow && !failedBefore:
+			changes = append(changes, Change{Kind: ChangeDeviceFails, CertIndex: -1, Device: d.Device, Old: before, New: d.Verdict,
+				Message: fmt.Sprintf("%s: %s → fail%s", d.Device, before, failingChecks(d))})
+		case failedBefore && !failsNow:
+			changes = append(changes, Change{Kind: ChangeDevicePasses, CertIndex: -1, Device: d.Device, Old: before, New: d.Verdict,
+				Message: fmt.Sprintf("%s: fail → %s", d.Device, d.Verdict)})
+		}
+	}
+	return changes
+}
+
+// failingChecks names the checks a device fails, so the change line says
+// why without the full report.
+func failingChecks(d DeviceReport) string {
+	var ids []string
+	for _, f := range d.Findings {
+		if f.Severity == "fail" && !containsString(ids, f.Check) {
+			ids = append(ids, f.Check)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(ids, ", ") + ")"
+}
+
+func chainBytes(certs []Cert) int {
+	n := 0
+	for _, c := range certs {
+		n += c.DERBytes
+	}
+	return n
+}
+
+func keyName(c Cert) string { return fmt.Sprintf("%s-%d", c.KeyType, c.KeyBits) }
+
+func growth(delta int) string {
+	if delta > 0 {
+		return "grew by " + Thousands(delta)
+	}
+	return "shrank by " + Thousands(-delta)
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+// changes prints a target's baseline changes under its header.
+func (p *textPrinter) changes(changes []Change) {
+	if len(changes) == 0 {
+		return
+	}
+	p.line("  changed since the baseline:")
+	for _, c := range changes {
+		p.line("    %s  %s", p.paint(VerdictWarn, c.Kind), Clean(c.Message))
+	}
+}

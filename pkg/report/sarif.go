@@ -1,0 +1,124 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+
+	"github.com/owenrumney/go-sarif/v2/sarif"
+
+	"github.com/certlint/certlint/pkg/chain"
+	"github.com/certlint/certlint/pkg/constraints"
+)
+
+func init() { RegisterFormat("sarif", func(w io.Writer, r *Report, _ Options) error { return WriteSARIF(w, r) }) }
+
+// sarifInformationURI is where a SARIF viewer links the tool name.
+const sarifInformationURI = "https://github.com/certlint/certlint"
+
+// WriteSARIF renders the report as SARIF 2.1.0 (github.com/owenrumney/go-sarif):
+// one rule per registered check ID with its description, one result per
+// failing (level error) or warning (level warning) finding, the target as
+// the artifact location (tls://host:port, the URL as given, or the chain
+// file), and target, address, device, certificate index and subject in the
+// result's properties. A target that could not be checked becomes a tool
+// execution notification and makes the invocation unsuccessful.
+func WriteSARIF(w io.Writer, r *Report) error {
+	log, err := sarif.New(sarif.Version210)
+	if err != nil {
+		return fmt.Errorf("sarif: %w", err)
+	}
+	run := sarif.NewRunWithInformationURI("certlint", sarifInformationURI)
+	ruleIndex := map[string]int{}
+	for i, c := range constraints.Checks() {
+		run.AddRule(c.ID()).WithDescription(c.Description()).WithName(c.ID())
+		ruleIndex[c.ID()] = i
+	}
+	inv := run.AddInvocation(true)
+	for _, t := range r.Reports {
+		if t.Error != "" {
+			failed := false
+			inv.ExecutionSuccessful = &failed
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarif.NewNotification().
+				WithLevel("error").WithTextMessage(Clean(t.Target)+": "+Clean(t.Error)).
+				WithLocations([]*sarif.Location{targetLocation(t)}))
+			continue
+		}
+		for _, d := range t.Devices {
+			for _, f := range d.Findings {
+				if f.Severity != constraints.Fail && f.Severity != constraints.Warn {
+					continue
+				}
+				addResult(run, ruleIndex, t, d, f)
+			}
+		}
+	}
+	log.AddRun(run)
+	return log.PrettyWrite(w)
+}
+
+func addResult(run *sarif.Run, ruleIndex map[string]int, t TargetReport, d DeviceReport, f constraints.Finding) {
+	level := "error"
+	if f.Severity == constraints.Warn {
+		level = "warning"
+	}
+	text := Clean(d.Device) + ": " + Clean(f.Message)
+	if f.Fix != "" {
+		text += " Fix: " + Clean(f.Fix)
+	}
+	res := run.CreateResultForRule(f.Check).WithLevel(level).WithMessage(sarif.NewTextMessage(text))
+	if i, ok := ruleIndex[f.Check]; ok {
+		res.WithRuleIndex(i)
+	}
+	res.AddLocation(targetLocation(t))
+	props := sarif.NewPropertyBag()
+	props.AddString("target", Clean(t.Target))
+	if t.Address != "" {
+		props.AddString("address", Clean(t.Address))
+	}
+	props.AddString("device", Clean(d.Device))
+	props.AddInteger("cert_index", f.CertIndex)
+	if f.CertIndex >= 0 && f.CertIndex < len(t.Chain) {
+		c := t.Chain[f.CertIndex]
+		props.AddString("cert_role", c.Role)
+		props.AddString("cert_subject", Clean(c.Subject))
+		props.AddString("cert_sha256", c.SHA256)
+	}
+	if f.Limit != nil {
+		props.Add("limit", f.Limit)
+	}
+	if f.Actual != nil {
+		props.Add("actual", f.Actual)
+	}
+	if f.Confidence != "" {
+		props.AddString("confidence", f.Confidence)
+	}
+	res.AttachPropertyBag(props)
+}
+
+// targetLocation names the target as a URI: SARIF wants a URI reference,
+// and a bare "127.0.0.1:443" is not one.
+func targetLocation(t TargetReport) *sarif.Location {
+	loc := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(targetURI(t)))
+	return sarif.NewLocationWithPhysicalLocation(loc)
+}
+
+func targetURI(t TargetReport) string {
+	if t.Offline {
+		return (&url.URL{Path: t.Target}).String()
+	}
+	if u, err := url.Parse(t.Target); err == nil && u.Scheme != "" && u.Host != "" {
+		return u.String()
+	}
+	host, port := t.Host, t.Port
+	if host == "" || port == 0 {
+		pt, err := chain.ParseTarget(t.Target)
+		if err != nil {
+			return (&url.URL{Path: t.Target}).String()
+		}
+		host, port = pt.Host, pt.Port
+	}
+	return (&url.URL{Scheme: "tls", Host: net.JoinHostPort(host, strconv.Itoa(port))}).String()
+}

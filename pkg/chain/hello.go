@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,6 +36,7 @@ func (s HelloSpec) Validate() error {
 			problems = append(problems, fmt.Sprintf("unknown curve %q (known: %s)", name, knownCurves()))
 		}
 	}
+	problems = append(problems, s.validateWire()...)
 	if len(problems) == 0 {
 		return nil
 	}
@@ -63,7 +65,48 @@ func (s HelloSpec) Key() string {
 	return "versions=" + listOrDefault(versions) +
 		" suites=" + listOrDefault(dedupe(s.CipherSuites)) +
 		" curves=" + listOrDefault(dedupe(s.Curves)) +
-		fmt.Sprintf(" sni=%t", s.SNI)
+		fmt.Sprintf(" sni=%t", s.SNI) + s.wireKey()
+}
+
+// validateWire checks the fields of the exact hello: wire versions,
+// compression, extension and signature algorithm names.
+func (s HelloSpec) validateWire() []string {
+	var problems []string
+	for _, v := range []string{s.HelloVersion, s.RecordVersion} {
+		if _, ok := VersionByProfileName(v); v != "" && !ok {
+			problems = append(problems, fmt.Sprintf("unknown wire version %q (known: %s)", v, knownVersions()))
+		}
+	}
+	for _, c := range s.Compression {
+		if _, ok := CompressionMethodByName(c); !ok {
+			problems = append(problems, fmt.Sprintf("unknown compression method %q (known: null, deflate)", c))
+		}
+	}
+	for _, e := range s.Extensions {
+		if _, ok := ExtensionByName(e); !ok {
+			problems = append(problems, fmt.Sprintf("unknown extension %q (known: %s)", e, strings.Join(ExtensionNames(), ", ")))
+		}
+	}
+	for _, a := range s.SignatureAlgorithms {
+		if _, ok := SignatureAlgorithmByName(a); !ok {
+			problems = append(problems, fmt.Sprintf("unknown signature algorithm %q (want a TLS name like rsa_pkcs1_sha256)", a))
+		}
+	}
+	return problems
+}
+
+// wireKey adds the fields of an exact hello to Key; it is empty for a spec
+// that is not replayed exactly, so such specs keep sharing dials as before.
+func (s HelloSpec) wireKey() string {
+	k := ""
+	if len(s.SignatureAlgorithms) > 0 {
+		k += " sigalgs=" + strings.Join(s.SignatureAlgorithms, ",")
+	}
+	if !s.Exact {
+		return k
+	}
+	return k + fmt.Sprintf(" exact hello=%s record=%s compression=%s extensions=%s mfl=%d",
+		s.HelloVersion, s.RecordVersion, listOrDefault(s.Compression), strings.Join(s.Extensions, ","), s.MaxFragmentLength)
 }
 
 // DialHello dials address:port with the ClientHello a device would send,
@@ -74,7 +117,7 @@ func (s HelloSpec) Key() string {
 // handshake it started; Chain is what the server sent to this hello.
 func (d *Dialer) DialHello(ctx context.Context, address string, port int, serverName string, spec HelloSpec) *HelloResult {
 	res := &HelloResult{Spec: spec}
-	cfg, err := spec.config(serverName)
+	cfg, err := spec.clientConfig(serverName, res)
 	if err != nil {
 		res.Handshake.Error = err.Error()
 		return res
@@ -87,7 +130,42 @@ func (d *Dialer) DialHello(ctx context.Context, address string, port int, server
 		res.Handshake.Error = fmt.Sprintf("server accepted the hello (%s, %s) but certlint could not continue the handshake: %s",
 			a.hs.Version, a.hs.CipherSuite, strings.TrimPrefix(a.err.Error(), "tls: "))
 	}
+	res.excuseMasterSecret()
 	return res
+}
+
+// excuseMasterSecret handles a zcrypto gap: it offers extended_master_secret
+// when the device does but derives the keys without it, so a server that
+// agreed rejects certlint's Finished (bad_record_mac or decrypt_error) after
+// it has chosen version and suite and sent its chain. The device itself
+// would finish; the failure is certlint's, so it is not reported as the
+// server's refusal.
+func (res *HelloResult) excuseMasterSecret() {
+	hs := &res.Handshake
+	offered := res.Exact && slices.Contains(res.Spec.Extensions, "extended_master_secret")
+	if !offered || hs.Version == "" || len(res.Chain) == 0 || (hs.Alert != "bad_record_mac" && hs.Alert != "decrypt_error") {
+		return
+	}
+	res.Approximations = append(res.Approximations, fmt.Sprintf(
+		"the server accepted the hello (%s, %s) and sent its certificates, then rejected certlint's Finished with %s: zcrypto offers extended_master_secret but does not implement it, the device does",
+		hs.Version, hs.CipherSuite, hs.Alert))
+	hs.Error, hs.Alert = "", ""
+}
+
+// clientConfig picks how the hello is built: byte for byte from the spec
+// when the profile knows all of it, else zcrypto's own hello from Config.
+// It records in res which one was used and what differs from the device.
+func (s HelloSpec) clientConfig(serverName string, res *HelloResult) (*tls.Config, error) {
+	exact, why := s.replayable()
+	if !exact {
+		if why != "" {
+			res.Approximations = append(res.Approximations, why)
+		}
+		return s.config(serverName)
+	}
+	cfg, approx, err := s.fingerprint(serverName)
+	res.Exact, res.Approximations = err == nil, append(res.Approximations, approx...)
+	return cfg, err
 }
 
 // config builds the zcrypto client configuration for the spec: the version
@@ -124,6 +202,11 @@ func (s HelloSpec) config(serverName string) (*tls.Config, error) {
 		cfg.CurvePreferences = append(cfg.CurvePreferences, id)
 	}
 	cfg.ExplicitCurvePreferences = len(cfg.CurvePreferences) > 0
+	if len(s.SignatureAlgorithms) > 0 {
+		if err := s.signatureAlgorithmsExtension().WriteToConfig(cfg); err != nil {
+			return nil, fmt.Errorf("signature algorithms: %w", err)
+		}
+	}
 	return cfg, nil
 }
 

@@ -86,6 +86,27 @@ type HelloSpec struct {
 	CipherSuites []string // IANA names, in the device's offer order; empty = library default
 	Curves       []string // named groups, e.g. secp256r1; empty = library default
 	SNI          bool     // whether the device sends server_name
+
+	// HelloVersion is the client_version field of the ClientHello (tls1.2);
+	// empty = the newest of Versions.
+	HelloVersion string
+	// RecordVersion is the version in the header of the record that carries
+	// the ClientHello; empty = tls1.0, what zcrypto sends.
+	RecordVersion string
+	// Compression lists the compression methods offered (null, deflate);
+	// empty = null only.
+	Compression []string
+	// Extensions names the extensions in the device's order; read only when
+	// Exact, since a partial list cannot be replayed.
+	Extensions []string
+	// SignatureAlgorithms lists the signature_algorithms entries (TLS 1.2
+	// names such as rsa_pkcs1_sha256); empty = the library's default.
+	SignatureAlgorithms []string
+	// MaxFragmentLength is the size asked for with max_fragment_length.
+	MaxFragmentLength int
+	// Exact says the profile knows the whole hello, so certlint replays it
+	// byte for byte (random and session ID aside) instead of approximating.
+	Exact bool
 }
 
 // HelloResult is what the server did with one device ClientHello.
@@ -95,4 +116,10 @@ type HelloResult struct {
 	// Chain is what the server sent to this hello (it can differ from the
 	// generic chain, e.g. the default certificate for a hello without SNI).
 	Chain []*Cert
+	// Exact reports that the hello went out as the spec describes it, built
+	// field by field (zcrypto's ClientFingerprintConfiguration).
+	Exact bool
+	// Approximations says where the hello sent differs from the device's,
+	// and why; empty when Exact and nothing had to give way.
+	Approximations []string
 }

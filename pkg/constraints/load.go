@@ -394,6 +394,12 @@ var vocabulary = map[string][]string{
 	"trust.model":                   {"loaded-ca", "builtin-store", "none"},
 	"trust.ca_formats":              {"der", "pem"},
 	"trust.ca_ski_auto_formats":     {"der", "pem"},
+	"tls.hello_version":             {"ssl3.0", "tls1.0", "tls1.1", "tls1.2", "tls1.3"},
+	"tls.record_version":            {"ssl3.0", "tls1.0", "tls1.1", "tls1.2"},
+	"tls.compression":               chain.CompressionMethodNames(),
+	"tls.extensions":                chain.ExtensionNames(),
+	"tls.signature_algorithms":      chain.SignatureAlgorithmNames(),
+	"tls.hello_known":               chain.HelloKnowledgeNames(),
 }
 
 // values checks what keys() cannot: names certlint must recognise, sizes
@@ -434,6 +440,7 @@ func (v *validator) values(root *yaml.Node, prefix string) {
 		}
 	}
 	v.nonNegative(root, prefix)
+	v.helloRules(root, prefix)
 	v.sources(root)
 }
 

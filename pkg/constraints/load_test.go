@@ -149,6 +149,15 @@ func TestValidateFileReportsEveryProblemWithPosition(t *testing.T) {
 		{"variant typo", "id: x\nvariants:\n  \"1.0\":\n    certificates: {rsa_max_bit: 2048}\n", []string{`:4:20: unknown key "rsa_max_bit" in variants.1.0.certificates`}},
 		{"not yaml", "id: [unclosed\n", []string{`:1:1: did not find expected`}},
 		{"unknown extends", "id: x\nextends: nosuch\n", []string{`:2:10: extends: unknown device "nosuch"`}},
+		{"unknown extension", "id: x\ntls:\n  extensions: [server_name, sni]\n", []string{`:3:29: tls.extensions: unknown value "sni"`}},
+		{"unknown sigalg", "id: x\ntls:\n  signature_algorithms: [rsa_pkcs1_sha256, sha256WithRSA]\n", []string{`:3:44: tls.signature_algorithms: unknown value "sha256WithRSA"`}},
+		{"bad wire fields", "id: x\ntls:\n  hello_version: tls1.9\n  record_version: tls1.3\n  compression: [lzs]\n  hello_known: mostly\n",
+			[]string{`:3:18: tls.hello_version: unknown value "tls1.9"`, `:4:19: tls.record_version: unknown value "tls1.3"`, `:5:17: tls.compression: unknown value "lzs"`, `:6:16: tls.hello_known: unknown value "mostly"`}},
+		{"mfl without size", "id: x\ntls:\n  extensions: [max_fragment_length]\n", []string{`:3:16: tls.extensions lists max_fragment_length: give the size`}},
+		{"bad mfl size", "id: x\ntls:\n  max_fragment_length: 1000\n", []string{`:3:24: tls.max_fragment_length: 1000 is not a size`}},
+		{"full hello incomplete", "id: x\ntls:\n  versions: [tls1.2]\n  hello_known: full\n", []string{`:4:16: tls.hello_known: full needs tls.versions and tls.cipher_suites`, `:4:16: tls.hello_known: full needs tls.extensions`}},
+		{"full hello inconsistent", "id: x\ntls:\n  versions: [tls1.2]\n  cipher_suites: [TLS_RSA_WITH_AES_128_CBC_SHA]\n  sni: false\n  hello_known: full\n  extensions: [server_name, signature_algorithms, server_name]\n",
+			[]string{`:5:8: tls.sni is false but tls.extensions lists server_name`, `:7:51: tls.extensions: "server_name" is listed twice`, `:7:29: tls.extensions lists signature_algorithms: give them`}},
 	}
 	r := testRegistry(t)
 	for _, tt := range tests {
@@ -197,5 +206,41 @@ func TestSourcesForWeakestConfidence(t *testing.T) {
 	refs, conf = p.SourcesFor("c")
 	if len(refs) != 1 || conf != "unknown" {
 		t.Errorf("SourcesFor(only unknown) = %v %q, want the search note and unknown", refs, conf)
+	}
+}
+
+func TestHelloSpecFromFullProfile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "full.yaml")
+	data := `id: fulldev
+name: Full Device
+tls:
+  versions: [tls1.0, tls1.2]
+  cipher_suites: [TLS_RSA_WITH_AES_128_CBC_SHA256, TLS_RSA_WITH_AES_128_CBC_SHA]
+  sni: true
+  hello_known: full
+  hello_version: tls1.2
+  compression: [null]
+  extensions: [server_name, signature_algorithms]
+  signature_algorithms: [rsa_pkcs1_sha256, rsa_pkcs1_sha1]
+`
+	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := testRegistry(t)
+	if err := r.AddFile(file); err != nil {
+		t.Fatalf("AddFile: %v", err)
+	}
+	p, err := r.Get("fulldev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := p.HelloSpec()
+	if !spec.Exact || spec.HelloVersion != "tls1.2" || strings.Join(spec.Extensions, ",") != "server_name,signature_algorithms" ||
+		strings.Join(spec.SignatureAlgorithms, ",") != "rsa_pkcs1_sha256,rsa_pkcs1_sha1" || spec.Validate() != nil {
+		t.Errorf("HelloSpec = %+v, want the exact hello of the file", spec)
+	}
+	base, _ := r.Get("testdev")
+	if base.HelloSpec().Exact || base.HelloKnown() != "partial" {
+		t.Errorf("testdev (no hello_known) = exact %t, known %q; want an approximated, partial hello", base.HelloSpec().Exact, base.HelloKnown())
 	}
 }

@@ -41,6 +41,30 @@ type TLSLimits struct {
 	CipherSuites []string `yaml:"cipher_suites"` // IANA names in offer order
 	Curves       []string `yaml:"curves"`        // named groups
 	SNI          *bool    `yaml:"sni"`           // nil = unknown
+
+	// HelloVersion is the client_version field of the ClientHello; empty =
+	// the newest of Versions. RecordVersion is the version in the header of
+	// the record carrying it; empty = unknown (certlint sends tls1.0).
+	HelloVersion  string `yaml:"hello_version"`
+	RecordVersion string `yaml:"record_version"`
+	// Compression lists the compression methods offered (null, deflate).
+	Compression []string `yaml:"compression"`
+	// Extensions names every extension of the ClientHello in wire order
+	// (server_name, supported_groups, ec_point_formats, …). With
+	// hello_known: full an empty list means the device sends none.
+	Extensions []string `yaml:"extensions"`
+	// SignatureAlgorithms lists the signature_algorithms entries in order,
+	// as TLS names (rsa_pkcs1_sha256, ecdsa_secp256r1_sha256).
+	SignatureAlgorithms []string `yaml:"signature_algorithms"`
+	// MaxFragmentLength is the size (512, 1024, 2048, 4096) the device asks
+	// for with max_fragment_length; 0 = it does not ask.
+	MaxFragmentLength int `yaml:"max_fragment_length"`
+	// HelloKnown says how much of the ClientHello is known: full (certlint
+	// replays it byte for byte), partial (versions and suites; the rest is
+	// approximated by certlint's TLS library), unknown. Empty = partial.
+	HelloKnown string `yaml:"hello_known"`
+	// HelloNote says what is known of the hello and what is not.
+	HelloNote string `yaml:"hello_note"`
 }
 
 // CertificateLimits is what the device can process in a received chain.

@@ -149,4 +149,3 @@ func HelloKnowledgeNames() []string { return []string{HelloFull, HelloPartial, H
 // MaxFragmentLengths maps the sizes a device may ask for with
 // max_fragment_length to the extension's code (RFC 6066 §4).
 var MaxFragmentLengths = map[int]uint8{512: 1, 1024: 2, 2048: 3, 4096: 4}
-

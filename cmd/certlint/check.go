@@ -29,6 +29,11 @@ type checkFlags struct {
 	concurrency  int
 	noColor      bool
 	verbose      bool
+	targetsFile  string
+	outputFile   string
+	force        bool
+	baseline     string
+	failOnChange bool
 }
 
 func newCheckCmd() *cobra.Command {
@@ -77,6 +82,11 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 	fl.IntVar(&f.concurrency, "concurrency", 8, "targets checked at once")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colour in the text report (also NO_COLOR)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list passing and skipped findings too")
+	fl.StringVar(&f.targetsFile, "targets", "", "read more targets from `FILE`, one `host[:port] [device,device]` per line (# comments; - reads stdin); a line's devices override -d for it")
+	fl.StringVar(&f.outputFile, "output-file", "", "write the report to `FILE` instead of stdout (an existing file only with --force)")
+	fl.BoolVar(&f.force, "force", false, "let --output-file overwrite an existing file")
+	fl.StringVar(&f.baseline, "baseline", "", "compare with a previous `certlint check -o json` report in `FILE` and show what changed per target")
+	fl.BoolVar(&f.failOnChange, "fail-on-change", false, "exit 1 when anything changed since --baseline")
 	return cmd
 }
 
@@ -89,19 +99,33 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 	if err != nil {
 		return err
 	}
+	ci, err := f.ciInputs(cmd.InOrStdin(), &req)
+	if err != nil {
+		return err
+	}
+	req.Progress = newProgress(cmd.ErrOrStderr(), len(req.Targets)+len(req.TargetList))
 	rep, err := certlint.Check(cmd.Context(), req)
 	if err != nil {
 		return err
 	}
-	if err := render(cmd.OutOrStdout(), rep); err != nil {
-		return fmt.Errorf("write report: %w", err)
+	changes := 0
+	if ci.baseline != nil {
+		changes = rep.Diff(ci.baseline)
+	}
+	if err := f.writeReport(cmd.OutOrStdout(), render, rep); err != nil {
+		return err
 	}
 	for _, t := range rep.Reports {
 		if t.Error != "" {
 			fmt.Fprintf(cmd.ErrOrStderr(), "certlint: %s: %s\n", report.Clean(t.Target), report.Clean(t.Error))
 		}
 	}
-	if code := rep.ExitCode(f.failOn == "warn"); code != exitPass {
+	code := rep.ExitCode(f.failOn == "warn")
+	if code == exitPass && f.failOnChange && changes > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "certlint: %d changes since the baseline (--fail-on-change)\n", changes)
+		code = exitFail
+	}
+	if code != exitPass {
 		return exitCodeError{code}
 	}
 	return nil
@@ -154,7 +178,9 @@ func renderer(f checkFlags) (func(io.Writer, *report.Report) error, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := report.Options{Text: report.TextOptions{Color: useColor(f.noColor), Verbose: f.verbose}}
+	// A report written to --output-file is read later, not on this terminal.
+	colour := useColor(f.noColor) && f.outputFile == ""
+	opts := report.Options{Text: report.TextOptions{Color: colour, Verbose: f.verbose}}
 	return func(w io.Writer, r *report.Report) error { return render(w, r, opts) }, nil
 }
 
@@ -165,4 +191,72 @@ func useColor(noColor bool) bool {
 		return false
 	}
 	return !color.NoColor
+}
+
+// ciInputs are the inputs of a CI run read before anything is dialled.
+type ciInputs struct {
+	baseline *report.Report
+}
+
+// ciInputs reads --targets into req and --baseline, and refuses an
+// --output-file that exists, so a bad flag fails before a long batch.
+func (f checkFlags) ciInputs(stdin io.Reader, req *certlint.Request) (ciInputs, error) {
+	var in ciInputs
+	if f.targetsFile != "" {
+		if f.chainFile != "" {
+			return in, errors.New("give either --targets or --chain, not both")
+		}
+		if f.targetsFile == "-" && f.chainFile == "-" {
+			return in, errors.New("--targets - and --chain - both read stdin")
+		}
+		specs, err := certlint.ReadTargetsFile(f.targetsFile, stdin)
+		if err != nil {
+			return in, err
+		}
+		req.TargetList = specs
+	}
+	if f.failOnChange && f.baseline == "" {
+		return in, errors.New("--fail-on-change needs --baseline FILE")
+	}
+	if f.baseline != "" {
+		b, err := report.LoadBaseline(f.baseline)
+		if err != nil {
+			return in, err
+		}
+		in.baseline = b
+	}
+	if f.outputFile != "" && !f.force {
+		if _, err := os.Stat(f.outputFile); err == nil {
+			return in, fmt.Errorf("--output-file %s: file exists (add --force to overwrite)", f.outputFile)
+		}
+	}
+	return in, nil
+}
+
+// writeReport renders to --output-file when given, else to stdout. The
+// file is created exclusively unless --force, so a report never replaces
+// a file by accident.
+func (f checkFlags) writeReport(stdout io.Writer, render func(io.Writer, *report.Report) error, rep *report.Report) error {
+	if f.outputFile == "" {
+		if err := render(stdout, rep); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		return nil
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if f.force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	out, err := os.OpenFile(f.outputFile, flags, 0o644)
+	if err != nil {
+		return fmt.Errorf("--output-file: %w", err)
+	}
+	if err := render(out, rep); err != nil {
+		out.Close()
+		return fmt.Errorf("write report to %s: %w", f.outputFile, err)
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("write report to %s: %w", f.outputFile, err)
+	}
+	return nil
 }

@@ -68,6 +68,6 @@ the measured value, where the limit comes from, and the fix.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newCheckCmd(), newProfilesCmd(), newVersionCmd(), newExplainCmd())
+	root.AddCommand(newCheckCmd(), newProfilesCmd(), newVersionCmd(), newExplainCmd(), newExportRootCmd())
 	return root
 }

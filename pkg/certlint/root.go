@@ -1,0 +1,361 @@
+package certlint
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/certlint/certlint/pkg/chain"
+	"github.com/certlint/certlint/pkg/constraints"
+)
+
+// RootRequest asks for the root that anchors a server's chain, in the form
+// one device needs.
+type RootRequest struct {
+	Target       string    // host[:port] or URL; ignored when ChainFile is set
+	ChainFile    string    // offline chain (PEM, DER, PKCS#7); "-" = Stdin
+	Stdin        io.Reader // read when ChainFile is "-"
+	Device       string    // one --device selector (ID, alias, ID@variant)
+	ProfileFiles []string  // custom profiles
+	ServerName   string    // SNI; default the target host
+	Resolver     string    // DNS server host:port; empty = the system's
+	Timeout      time.Duration
+}
+
+// RootExport is the anchor root written the way a device loads it.
+type RootExport struct {
+	Device     string      // the selector, e.g. spwf04 or spwf04@1.0
+	DeviceName string      // e.g. ST SPWF04Sx
+	Root       *chain.Cert // the root that anchors the chain
+	Anchors    string      // label of the served certificate it anchors
+	Format     string      // der or pem
+	FileName   string      // e59d….ca, ca.pem, root.der
+	DevicePath string      // where the file goes on the device, if known
+	Content    []byte      // the file's bytes
+	Steps      []string    // what to do, in order
+	Snippet    string      // commands or code to paste (AT+S…, MicroPython), may be empty
+	Notes      []string    // caveats (retired root, no verification by default)
+}
+
+// RootRefusal says why a device cannot hold the root and what would work.
+// It is a verdict about the service and the device, not a usage error: the
+// command exits 1 for it.
+type RootRefusal struct {
+	Device  string
+	Root    string
+	Reason  string
+	Instead string
+}
+
+func (e *RootRefusal) Error() string {
+	return fmt.Sprintf("%s cannot hold %s: %s; %s", e.Device, e.Root, e.Reason, e.Instead)
+}
+
+// ExportRoot finds the root that anchors the chain (served by Target, or
+// read from ChainFile) and encodes it for the device: the format its CA slot
+// takes (PEM when it takes PEM, else DER), the file name (ca_path, with {ski}
+// replaced by the root's SKI) and the steps to load it. It returns a
+// *RootRefusal when the device cannot hold this root (no SKI where one is
+// required, too big, a key type or size the device lacks), and a
+// *UsageError for bad input.
+func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
+	if req.Device == "" || strings.Contains(req.Device, ",") || strings.EqualFold(req.Device, "all") {
+		return nil, &UsageError{errors.New("--device: give exactly one device: the root is written in that device's format")}
+	}
+	profiles, err := selectProfiles(Request{Devices: []string{req.Device}, ProfileFiles: req.ProfileFiles})
+	if err != nil {
+		return nil, &UsageError{err}
+	}
+	p := profiles[0]
+	served, err := rootServedChain(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	root, err := chain.FindAnchor(served, nil)
+	if err != nil {
+		return nil, &UsageError{fmt.Errorf("find the root: %w (give a chain that ends at a root, or a root file with --chain)", err)}
+	}
+	return exportFor(p, root, served)
+}
+
+// rootServedChain reads the chain from the file, or dials the target the
+// way check does and returns what its first address serves.
+func rootServedChain(ctx context.Context, req RootRequest) ([]*chain.Cert, error) {
+	if req.ChainFile != "" {
+		if req.Target != "" {
+			return nil, &UsageError{errors.New("give either a TARGET or --chain, not both")}
+		}
+		served, err := chain.LoadChainFile(req.ChainFile, req.Stdin)
+		if err != nil {
+			return nil, &UsageError{fmt.Errorf("--chain: %w", err)}
+		}
+		return served, nil
+	}
+	if req.Target == "" {
+		return nil, &UsageError{errors.New("nothing to read: give a TARGET (host[:port] or URL) or --chain FILE")}
+	}
+	t, err := chain.ParseTarget(req.Target)
+	if err != nil {
+		return nil, &UsageError{err}
+	}
+	if req.ServerName != "" {
+		t.ServerName = req.ServerName
+	}
+	if req.Timeout <= 0 {
+		req.Timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, req.Timeout)
+	defer cancel()
+	res, err := (&chain.Resolver{Server: req.Resolver, Timeout: req.Timeout}).Resolve(ctx, t.Host)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", t.Host, err)
+	}
+	if len(res.Addresses) == 0 {
+		return nil, fmt.Errorf("resolve %s: no addresses", t.Host)
+	}
+	_, served, err := (&chain.Dialer{Timeout: req.Timeout}).Fetch(ctx, res.Addresses[0], t.Port, t.ServerName)
+	if len(served) == 0 {
+		if err == nil {
+			err = chain.ErrNoCertificate
+		}
+		return nil, fmt.Errorf("fetch the chain of %s: %w", t.Input, err)
+	}
+	return served, nil
+}
+
+// exportFor encodes root for the profile, or refuses.
+func exportFor(p *constraints.Profile, root *chain.Cert, served []*chain.Cert) (*RootExport, error) {
+	refuse := func(reason, instead string) error {
+		return &RootRefusal{Device: p.Selector(), Root: root.Label(), Reason: reason, Instead: instead}
+	}
+	if root.Parsed == nil {
+		return nil, refuse("the root could not be parsed ("+root.ParseError+")", "give the root certificate itself with --chain")
+	}
+	if p.Trust.Model == "none" {
+		return nil, refuse(p.Name+" does not verify servers, so it has no CA slot to load", "nothing to load")
+	}
+	if err := keyFits(p, root); err != nil {
+		return nil, refuse(err.Error(), "the service must chain to a root with a key the device supports (an RSA-2048 root such as the cross-signed path of its CA)")
+	}
+	if p.Trust.CARequiresSKI && len(root.SKI) == 0 {
+		return nil, refuse("it has no Subject Key Identifier and "+p.Name+" finds its CA by SKI",
+			"a root with a Subject Key Identifier extension is needed: ask the service to chain to one")
+	}
+	format, content, err := chooseEncoding(p, root)
+	if err != nil {
+		return nil, refuse(err.Error(), "the service must chain to a root with a smaller certificate")
+	}
+	e := &RootExport{
+		Device: p.Selector(), DeviceName: p.Name, Root: root, Anchors: anchoredLabel(root, served),
+		Format: format, Content: content,
+	}
+	e.DevicePath, e.FileName = devicePath(p, root, format)
+	e.Steps, e.Snippet = loadSteps(p, e)
+	if chain.IsRetiredStoreRoot(root) {
+		e.Notes = append(e.Notes, "this root was removed from the Mozilla store (it expires "+root.NotAfter.UTC().Format("2006-01-02")+"); devices still hold it, but plan for the service's next root")
+	}
+	return e, nil
+}
+
+// keyFits checks the root's key against the device's key limits: the device
+// must verify signatures made with this key.
+func keyFits(p *constraints.Profile, root *chain.Cert) error {
+	c := p.Certificates
+	if len(c.KeyTypes) > 0 && !containsFold(c.KeyTypes, root.KeyType) {
+		return fmt.Errorf("its key is %s and %s takes %s keys only", strings.ToUpper(root.KeyType), p.Name, strings.Join(c.KeyTypes, ", "))
+	}
+	if root.KeyType == "rsa" && c.RSAMaxBits > 0 && root.KeyBits > c.RSAMaxBits {
+		return fmt.Errorf("its key is RSA-%d and %s handles at most RSA-%d", root.KeyBits, p.Name, c.RSAMaxBits)
+	}
+	return nil
+}
+
+// chooseEncoding picks PEM when the device takes it (text, pastes into a
+// terminal, and the file seed 001 loaded), else the first format it takes;
+// a format over the size limit gives way to one under it.
+func chooseEncoding(p *constraints.Profile, root *chain.Cert) (string, []byte, error) {
+	formats := append([]string(nil), p.Trust.CAFormats...)
+	if len(formats) == 0 {
+		formats = []string{"pem", "der"}
+	}
+	if containsFold(formats, "pem") {
+		formats = append([]string{"pem"}, formats...)
+	}
+	var tried []string
+	for _, f := range formats {
+		content := encodeRoot(root, strings.ToLower(f))
+		if content == nil {
+			continue
+		}
+		if p.Trust.CAMaxBytes > 0 && len(content) > p.Trust.CAMaxBytes {
+			tried = append(tried, fmt.Sprintf("%s is %d bytes", strings.ToUpper(f), len(content)))
+			continue
+		}
+		return strings.ToLower(f), content, nil
+	}
+	return "", nil, fmt.Errorf("it is too big for the CA slot (at most %d bytes; %s)", p.Trust.CAMaxBytes, strings.Join(tried, ", "))
+}
+
+func encodeRoot(root *chain.Cert, format string) []byte {
+	switch format {
+	case "der":
+		return append([]byte(nil), root.Raw...)
+	case "pem":
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw})
+	}
+	return nil
+}
+
+// devicePath fills the profile's ca_path ({ski} = the root's SKI in hex);
+// without one the file is root.der or root.pem.
+func devicePath(p *constraints.Profile, root *chain.Cert, format string) (devicePath, fileName string) {
+	if p.Trust.CAPath == "" {
+		return "", "root." + format
+	}
+	dp := strings.ReplaceAll(p.Trust.CAPath, "{ski}", root.SKIHex())
+	return dp, path.Base(dp)
+}
+
+func anchoredLabel(root *chain.Cert, served []*chain.Cert) string {
+	for i := len(served) - 1; i >= 0; i-- {
+		if served[i] != root {
+			return served[i].Subject
+		}
+	}
+	return root.Subject
+}
+
+// loadSteps says how to load the file: a device family with a known load
+// procedure gets its commands, every other profile its ca_load_hint.
+func loadSteps(p *constraints.Profile, e *RootExport) ([]string, string) {
+	family := p.ID
+	if p.Extends != "" {
+		family = p.Extends
+	}
+	switch family {
+	case "spwf04":
+		return spwf04Steps(e)
+	case "wipy":
+		return wipySteps(e)
+	}
+	steps := []string{fmt.Sprintf("write %s (%s, %d bytes)", e.FileName, strings.ToUpper(e.Format), len(e.Content))}
+	if p.Trust.CALoadHint != "" {
+		steps = append(steps, strings.TrimSpace(p.Trust.CALoadHint))
+	}
+	return steps, ""
+}
+
+func spwf04Steps(e *RootExport) ([]string, string) {
+	ski := e.Root.SKIHex()
+	der := len(e.Root.Raw)
+	steps := []string{
+		fmt.Sprintf("file system (one-way TLS): store %s as %s in the module file system (APP flash image or SD card); the module finds it by the SKI in the name", strings.ToUpper(e.Format), e.FileName),
+		"or the CA slot: send the AT commands below; loading the DER form makes the module extract the SKI itself, PEM needs the SKI sent as 20 raw bytes",
+		"check that the module answers AT-S.SubjectKeyId:" + colonHex(ski) + " (DER) and lists AT-S.CA:1 after AT+S.TLSCERT=content,1",
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "AT+S.TLSCERT=content,2\n")
+	fmt.Fprintf(&b, "AT+S.TLSCERT=ca,%d<CR>  then the %d bytes of %s\n", der, der, "the DER root (openssl x509 -outform der)")
+	fmt.Fprintf(&b, "  (PEM instead: AT+S.TLSCERT=ca,%d<CR> + the PEM text; the module answers No SubjectKeyId; then\n", len(encodeRoot(e.Root, "pem")))
+	fmt.Fprintf(&b, "   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes %s, not 40 hex characters)\n", spacedHex(ski))
+	fmt.Fprintf(&b, "AT+S.TLSCERT=content,1\n")
+	fmt.Fprintf(&b, "AT+S.TIME=<epoch seconds>")
+	return steps, b.String()
+}
+
+func wipySteps(e *RootExport) ([]string, string) {
+	where := e.DevicePath
+	if where == "" {
+		where = "/flash/cert/" + e.FileName
+	}
+	steps := []string{
+		fmt.Sprintf("%s holds the root in %s (%d bytes) despite its name; upload it by FTP to %s", e.FileName, strings.ToUpper(e.Format), len(e.Content), where),
+		"set the RTC before connecting (a date error is raised as OSError 461)",
+		"pass cert_reqs=ssl.CERT_REQUIRED: the default CERT_NONE verifies nothing",
+	}
+	snippet := fmt.Sprintf(`import socket, ssl, machine
+machine.RTC().init((2019, 6, 1, 12, 0, 0, 0, 0))  # the real date and time
+s = socket.socket()
+ss = ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs=%q)
+ss.connect(socket.getaddrinfo("HOST", 443)[0][-1])`, where)
+	return steps, snippet
+}
+
+// WriteFile writes the root into dir under FileName and returns the path.
+// An existing file is kept unless force is set.
+func (e *RootExport) WriteFile(dir string, force bool) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	dst := filepath.Join(dir, e.FileName)
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(dst, flags, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return "", &UsageError{fmt.Errorf("%s exists; use --force to overwrite it", dst)}
+	}
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", dst, err)
+	}
+	if _, err := f.Write(e.Content); err != nil {
+		f.Close()
+		return "", fmt.Errorf("write %s: %w", dst, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("write %s: %w", dst, err)
+	}
+	return dst, nil
+}
+
+// ContentText is the file content as it can go to a terminal: PEM as is,
+// DER as base64 with the command that turns it back into the file.
+func (e *RootExport) ContentText() string {
+	if e.Format == "pem" {
+		return string(e.Content)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "base64 -d > %s <<'EOF'\n", e.FileName)
+	enc := base64.StdEncoding.EncodeToString(e.Content)
+	for len(enc) > 64 {
+		b.WriteString(enc[:64] + "\n")
+		enc = enc[64:]
+	}
+	b.WriteString(enc + "\nEOF\n")
+	return b.String()
+}
+
+func colonHex(h string) string {
+	var parts []string
+	for i := 0; i+1 < len(h); i += 2 {
+		parts = append(parts, strings.ToUpper(h[i:i+2]))
+	}
+	return strings.Join(parts, ":")
+}
+
+func spacedHex(h string) string {
+	var parts []string
+	for i := 0; i+1 < len(h); i += 2 {
+		parts = append(parts, h[i:i+2])
+	}
+	return strings.Join(parts, " ")
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

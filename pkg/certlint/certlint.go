@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -278,12 +279,46 @@ func (r *runner) evaluate(obs *chain.Observation, hellos map[string]*chain.Hello
 	results := make([]constraints.DeviceResult, len(r.profiles))
 	perDevice := make([]*chain.HelloResult, len(r.profiles))
 	for i, p := range r.profiles {
-		results[i] = constraints.Evaluate(obs, p)
+		devObs := obs
 		if dialable(p) {
 			perDevice[i] = hellos[p.HelloSpec().Key()]
+			devObs = r.deviceObservation(obs, perDevice[i])
 		}
+		results[i] = constraints.Evaluate(devObs, p)
+		noteApproximation(&results[i], perDevice[i])
 	}
 	return report.NewTargetReport(obs, results, perDevice)
+}
+
+// deviceObservation returns what a device's checks run on: the generic
+// observation, or, for a device that sends no SNI and received a different
+// chain (the server's default certificate), one built from that chain with
+// its own anchor and roles. SNIServed keeps the generic chain so the sni
+// finding can say what the device gets instead.
+func (r *runner) deviceObservation(obs *chain.Observation, hello *chain.HelloResult) *chain.Observation {
+	served := obs.Served()
+	if hello == nil || hello.Spec.SNI || len(hello.Chain) == 0 || len(served) == 0 || hello.Chain[0].SHA256 == served[0].SHA256 {
+		return obs
+	}
+	dev := *obs
+	dev.Notes = append([]string(nil), obs.Notes...)
+	dev.Anchor, dev.SNIServed = nil, served
+	r.observeChain(&dev, hello.Chain)
+	return &dev
+}
+
+// noteApproximation adds to the handshake findings where the replayed
+// ClientHello differed from the device's, so a reader knows how far the
+// server's answer can be trusted.
+func noteApproximation(res *constraints.DeviceResult, hello *chain.HelloResult) {
+	if hello == nil || len(hello.Approximations) == 0 {
+		return
+	}
+	for i, f := range res.Findings {
+		if (f.Check == "tls-version" || f.Check == "cipher-suite") && f.Severity != constraints.Skip {
+			res.Findings[i].Message += " (ClientHello approximated: " + strings.Join(hello.Approximations, "; ") + ")"
+		}
+	}
 }
 
 func nonNil(s []string) []string {

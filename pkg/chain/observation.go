@@ -34,6 +34,11 @@ type Observation struct {
 	// CAFile is the CA file the device holds (--ca), nil when none was given.
 	CAFile *CAFile
 
+	// ClientCert is the device's own certificate bundle for mutual TLS
+	// (--client-cert), nil when none was given. Its Bytes is the file size,
+	// what the device stores in its certificate slot.
+	ClientCert *CAFile
+
 	// Hellos holds the result of dialling with each distinct device
 	// ClientHello, keyed by HelloSpec.Key(). Empty offline.
 	Hellos map[string]*HelloResult
@@ -41,6 +46,12 @@ type Observation struct {
 	// Notes are facts about how the observation was made that a reader
 	// should see (a cap that was hit, a fallback taken).
 	Notes []string
+
+	// SNIServed is set when Chain is not what a client sending SNI gets:
+	// for a device that sends no SNI and received the server's default
+	// certificate, Chain is that default chain and SNIServed the chain a
+	// client with SNI got. Nil otherwise.
+	SNIServed []*Cert
 }
 
 // Served returns the certificates the server sent, in served order, without
@@ -66,6 +77,10 @@ type Handshake struct {
 	// Error is the failure in a sentence, empty when the handshake completed
 	// (or got as far as the certificates, for a hello certlint cannot finish).
 	Error string
+	// Notes are facts about how this handshake was observed that a reader
+	// should see, e.g. that only the first MaxChainCerts certificates of a
+	// longer chain were examined.
+	Notes []string
 }
 
 // OK reports whether the server agreed a version and suite.

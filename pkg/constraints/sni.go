@@ -35,6 +35,9 @@ func (sni) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 		return skip(why + "; " + p.Name + " sends no SNI, so the server may send it a default certificate")
 	}
 	served := obs.Served()
+	if obs.SNIServed != nil {
+		served = obs.SNIServed
+	}
 	if len(hello.Chain) == 0 || len(served) == 0 {
 		return skip(fmt.Sprintf("the server sent no certificate to %s's ClientHello without SNI (%s)", p.Name, handshakeFailure(hello.Handshake)))
 	}
@@ -46,16 +49,19 @@ func (sni) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	}
 	f.Message = fmt.Sprintf("%s sends no SNI and gets the server's default certificate %s (SHA-256 %.16s…) instead of %s",
 		p.Name, got.Subject, got.SHA256, want.Label())
+	if obs.SNIServed != nil {
+		f.Message += "; the other checks of " + p.Name + " ran on this default certificate chain"
+	}
 	f.Fix = "ask the service operator to make this certificate the default (served without SNI), or use an endpoint with an address of its own"
 	switch {
 	case obs.ServerName == "":
 		f.Severity = Warn
 	case matchesName(got, obs.ServerName):
 		f.Severity = Warn
-		f.Message += "; it still covers " + obs.ServerName + ", but the other checks measured the certificate a client with SNI gets"
+		f.Message += "; it still covers " + obs.ServerName
 	case p.Trust.VerifiesHostname != nil && !*p.Trust.VerifiesHostname:
 		f.Severity = Warn
-		f.Message += "; it does not cover " + obs.ServerName + " (" + p.Name + " checks no names), and the other checks measured the certificate a client with SNI gets"
+		f.Message += "; it does not cover " + obs.ServerName + " (" + p.Name + " checks no names)"
 	default:
 		f.Severity = Fail
 		f.Message += "; it does not cover " + obs.ServerName

@@ -162,13 +162,15 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 	herr := conn.HandshakeContext(ctx)
 	log := conn.GetHandshakeLog()
 	a.hs = negotiated(log)
-	a.certs = servedCerts(log)
+	a.certs, a.hs.Notes = servedCerts(log)
 	if herr != nil {
 		a.err = herr
 		var rh tls.RecordHeaderError
 		switch {
 		case capped.exceeded:
 			a.err = fmt.Errorf("%w (%d bytes): %v", ErrHandshakeTooLarge, limit, herr)
+		case announcedLength(herr) > 0:
+			a.err = fmt.Errorf("%w: %v", ErrHandshakeTooLarge, herr)
 		case errors.As(herr, &rh) && strings.Contains(rh.Msg, "does not look like a TLS"):
 			a.err = fmt.Errorf("%w: %v", ErrNotTLS, herr)
 		}
@@ -210,10 +212,12 @@ func negotiated(log *tls.ServerHandshake) Handshake {
 }
 
 // servedCerts turns the logged Certificate message into Certs, leaf first.
-// Roles are left empty: the anchor code assigns them.
-func servedCerts(log *tls.ServerHandshake) []*Cert {
+// Only the first MaxChainCerts are examined, as for a chain file; a note
+// says so when the server sent more. Roles are left empty: the anchor code
+// assigns them.
+func servedCerts(log *tls.ServerHandshake) ([]*Cert, []string) {
 	if log == nil || log.ServerCertificates == nil {
-		return nil
+		return nil, nil
 	}
 	var raws [][]byte
 	if len(log.ServerCertificates.Certificate.Raw) > 0 {
@@ -222,13 +226,23 @@ func servedCerts(log *tls.ServerHandshake) []*Cert {
 	for _, c := range log.ServerCertificates.Chain {
 		raws = append(raws, c.Raw)
 	}
+	var notes []string
+	if len(raws) > MaxChainCerts {
+		total := 0
+		for _, raw := range raws {
+			total += len(raw)
+		}
+		notes = append(notes, fmt.Sprintf("the server sent %d certificates (%d bytes); only the first %d were examined (certlint's chain cap)",
+			len(raws), total, MaxChainCerts))
+		raws = raws[:MaxChainCerts]
+	}
 	certs := make([]*Cert, 0, len(raws))
 	for i, raw := range raws {
 		c := NewCert(raw)
 		c.Source, c.Index = SourceServed, i
 		certs = append(certs, c)
 	}
-	return certs
+	return certs, notes
 }
 
 // describeDialError says why the TCP connection failed.
@@ -260,6 +274,9 @@ func describeHandshakeError(err error, capped *cappedConn, log *tls.ServerHandsh
 	switch {
 	case capped.exceeded:
 		return fmt.Sprintf("server sent more than %d bytes during the handshake (read cap hit)", capped.limit), ""
+	case announcedLength(err) > 0:
+		return fmt.Sprintf("server announced a %d-byte handshake message; certlint reads at most %d bytes per message (read cap hit, nothing more was read)",
+			announcedLength(err), maxHandshakeMessage), ""
 	case errors.As(err, &op) && op.Op == "remote error" && errors.As(err, &alertErr):
 		name := AlertName(alertErr)
 		return "server sent TLS alert " + name, name
@@ -270,13 +287,18 @@ func describeHandshakeError(err error, capped *cappedConn, log *tls.ServerHandsh
 			return "server closed the connection during the handshake", ""
 		}
 		return "server closed the connection without answering the ClientHello", ""
-	case errors.Is(err, syscall.ECONNRESET):
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return "connection reset by the server during the handshake", ""
 	case errors.Is(err, context.Canceled):
 		return "cancelled during the handshake", ""
 	case isTimeout(err):
-		if answered {
+		switch {
+		case answered:
 			return "timed out during the handshake", ""
+		case capped.read > 0:
+			// A drip-feeding server: every read succeeds, only the total
+			// deadline ends it.
+			return fmt.Sprintf("timed out: the server sent only %d bytes before the deadline (answering too slowly)", capped.read), ""
 		}
 		return "timed out waiting for the server to answer the ClientHello", ""
 	}
@@ -289,13 +311,37 @@ func isLocalFailure(err error, capped *cappedConn) bool {
 	var op *net.OpError
 	var rh tls.RecordHeaderError
 	switch {
-	case capped.exceeded, isTimeout(err), errors.As(err, &rh),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+	case capped.exceeded, isTimeout(err), errors.As(err, &rh), announcedLength(err) > 0,
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return false
 	case errors.As(err, &op) && op.Op == "remote error":
 		return false
 	}
 	return true
+}
+
+// maxHandshakeMessage is zcrypto's limit on one handshake message
+// (tls.maxHandshake, unexported): larger messages are refused at the header.
+const maxHandshakeMessage = 65536
+
+// announcedLength returns the length of the handshake message zcrypto
+// refused as too large (the server announced it in the message header),
+// or 0 for any other error. zcrypto reports it only as text.
+func announcedLength(err error) int {
+	if err == nil {
+		return 0
+	}
+	var n, limit int
+	msg := err.Error()
+	i := strings.Index(msg, "handshake message of length ")
+	if i < 0 {
+		return 0
+	}
+	if _, serr := fmt.Sscanf(msg[i:], "handshake message of length %d bytes exceeds maximum of %d bytes", &n, &limit); serr != nil {
+		return 0
+	}
+	return n
 }
 
 // isTimeout reports a deadline hit, from the socket or the context.

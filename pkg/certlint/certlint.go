@@ -243,6 +243,7 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 		return tr
 	}
 	obs.TLS = hs
+	obs.Notes = append(obs.Notes, hs.Notes...) // e.g. a chain longer than the cap
 	r.observeChain(obs, served)
 	return r.evaluate(obs, obs.Hellos)
 }

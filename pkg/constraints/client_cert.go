@@ -1,0 +1,159 @@
+package constraints
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/certlint/certlint/pkg/chain"
+)
+
+// clientCert checks the device's own certificate bundle for mutual TLS
+// (--client-cert, e.g. Azure IoT X.509 device authentication): that the
+// file fits the device's certificate slot (SPWF04Sx: 1,475 bytes for the
+// 'cert' section or tls.cert, seed 000), that the device certificate's key
+// is one the device's TLS stack can sign with, and that every certificate
+// in the bundle is valid at the device's clock, because the server rejects
+// an expired client certificate whatever the device thinks.
+type clientCert struct{}
+
+func init() { Register(clientCert{}) }
+
+func (clientCert) ID() string { return "client-cert" }
+
+func (clientCert) Description() string {
+	return "the device's own certificate bundle (mutual TLS) fits its slot, has a key it supports and is valid"
+}
+
+func (clientCert) Fields() []string {
+	return []string{"client.cert_max_bytes", "certificates.key_types", "certificates.rsa_min_bits", "certificates.rsa_max_bits"}
+}
+
+func (clientCert) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	b := obs.ClientCert
+	if b == nil {
+		return skip("no device certificate given (--client-cert FILE checks the device's own bundle for mutual TLS)")
+	}
+	name := "the device certificate bundle " + filepath.Base(b.Path)
+	out := []Finding{clientSizeFinding(b, name, p)}
+	if len(b.Certs) == 0 {
+		return append(out, Finding{Severity: Fail, CertIndex: -1, Message: name + " holds no certificate"})
+	}
+	out = append(out, clientKeyFinding(b.Certs[0], name, p))
+	for i, c := range b.Certs {
+		out = append(out, clientValidityFinding(c, i, name, obs))
+	}
+	return out
+}
+
+// clientCite attaches the sources of the given profile fields, so each finding
+// cites only the limits it applies.
+func clientCite(f Finding, p *Profile, fields ...string) Finding {
+	if f.Severity == Skip {
+		return f
+	}
+	refs, confidence := p.SourcesFor(fields...)
+	f.Sources, f.Confidence = citations(refs), confidence
+	if f.Sources == nil {
+		f.Sources = []string{}
+	}
+	return f
+}
+
+func clientSizeFinding(b *chain.CAFile, name string, p *Profile) Finding {
+	limit := p.Client.CertMaxBytes
+	if limit <= 0 {
+		return Finding{Severity: Skip, CertIndex: -1,
+			Message: fmt.Sprintf("%s is %s bytes; no size limit is known for the %s's own certificate", name, commas(b.Bytes), p.Name)}
+	}
+	f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: b.Bytes,
+		Message: fmt.Sprintf("%s is %s bytes as %s; %s stores a certificate bundle of at most %s bytes",
+			name, commas(b.Bytes), strings.ToUpper(b.Format), p.Name, commas(limit))}
+	if b.Bytes > limit {
+		f.Severity = Fail
+		f.Fix = clientSizeFix(b, limit)
+	}
+	return clientCite(f, p, "client.cert_max_bytes")
+}
+
+// clientSizeFix proposes the smallest change that fits: the device
+// certificate alone, or in DER, else a smaller (ECDSA) certificate.
+func clientSizeFix(b *chain.CAFile, limit int) string {
+	leaf := b.Certs
+	if len(leaf) > 0 {
+		der := leaf[0].DERBytes()
+		if len(leaf) > 1 && der <= limit {
+			return fmt.Sprintf("store the device certificate alone (%s bytes as DER) and let the server hold the issuing CA", commas(der))
+		}
+		if b.Format == "pem" && der <= limit {
+			return fmt.Sprintf("store the certificate in DER form (%s bytes) if the device takes DER", commas(der))
+		}
+	}
+	return fmt.Sprintf("issue a smaller device certificate (an ECDSA P-256 certificate with few extensions is well under %s bytes)", commas(limit))
+}
+
+func clientKeyFinding(c *chain.Cert, name string, p *Profile) Finding {
+	lim := p.Certificates
+	label := "the device certificate (" + c.Subject + ")"
+	f := Finding{Severity: Pass, CertIndex: -1, Actual: keyDescriptionShort(c)}
+	switch {
+	case c.Parsed == nil:
+		f.Severity = Fail
+		f.Message = fmt.Sprintf("the first certificate of %s could not be parsed: %s", name, c.ParseError)
+		return f
+	case len(lim.KeyTypes) == 0:
+		return Finding{Severity: Skip, CertIndex: -1, Message: "the " + p.Name + " profile lists no supported key types"}
+	case !containsFold(lim.KeyTypes, c.KeyType):
+		f.Severity, f.Limit = Fail, strings.Join(lim.KeyTypes, ", ")
+		f.Message = fmt.Sprintf("%s has %s key; %s supports only %s keys", label, keyDescription(c), p.Name, strings.Join(lim.KeyTypes, ", "))
+		f.Fix = fmt.Sprintf("issue the device a certificate with a %s key", strings.Join(lim.KeyTypes, " or "))
+	case c.KeyType == "rsa" && lim.RSAMaxBits > 0 && c.KeyBits > lim.RSAMaxBits:
+		f.Severity, f.Limit = Fail, lim.RSAMaxBits
+		f.Message = fmt.Sprintf("%s has %s key; %s handles RSA keys of at most %s bits", label, keyDescription(c), p.Name, commas(lim.RSAMaxBits))
+		f.Fix = fmt.Sprintf("issue the device an RSA-%d or ECDSA certificate", min(2048, lim.RSAMaxBits))
+	case c.KeyType == "rsa" && lim.RSAMinBits > 0 && c.KeyBits < lim.RSAMinBits:
+		f.Severity, f.Limit = Fail, lim.RSAMinBits
+		f.Message = fmt.Sprintf("%s has %s key; %s needs RSA keys of at least %s bits", label, keyDescription(c), p.Name, commas(lim.RSAMinBits))
+		f.Fix = "issue the device an RSA-2048 certificate"
+	default:
+		f.Limit = strings.Join(lim.KeyTypes, ", ")
+		f.Message = fmt.Sprintf("%s has %s key; %s supports it", label, keyDescription(c), p.Name)
+	}
+	return clientCite(f, p, "certificates.key_types", "certificates.rsa_min_bits", "certificates.rsa_max_bits")
+}
+
+// keyDescriptionShort is the key as a value for JSON: rsa-2048, ecdsa-P-256.
+func keyDescriptionShort(c *chain.Cert) string {
+	switch c.KeyType {
+	case "rsa":
+		return fmt.Sprintf("rsa-%d", c.KeyBits)
+	case "ecdsa":
+		return "ecdsa-" + c.Curve
+	}
+	return c.KeyType
+}
+
+func clientValidityFinding(c *chain.Cert, i int, name string, obs *chain.Observation) Finding {
+	label := fmt.Sprintf("certificate %d of %s (%s)", i, name, c.Subject)
+	at := obs.CheckedAt
+	switch {
+	case c.Parsed == nil:
+		return Finding{Severity: Warn, CertIndex: -1, Message: label + " could not be parsed; its validity is unknown"}
+	case at.IsZero():
+		return Finding{Severity: Skip, CertIndex: -1, Message: "no device clock to judge validity at: pass --at"}
+	}
+	f := Finding{Severity: Pass, CertIndex: -1, Limit: c.NotAfter.Format(dateLayout), Actual: at.Format(dateLayout),
+		Message: fmt.Sprintf("%s is valid from %s to %s", label, c.NotBefore.Format(dateLayout), c.NotAfter.Format(dateLayout))}
+	switch {
+	case at.After(c.NotAfter):
+		f.Severity = Fail
+		f.Message = fmt.Sprintf("%s expired on %s (device clock %s); the server will reject it", label, c.NotAfter.Format(dateLayout), at.Format(dateLayout))
+		f.Fix = "issue the device a new certificate and register it with the service"
+	case at.Before(c.NotBefore):
+		f.Severity, f.Limit = Fail, c.NotBefore.Format(dateLayout)
+		f.Message = fmt.Sprintf("%s is not valid until %s (device clock %s)", label, c.NotBefore.Format(dateLayout), at.Format(dateLayout))
+		f.Fix = "check the device clock, or wait until the certificate is valid"
+	}
+	f.Sources = []string{}
+	return f
+}

@@ -9,7 +9,9 @@ import (
 	"github.com/certlint/certlint/pkg/constraints"
 )
 
-func init() { RegisterFormat("junit", func(w io.Writer, r *Report, _ Options) error { return WriteJUnit(w, r) }) }
+func init() {
+	RegisterFormat("junit", func(w io.Writer, r *Report, _ Options) error { return WriteJUnit(w, r) })
+}
 
 // The JUnit XML shape CI servers read (Jenkins, GitLab, GitHub test
 // reporters): testsuites > testsuite > testcase, with failure or error

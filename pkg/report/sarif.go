@@ -13,7 +13,9 @@ import (
 	"github.com/certlint/certlint/pkg/constraints"
 )
 
-func init() { RegisterFormat("sarif", func(w io.Writer, r *Report, _ Options) error { return WriteSARIF(w, r) }) }
+func init() {
+	RegisterFormat("sarif", func(w io.Writer, r *Report, _ Options) error { return WriteSARIF(w, r) })
+}
 
 // sarifInformationURI is where a SARIF viewer links the tool name.
 const sarifInformationURI = "https://github.com/certlint/certlint"

@@ -20,6 +20,8 @@ type checkFlags struct {
 	profileFiles []string
 	ca           string
 	chainFile    string
+	pcapFile     string
+	clientCert   string
 	serverName   string
 	resolver     string
 	timeout      time.Duration
@@ -73,6 +75,8 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 	fl.StringArrayVar(&f.profileFiles, "profile-file", nil, "load a custom device profile from `FILE` (repeatable); select it with -d ITS_ID")
 	fl.StringVar(&f.ca, "ca", "", "the CA `FILE` the device holds (PEM or DER), checked against the chain and the device's CA slot")
 	fl.StringVar(&f.chainFile, "chain", "", "check a chain from `FILE` instead of dialling (PEM, DER or PKCS#7; - reads stdin)")
+	fl.StringVar(&f.pcapFile, "pcap", "", "check the TLS handshakes in a packet capture `FILE` (pcap or pcapng, TLS 1.0-1.2): one report per handshake")
+	fl.StringVar(&f.clientCert, "client-cert", "", "the device's own certificate `FILE` for mutual TLS (PEM or DER), checked against its slot size, key and validity")
 	fl.StringVar(&f.serverName, "servername", "", "`NAME` sent as SNI and verified against the leaf (for an IP target or an offline chain)")
 	fl.StringVar(&f.resolver, "resolver", "", "DNS server `HOST:PORT` to resolve targets with (default: the system's)")
 	fl.DurationVar(&f.timeout, "timeout", certlint.DefaultTimeout, "limit for DNS, dial and handshakes per address")
@@ -136,8 +140,12 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 func (f checkFlags) request(args []string, stdin io.Reader) (certlint.Request, error) {
 	req := certlint.Request{
 		Targets: args, ChainFile: f.chainFile, Stdin: stdin, CAFile: f.ca, ServerName: f.serverName,
+		PcapFile: f.pcapFile, ClientCert: f.clientCert,
 		Devices: f.devices, ProfileFiles: f.profileFiles, Resolver: f.resolver, Timeout: f.timeout,
 		Concurrency: f.concurrency,
+	}
+	if f.pcapFile != "" && (f.chainFile != "" || len(args) > 0) {
+		return req, errors.New("give either TARGETs, --chain or --pcap, not several")
 	}
 	if f.chainFile != "" && len(args) > 0 {
 		return req, errors.New("give either TARGETs or --chain, not both")

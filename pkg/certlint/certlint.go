@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +26,8 @@ type Request struct {
 	ChainFile    string    // offline chain (PEM, DER, PKCS#7); "-" = Stdin
 	Stdin        io.Reader // read when ChainFile is "-"
 	CAFile       string    // the CA file the device holds
+	PcapFile     string    // packet capture (pcap, pcapng) checked instead: one report per TLS handshake
+	ClientCert   string    // the device's own certificate bundle (mutual TLS), for the client-cert check
 	ServerName   string    // SNI and the name to verify; default the target host
 	Devices      []string  // --device values; empty = all
 	ProfileFiles []string  // custom profiles
@@ -70,7 +74,18 @@ func Check(ctx context.Context, req Request) (*report.Report, error) {
 	if req.At.IsZero() {
 		req.At = time.Now()
 	}
-	r := &runner{req: req, profiles: profiles, ca: ca}
+	client, err := loadClientCert(req.ClientCert)
+	if err != nil {
+		return nil, &UsageError{err}
+	}
+	r := &runner{req: req, profiles: profiles, ca: ca, client: client}
+	if req.PcapFile != "" {
+		trs, err := r.pcap()
+		if err != nil {
+			return nil, &UsageError{err}
+		}
+		return report.New(trs), nil
+	}
 	if req.ChainFile != "" {
 		tr, err := r.offline()
 		if err != nil {
@@ -122,6 +137,77 @@ type runner struct {
 	req      Request
 	profiles []*constraints.Profile
 	ca       *chain.CAFile
+	client   *chain.CAFile
+}
+
+// loadClientCert reads the device's certificate bundle (--client-cert)
+// the way a CA file is read: the format it is in and its size as stored.
+func loadClientCert(path string) (*chain.CAFile, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := chain.LoadCAFile(path)
+	if err != nil {
+		// LoadCAFile names its flag (--ca); name ours instead.
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
+		return nil, fmt.Errorf("--client-cert %s: %w", path, err)
+	}
+	for _, c := range b.Certs {
+		c.Source = ""
+	}
+	return b, nil
+}
+
+// pcap checks every TLS handshake of a capture like an offline chain,
+// with the ServerHello's choice, the SNI as server name and the server's
+// address and port. A handshake whose chain the capture does not show
+// (TLS 1.3, missing packets) is a report with its error set.
+func (r *runner) pcap() ([]report.TargetReport, error) {
+	f, err := os.Open(r.req.PcapFile)
+	if err != nil {
+		return nil, fmt.Errorf("--pcap: %w", err)
+	}
+	defer f.Close()
+	handshakes, err := chain.ReadPcap(f)
+	if err != nil {
+		return nil, fmt.Errorf("--pcap %s: %w", r.req.PcapFile, err)
+	}
+	out := make([]report.TargetReport, 0, len(handshakes))
+	for i, hs := range handshakes {
+		out = append(out, r.captured(i+1, hs))
+	}
+	return out, nil
+}
+
+// captured turns one captured handshake into a report.
+func (r *runner) captured(n int, hs chain.CapturedHandshake) report.TargetReport {
+	addr, port := hs.ServerAddrPort()
+	name := hs.ServerName
+	if r.req.ServerName != "" {
+		name = r.req.ServerName
+	}
+	target := fmt.Sprintf("%s: handshake %d, client %s", filepath.Base(r.req.PcapFile), n, hs.Client)
+	if len(hs.Chain) == 0 {
+		why := hs.Note
+		if why == "" {
+			why = hs.Handshake.Error
+		}
+		tr := report.NewErrorReport(target, fmt.Errorf("no certificate chain in the capture: %s", why))
+		tr.Host, tr.Port, tr.ServerName, tr.Address = name, port, name, addr
+		return tr
+	}
+	handshake := hs.Handshake
+	obs := &chain.Observation{
+		Target: target, Host: name, Port: port, ServerName: name, Address: addr,
+		Offline: true, CheckedAt: r.req.At, TLS: &handshake,
+	}
+	if hs.Note != "" {
+		obs.Notes = append(obs.Notes, hs.Note)
+	}
+	r.observeChain(obs, hs.Chain)
+	return r.evaluate(obs, nil)
 }
 
 // offline checks a chain from a file: the same observation as a dial,
@@ -252,6 +338,7 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 // and names every certificate's role.
 func (r *runner) observeChain(obs *chain.Observation, served []*chain.Cert) {
 	obs.CAFile = r.ca
+	obs.ClientCert = r.client
 	obs.Chain = served
 	anchor, err := chain.FindAnchor(served, r.ca)
 	if err != nil {

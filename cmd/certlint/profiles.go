@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/certlint/certlint/pkg/chain"
 	"github.com/certlint/certlint/pkg/constraints"
 )
 
@@ -132,6 +133,7 @@ func showProfile(w io.Writer, p *constraints.Profile) error {
 	if p.Notes != "" {
 		fmt.Fprintf(&b, "\n%s\n", strings.TrimSpace(p.Notes))
 	}
+	writeClientHello(&b, p)
 	for _, field := range profileFields(p) {
 		fmt.Fprintf(&b, "\n%s: %s\n", field.path, field.value)
 		refs, _ := p.SourcesFor(field.path)
@@ -174,6 +176,7 @@ func profileFields(p *constraints.Profile) []profileField {
 		{"tls.cipher_suites", list(p.TLS.CipherSuites)},
 		{"tls.curves", list(p.TLS.Curves)},
 		{"tls.sni", optBool(p.TLS.SNI)},
+		{"tls.hello_known", p.HelloKnown()},
 		{"certificates.max_cert_bytes", limit(c.MaxCertBytes, "bytes")},
 		{"certificates.max_chain_bytes", limit(c.MaxChainBytes, "bytes")},
 		{"certificates.max_chain_depth", limit(c.MaxChainDepth, "certificates")},
@@ -221,6 +224,94 @@ func optBool(b *bool) string {
 func orUnknown(s string) string {
 	if s == "" {
 		return "unknown"
+	}
+	return s
+}
+
+// writeClientHello prints the ClientHello certlint sends as the device,
+// field by field in wire order, and whether it is the device's exact hello
+// or an approximation.
+func writeClientHello(b *strings.Builder, p *constraints.Profile) {
+	spec := p.HelloSpec()
+	known := p.HelloKnown()
+	fmt.Fprintf(b, "\nClientHello (hello_known: %s):\n", known)
+	if len(spec.Versions) == 0 {
+		b.WriteString("    not replayed: the profile lists no TLS version\n")
+		if p.TLS.HelloNote != "" {
+			fmt.Fprintf(b, "    %s\n", strings.TrimSpace(p.TLS.HelloNote))
+		}
+		return
+	}
+	hello := spec.HelloVersion
+	if hello == "" {
+		hello = newestVersion(spec.Versions) + " (newest listed)"
+	}
+	fmt.Fprintf(b, "    record version:  %s\n", orDefault(spec.RecordVersion, "tls1.0 (certlint's TLS library; the device's is unknown)"))
+	fmt.Fprintf(b, "    client_version:  %s (accepts %s)\n", hello, strings.Join(spec.Versions, ", "))
+	b.WriteString("    cipher suites:\n")
+	for _, name := range spec.CipherSuites {
+		id, _ := chain.CipherSuiteByName(name)
+		fmt.Fprintf(b, "        0x%04x %s\n", id, name)
+	}
+	if len(spec.CipherSuites) == 0 {
+		b.WriteString("        unknown: certlint offers its own list\n")
+	}
+	if spec.Exact {
+		fmt.Fprintf(b, "    compression:     %s\n", orDefault(strings.Join(spec.Compression, ", "), "null"))
+		b.WriteString("    extensions:\n")
+		for _, name := range spec.Extensions {
+			fmt.Fprintf(b, "        %s%s\n", name, extensionContents(spec, name))
+		}
+		if len(spec.Extensions) == 0 {
+			b.WriteString("        none\n")
+		}
+		b.WriteString("    replayed exactly (random and session ID aside)\n")
+	} else {
+		fmt.Fprintf(b, "    server_name:     %t\n", spec.SNI)
+		if len(spec.Curves) > 0 {
+			fmt.Fprintf(b, "    groups:          %s\n", strings.Join(spec.Curves, ", "))
+		}
+		if len(spec.SignatureAlgorithms) > 0 {
+			fmt.Fprintf(b, "    signature algs:  %s\n", strings.Join(spec.SignatureAlgorithms, ", "))
+		}
+		b.WriteString("    approximated: compression and extensions are not known, so certlint's TLS library sends its own\n")
+	}
+	if p.TLS.HelloNote != "" && !spec.Exact {
+		fmt.Fprintf(b, "    %s\n", strings.TrimSpace(p.TLS.HelloNote))
+	}
+}
+
+// extensionContents says what an extension carries, for those with a list.
+func extensionContents(spec chain.HelloSpec, name string) string {
+	switch name {
+	case "server_name":
+		return " (the target's host name)"
+	case "supported_groups":
+		return ": " + strings.Join(spec.Curves, ", ")
+	case "signature_algorithms":
+		return ": " + strings.Join(spec.SignatureAlgorithms, ", ")
+	case "max_fragment_length":
+		return fmt.Sprintf(": %d bytes", spec.MaxFragmentLength)
+	case "ec_point_formats":
+		return ": uncompressed"
+	}
+	return ""
+}
+
+// newestVersion returns the newest of the profile version names.
+func newestVersion(names []string) string {
+	best, bestID := "", uint16(0)
+	for _, n := range names {
+		if v, ok := chain.VersionByProfileName(n); ok && v.ID >= bestID {
+			best, bestID = n, v.ID
+		}
+	}
+	return best
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
 	}
 	return s
 }

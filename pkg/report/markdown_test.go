@@ -59,3 +59,30 @@ func TestMarkdownEscapesUntrustedText(t *testing.T) {
 		}
 	}
 }
+
+// TestFailingFindingsCarryFix pins issue 5 part 6: every failing finding of
+// the example report says what to do, and the markdown shows it.
+func TestFailingFindingsCarryFix(t *testing.T) {
+	rep := exampleReport(t)
+	var buf bytes.Buffer
+	if err := report.WriteMarkdown(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	fails := 0
+	for _, d := range rep.Reports[0].Devices {
+		for _, f := range d.Findings {
+			if f.Severity != constraints.Fail {
+				continue
+			}
+			fails++
+			if f.Fix == "" {
+				t.Errorf("%s %s fails without a fix: %s", d.Device, f.Check, f.Message)
+			} else if !strings.Contains(buf.String(), "**fix:** "+report.MD(f.Fix)) {
+				t.Errorf("markdown lacks the fix of %s %s", d.Device, f.Check)
+			}
+		}
+	}
+	if fails == 0 {
+		t.Fatal("the example report has no failing finding to test")
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/miekg/dns"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/certlint/certlint/internal/hostile"
 	"github.com/certlint/certlint/internal/testpki"
 )
 
@@ -126,8 +127,12 @@ func cmdRawServe(ts *testscript.TestScript, neg bool, args []string) {
 	case "http":
 		ts.Defer(func() { ln.Close() })
 		go acceptLoop(ln, func(c net.Conn) { fmt.Fprint(c, "HTTP/1.1 400 Bad Request\r\n\r\n") })
-	default:
-		ts.Fatalf("rawserve: unknown behaviour %q", args[1])
+	default: // the hostile servers of issue 7: silent, random, reset, drip, alert, hugeheader, bigchain, ...
+		ln.Close()
+		s, err := hostile.Start(args[1])
+		ts.Check(err)
+		ts.Defer(func() { s.Close() })
+		addr = s.Addr
 	}
 	ts.Setenv(args[0], addr)
 }
@@ -147,13 +152,18 @@ func acceptLoop(ln net.Listener, handle func(net.Conn)) {
 }
 
 // cmdDNSServe starts a DNS server on 127.0.0.1 (UDP) for the script:
-// dnsserve VAR name=CNAME-target|name=IP ... sets $VAR to its address.
+// dnsserve VAR name=CNAME-target|name=IP|name=SERVFAIL|name=NOADDR ... sets
+// $VAR to its address; dnsserve VAR silent starts one that never answers.
 func cmdDNSServe(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: dnsserve VAR name=target ...")
 	}
 	records := map[string]string{}
+	silent := args[1] == "silent"
 	for _, a := range args[1:] {
+		if silent {
+			break
+		}
 		k, v, ok := strings.Cut(a, "=")
 		if !ok {
 			ts.Fatalf("dnsserve: %q is not name=target", a)
@@ -168,6 +178,11 @@ func cmdDNSServe(ts *testscript.TestScript, neg bool, args []string) {
 		name := q.Question[0].Name
 		target, ok := records[name]
 		switch {
+		case silent:
+			return // read the query, never answer
+		case target == "SERVFAIL":
+			m.Rcode = dns.RcodeServerFailure
+		case target == "NOADDR": // the name exists but has no A or AAAA record
 		case !ok:
 			m.Rcode = dns.RcodeNameError
 		case net.ParseIP(target) != nil && q.Question[0].Qtype == dns.TypeA:

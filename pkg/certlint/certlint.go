@@ -279,7 +279,8 @@ func (r *runner) target(ctx context.Context, input string) []report.TargetReport
 	defer cancel()
 	res, err := (&chain.Resolver{Server: r.req.Resolver, Timeout: r.req.Timeout}).Resolve(ctx, t.Host)
 	if err != nil {
-		return []report.TargetReport{report.NewErrorReport(input, fmt.Errorf("resolve %s: %w", t.Host, err))}
+		// A *chain.DNSError already reads "resolve HOST: ...".
+		return []report.TargetReport{report.NewErrorReport(input, err)}
 	}
 	out := make([]report.TargetReport, len(res.Addresses))
 	var wg sync.WaitGroup

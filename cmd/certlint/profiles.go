@@ -176,7 +176,7 @@ func profileFields(p *constraints.Profile) []profileField {
 		{"tls.cipher_suites", list(p.TLS.CipherSuites)},
 		{"tls.curves", list(p.TLS.Curves)},
 		{"tls.sni", optBool(p.TLS.SNI)},
-		{"tls.hello_known", p.HelloKnown()},
+		{"tls.hello_note", "hello_known: " + p.HelloKnown()},
 		{"certificates.max_cert_bytes", limit(c.MaxCertBytes, "bytes")},
 		{"certificates.max_chain_bytes", limit(c.MaxChainBytes, "bytes")},
 		{"certificates.max_chain_depth", limit(c.MaxChainDepth, "certificates")},

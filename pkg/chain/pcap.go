@@ -183,13 +183,12 @@ type tcpConn struct {
 
 // assembler collects TCP payload per connection and direction.
 type assembler struct {
-	conns    map[[2]endpoint]*tcpConn
-	order    []*tcpConn
-	packets  int
-	tcp      int
-	skipped  map[string]int // packets that are not TCP over IP, by why
-	payload  int
-	overflow bool
+	conns   map[[2]endpoint]*tcpConn
+	order   []*tcpConn
+	packets int
+	tcp     int
+	skipped map[string]int // packets that are not TCP over IP, by why
+	payload int
 }
 
 func newAssembler() *assembler {

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# bench/batch.sh measures certlint on a fleet: (b) 500 targets on loopback
+# with --concurrency 64 (targets/s and peak RSS from /usr/bin/time), (c) the
+# offline --chain check of one chain (process wall time), and a one-target
+# comparison with testssl.sh when it is installed. Prints a markdown table.
+#
+# The fleet is ONE Go TLS server process listening on 500 loopback ports
+# (127.0.0.1 only, RSA-2048 leaf under a generated root), so each of the 500
+# lines of the targets file is a distinct 127.0.0.1:PORT: no target shares a
+# connection or a cache entry with another. Every target gets the generic
+# handshake plus one replay of each device's ClientHello (-d all).
+#
+# Numbers are reported, never asserted: slow numbers do not fail the script;
+# only something that could not run does (exit 2).
+#
+# Environment:
+#   BATCH_TARGETS      targets in the fleet (default 500, at most 2000)
+#   BATCH_CONCURRENCY  --concurrency (default 64)
+#   BATCH_RUNS         timed runs of the offline check (default 20)
+#   BENCH_CERTLINT     a prebuilt certlint binary instead of building one
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+targets=${BATCH_TARGETS:-500}
+concurrency=${BATCH_CONCURRENCY:-64}
+runs=${BATCH_RUNS:-20}
+target_rate=200 # targets/s on 2 cores, the issue's goal
+target_rss_mb=150
+offline_target_ms=20
+
+die() { echo "batch: $*" >&2; exit 2; }
+[[ $targets =~ ^[0-9]+$ ]] && ((targets >= 1 && targets <= 2000)) || die "BATCH_TARGETS must be 1..2000"
+[[ $concurrency =~ ^[0-9]+$ ]] && ((concurrency >= 1)) || die "BATCH_CONCURRENCY must be a positive number"
+[[ $runs =~ ^[0-9]+$ ]] && ((runs >= 1 && runs <= 500)) || die "BATCH_RUNS must be 1..500"
+[[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is needed for peak RSS (Debian: apt-get install time)"
+command -v go >/dev/null || die "go not found"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/certlint-batch.XXXXXX")
+server_pid=
+cleanup() {
+	if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [[ -n ${BENCH_CERTLINT:-} ]]; then
+	certlint=$BENCH_CERTLINT
+	[[ -x $certlint ]] || die "BENCH_CERTLINT=$certlint is not executable"
+else
+	certlint=$work/certlint
+	(cd "$repo" && go build -o "$certlint" ./cmd/certlint) || die "go build ./cmd/certlint failed"
+fi
+
+# --- the fleet server: standard library only, built in its own module ----
+mkdir -p "$work/fleet"
+cat >"$work/fleet/go.mod" <<'EOF'
+module fleetserver
+
+go 1.22
+EOF
+cat >"$work/fleet/main.go" <<'EOF'
+// fleetserver listens on N loopback ports with one TLS config and writes
+// the ports, one per line, then serves until killed.
+package main
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"strconv"
+	"time"
+)
+
+func main() {
+	n, _ := strconv.Atoi(os.Args[1])
+	rootKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	leafKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	now := time.Now()
+	rootTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "batch bench root"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign, SubjectKeyId: []byte{1, 2, 3, 4}}
+	rootDER, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
+	if err != nil {
+		panic(err)
+	}
+	root, _ := x509.ParseCertificate(rootDER)
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "device.test"},
+		DNSNames: []string{"device.test"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, root, &leafKey.PublicKey, rootKey)
+	if err != nil {
+		panic(err)
+	}
+	if err := os.WriteFile(os.Args[2], rootDER, 0o644); err != nil {
+		panic(err)
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS10, Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: leafKey}}}
+	ports, err := os.Create(os.Args[3])
+	if err != nil {
+		panic(err)
+	}
+	for i := 0; i < n; i++ {
+		ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Fprintln(ports, ln.Addr().(*net.TCPAddr).Port)
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					defer c.Close()
+					_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+					_ = c.(*tls.Conn).Handshake()
+				}()
+			}
+		}()
+	}
+	ports.Close()
+	os.Rename(os.Args[3], os.Args[3]+".done")
+	select {}
+}
+EOF
+(cd "$work/fleet" && GOFLAGS=-mod=mod go build -o "$work/fleetserver" .) || die "building the fleet server failed"
+"$work/fleetserver" "$targets" "$work/root.der" "$work/ports" &
+server_pid=$!
+for _ in $(seq 100); do
+	[[ -f $work/ports.done ]] && break
+	kill -0 "$server_pid" 2>/dev/null || die "fleet server exited"
+	sleep 0.1
+done
+[[ -f $work/ports.done ]] || die "fleet server did not start"
+sed 's/^/127.0.0.1:/' "$work/ports.done" >"$work/fleet.txt"
+[[ $(wc -l <"$work/fleet.txt") -eq $targets ]] || die "fleet server opened $(wc -l <"$work/fleet.txt") ports, want $targets"
+
+# --- (b) the fleet -------------------------------------------------------
+ms() { echo $(($(date +%s%N) / 1000000)); }
+# one untimed warm-up target (page cache, the binary itself)
+"$certlint" check "$(head -1 "$work/fleet.txt")" --servername device.test --ca "$work/root.der" -o json >/dev/null || true
+start=$(ms)
+set +e
+/usr/bin/time -f '%M' -o "$work/rss" "$certlint" check --targets "$work/fleet.txt" --servername device.test \
+	--ca "$work/root.der" --concurrency "$concurrency" -o json >"$work/fleet.json" 2>"$work/fleet.err"
+code=$?
+set -e
+end=$(ms)
+((code != 2)) || { cat "$work/fleet.err" >&2; die "the fleet run exited 2 (a target could not be checked)"; }
+fleet_ms=$((end - start))
+rss_kb=$(tail -1 "$work/rss")
+reports=$(grep -c '"target": "127.0.0.1:' "$work/fleet.json" || true)
+rate=$(awk -v n="$targets" -v ms="$fleet_ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
+rss_mb=$(awk -v kb="$rss_kb" 'BEGIN { printf "%.0f", kb / 1024 }')
+
+# --- (c) offline --chain ---------------------------------------------------
+chain="$repo/examples/bing-2019.pem"
+[[ -f $chain ]] || die "$chain missing"
+"$certlint" check --chain "$chain" --servername www.bing.com >/dev/null 2>&1 || true
+times=()
+for _ in $(seq "$runs"); do
+	s=$(date +%s%N)
+	"$certlint" check --chain "$chain" --servername www.bing.com >/dev/null 2>&1 || true
+	e=$(date +%s%N)
+	times+=($(((e - s) / 1000)))
+done
+offline_median_ms=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END { m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000 }')
+
+# --- one target: certlint -d all vs testssl.sh --------------------------
+one=$(head -1 "$work/fleet.txt")
+s=$(date +%s%N)
+"$certlint" check "$one" --servername device.test --ca "$work/root.der" >/dev/null 2>&1 || true
+e=$(date +%s%N)
+one_ms=$(((e - s) / 1000000))
+testssl=$(command -v testssl.sh || command -v testssl || true)
+if [[ -n $testssl ]]; then
+	s=$(date +%s%N)
+	"$testssl" --quiet --color 0 --warnings off --sneaky "$one" >"$work/testssl.out" 2>&1 || true
+	e=$(date +%s%N)
+	testssl_ms=$(((e - s) / 1000000))
+	testssl_row="| one target, testssl.sh default run | ${testssl_ms} ms | certlint is $(awk -v a="$testssl_ms" -v b="$one_ms" 'BEGIN { printf "%.0f", a / (b ? b : 1) }')× faster; testssl.sh checks far more (vulnerabilities, every cipher), but nothing device-specific |"
+else
+	testssl_row="| one target, testssl.sh | skipped | testssl.sh not installed (Debian: apt-get install testssl.sh) |"
+fi
+
+verdict() { awk -v got="$1" -v want="$2" -v dir="$3" 'BEGIN { ok = (dir == "min") ? got >= want : got <= want; print ok ? "meets" : "MISSES" }'; }
+cat <<EOF
+## certlint batch benchmark ($(nproc) CPUs, $(uname -m), $(date -u +%Y-%m-%d))
+
+| measure | result | target |
+|---|---|---|
+| (b) $targets targets, --concurrency $concurrency, -d all, one Go server on $targets loopback ports | ${fleet_ms} ms = **${rate} targets/s** ($reports reports, exit $code) | ≥ ${target_rate}/s: $(verdict "$rate" "$target_rate" min) |
+| (b) peak RSS of that run (/usr/bin/time %M) | **${rss_mb} MB** | < ${target_rss_mb} MB: $(verdict "$rss_mb" "$target_rss_mb" max) |
+| (c) offline --chain examples/bing-2019.pem, median of $runs | **${offline_median_ms} ms** | < ${offline_target_ms} ms: $(verdict "$offline_median_ms" "$offline_target_ms" max) |
+| one target, certlint -d all | ${one_ms} ms | |
+$testssl_row
+EOF

@@ -49,30 +49,50 @@ func run(bin string, timeout time.Duration, device string) error {
 		}
 		fmt.Println(row)
 	}
+	for _, c := range dnsCases {
+		resolver, stop, err := startDNS(c.name == "silent")
+		if err != nil {
+			return err
+		}
+		row, err := measureArgs("dns "+c.name+" ("+c.what+")", timeout, bin, "check", c.host, "--resolver", resolver,
+			"-d", device, "--timeout", timeout.String())
+		stop()
+		if err != nil {
+			return err
+		}
+		fmt.Println(strings.ReplaceAll(row, resolver, "RESOLVER"))
+	}
 	return nil
 }
 
-// measure runs certlint once against a fresh server of the given mode. The
-// run is killed at timeout+30s, so a hang shows as a row, not a stuck bench.
+// measure runs certlint once against a fresh server of the given mode.
 func measure(bin, mode string, timeout time.Duration, device string) (string, error) {
 	s, err := hostile.Start(mode)
 	if err != nil {
 		return "", err
 	}
 	defer s.Close()
+	row, err := measureArgs(mode+" ("+hostile.Descriptions[mode]+")", timeout, bin, "check", s.Addr,
+		"--servername", mode+".test", "-d", device, "--timeout", timeout.String())
+	return strings.ReplaceAll(row, s.Addr, "ADDR"), err
+}
+
+// measureArgs runs certlint with args under /usr/bin/time and formats one
+// table row. The run is killed at timeout+30s, so a hang shows as a row,
+// not a stuck bench.
+func measureArgs(label string, timeout time.Duration, bin string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "/usr/bin/time", "-f", "TIME %e %M", bin, "check", s.Addr,
-		"--servername", mode+".test", "-d", device, "--timeout", timeout.String())
+	cmd := exec.CommandContext(ctx, "/usr/bin/time", append([]string{"-f", "TIME %e %M", bin}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	code := 0
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
 		code = exitErr.ExitCode()
 	} else if err != nil {
-		return "", fmt.Errorf("%s: %w", mode, err)
+		return "", fmt.Errorf("%s: %w", label, err)
 	}
 	wall, rssKB, said := "?", 0, ""
 	for _, line := range strings.Split(stderr.String(), "\n") {
@@ -85,8 +105,7 @@ func measure(bin, mode string, timeout time.Duration, device string) (string, er
 	if said == "" {
 		said = firstVerdict(stdout.String())
 	}
-	said = strings.ReplaceAll(said, s.Addr, "ADDR")
-	return fmt.Sprintf("| %s (%s) | %d | %s | %.1f | %s |", mode, hostile.Descriptions[mode], code, wall, float64(rssKB)/1024, said), nil
+	return fmt.Sprintf("| %s | %d | %s | %.1f | %s |", label, code, wall, float64(rssKB)/1024, said), nil
 }
 
 // firstVerdict picks the lines of a text report that carry its outcome (the

@@ -98,6 +98,19 @@ func Start(mode string) (*Server, error) {
 // completed handshake ("record" mode); certlint must never send any.
 func (s *Server) AppDataBytes() int64 { return s.appData.Load() }
 
+// WaitIdle waits until no connection is open (the clients hung up), at most
+// max, so a test reads AppDataBytes after the server has read everything.
+func (s *Server) WaitIdle(max time.Duration) {
+	for end := time.Now().Add(max); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		s.mu.Lock()
+		n := len(s.conns)
+		s.mu.Unlock()
+		if n == 0 {
+			return
+		}
+	}
+}
+
 // Close stops the server and every connection it holds, and waits for them.
 func (s *Server) Close() error {
 	s.mu.Lock()

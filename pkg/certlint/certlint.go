@@ -341,6 +341,7 @@ func (r *runner) observeChain(obs *chain.Observation, served []*chain.Cert) {
 	obs.CAFile = r.ca
 	obs.ClientCert = r.client
 	obs.Chain = served
+	chain.AssignRoles(served) // so a note names "certificate #1 (intermediate, ...)", not "(, ...)"
 	anchor, err := chain.FindAnchor(served, r.ca)
 	if err != nil {
 		obs.Notes = append(obs.Notes, "no trust anchor: "+err.Error())

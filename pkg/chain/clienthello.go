@@ -48,9 +48,6 @@ func (s HelloSpec) fingerprint(serverName string) (*tls.Config, []string, error)
 		v, _ := VersionByProfileName(s.HelloVersion)
 		fp.HandshakeVersion = v.ID
 	}
-	if rv := s.RecordVersion; rv != "" && rv != "tls1.0" {
-		approx = append(approx, fmt.Sprintf("record version: the device sends %s, zcrypto always sends TLS1.0 (0x0301) in the ClientHello record header", rv))
-	}
 	if methods := s.Compression; len(methods) > 0 && !(len(methods) == 1 && methods[0] == "null") {
 		approx = append(approx, fmt.Sprintf("compression: the device offers %v, zcrypto can offer only null", methods))
 	}

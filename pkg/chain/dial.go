@@ -103,7 +103,7 @@ func (d *Dialer) Fetch(ctx context.Context, address string, port int, serverName
 		CipherSuites:       genericSuites,
 		ForceSuites:        true,
 	}
-	a := d.run(ctx, address, port, cfg)
+	a := d.run(ctx, address, port, cfg, 0)
 	if len(a.certs) == 0 {
 		return &a.hs, nil, a.noCertError()
 	}
@@ -132,7 +132,7 @@ func (a *attempt) noCertError() error {
 // run dials and handshakes once with cfg, bounded by the Dialer's timeout,
 // the context and the read cap, and reads the outcome from zcrypto's
 // handshake log (which is filled even when the handshake fails).
-func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Config) attempt {
+func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Config, recordVersion uint16) attempt {
 	if d == nil {
 		d = &Dialer{}
 	}
@@ -158,7 +158,11 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 		limit = DefaultMaxHandshakeBytes
 	}
 	capped := &cappedConn{Conn: raw, limit: limit}
-	conn := tls.Client(capped, cfg)
+	var wire net.Conn = capped
+	if recordVersion != 0 {
+		wire = &recordVersionConn{Conn: capped, version: recordVersion}
+	}
+	conn := tls.Client(wire, cfg)
 	herr := conn.HandshakeContext(ctx)
 	log := conn.GetHandshakeLog()
 	a.hs = negotiated(log)
@@ -397,4 +401,24 @@ func AlertName(a tls.Alert) string {
 		return n
 	}
 	return "alert_" + strconv.Itoa(int(a))
+}
+
+// recordVersionConn rewrites the version in the header of the first record
+// written, the ClientHello's, which zcrypto always sends as TLS 1.0: a device
+// whose stack puts another value there is then replayed byte for byte.
+type recordVersionConn struct {
+	net.Conn
+	version uint16
+	written bool
+}
+
+func (c *recordVersionConn) Write(p []byte) (int, error) {
+	if c.written || len(p) < 3 || p[0] != 0x16 {
+		c.written = true
+		return c.Conn.Write(p)
+	}
+	c.written = true
+	q := append([]byte(nil), p...)
+	q[1], q[2] = byte(c.version>>8), byte(c.version)
+	return c.Conn.Write(q)
 }

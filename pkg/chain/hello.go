@@ -122,7 +122,7 @@ func (d *Dialer) DialHello(ctx context.Context, address string, port int, server
 		res.Handshake.Error = err.Error()
 		return res
 	}
-	a := d.run(ctx, address, port, cfg)
+	a := d.run(ctx, address, port, cfg, spec.recordVersion(res.Exact))
 	res.Handshake, res.Chain = a.hs, a.certs
 	if a.local && a.hs.Version != "" && len(a.certs) == 0 {
 		// The server accepted the hello but zcrypto stopped before the
@@ -132,6 +132,16 @@ func (d *Dialer) DialHello(ctx context.Context, address string, port int, server
 	}
 	res.excuseMasterSecret()
 	return res
+}
+
+// recordVersion is the wire value for the ClientHello record header when an
+// exact replay asks for one other than zcrypto's TLS 1.0; 0 leaves it as is.
+func (s HelloSpec) recordVersion(exact bool) uint16 {
+	if !exact || s.RecordVersion == "" {
+		return 0
+	}
+	v, _ := VersionByProfileName(s.RecordVersion)
+	return v.ID
 }
 
 // excuseMasterSecret handles a zcrypto gap: it offers extended_master_secret

@@ -48,6 +48,9 @@ func fixtures() map[string][]byte {
 	rootNoSKI := testpki.Root(testpki.Spec{CN: "certlint Root Without SKI", NoSKI: true})
 	ecRoot := testpki.Root(testpki.Spec{CN: "certlint EC Root", Key: "ecdsa256"})
 	ecInter := ecRoot.Intermediate(testpki.Spec{CN: "certlint EC CA", Key: "ecdsa256"})
+	otherRoot := testpki.Root(testpki.Spec{CN: "certlint Other Root"})
+	otherInter := otherRoot.Intermediate(testpki.Spec{CN: "certlint Other CA"})
+	defaultLeaf := otherInter.Leaf(testpki.Spec{CN: "default.test", DNSNames: []string{"default.test"}})
 	small := inter.Leaf(testpki.Spec{CN: "device.test", DNSNames: []string{"device.test", "prax47.test"}})
 	big := inter.Leaf(testpki.Spec{CN: "*.table.core.test", DNSNames: testpki.ManyNames("prax47.test", 78)})
 	via4096 := inter4096.Leaf(testpki.Spec{CN: "hub.test", DNSNames: []string{"hub.test"}})
@@ -59,6 +62,7 @@ func fixtures() map[string][]byte {
 		NotBefore: time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)})
 	return map[string][]byte{
 		"ok-chain.pem":                testpki.Chain{small, inter}.PEM(),
+		"default-cert-chain.pem":      testpki.Chain{defaultLeaf, otherInter}.PEM(),
 		"ok-chain.der":                testpki.Chain{small, inter}.DER(),
 		"ok-root.pem":                 root.PEM(),
 		"ok-root.der":                 root.DER,
@@ -87,20 +91,36 @@ func writeFixtures(env *testscript.Env) error {
 }
 
 // cmdTLSServe starts a TLS server on 127.0.0.1 for the rest of the script:
-// tlsserve VAR CHAIN.pem [tls10|tls12|tls13] sets $VAR to its address.
+// tlsserve VAR CHAIN.pem [tls10|tls12|tls13] [default=OTHER.pem] sets $VAR
+// to its address. With default=, a client that sends no SNI gets OTHER.pem
+// (the server's default certificate) instead of CHAIN.pem.
 func cmdTLSServe(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: tlsserve VAR CHAIN.pem [tls10|tls12|tls13]")
+		ts.Fatalf("usage: tlsserve VAR CHAIN.pem [tls10|tls12|tls13] [default=OTHER.pem]")
 	}
 	certs, err := loadTestChain(ts.MkAbs(args[1]))
 	ts.Check(err)
 	cfg := &tls.Config{Certificates: []tls.Certificate{certs}, MinVersion: tls.VersionTLS10}
-	if len(args) > 2 {
-		v := map[string]uint16{"tls10": tls.VersionTLS10, "tls12": tls.VersionTLS12, "tls13": tls.VersionTLS13}[args[2]]
+	for _, opt := range args[2:] {
+		if file, ok := strings.CutPrefix(opt, "default="); ok {
+			fallback, err := loadTestChain(ts.MkAbs(file))
+			ts.Check(err)
+			cfg.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+				if hello.ServerName == "" {
+					return &fallback, nil
+				}
+				return &certs, nil
+			}
+			continue
+		}
+		v := map[string]uint16{"tls10": tls.VersionTLS10, "tls12": tls.VersionTLS12, "tls13": tls.VersionTLS13}[opt]
 		if v == 0 {
-			ts.Fatalf("tlsserve: unknown version %q", args[2])
+			ts.Fatalf("tlsserve: unknown option %q", opt)
 		}
 		cfg.MinVersion, cfg.MaxVersion = v, v
+	}
+	if cfg.GetCertificate != nil {
+		cfg.Certificates = nil
 	}
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 	ts.Check(err)

@@ -150,12 +150,11 @@ func rootToLoadFinding(obs *chain.Observation, p *Profile) Finding {
 		}
 		return f
 	}
-	format := preferredCAFormat(p)
 	return Finding{Severity: Pass, CertIndex: a.Index, Actual: a.Subject,
 		Message: fmt.Sprintf("device must hold %s (SKI %s, %s bytes DER); load it with --ca to check the file",
 			a.Subject, skiOrNone(a), commas(a.DERBytes())),
-		Fix: fmt.Sprintf("load %s (%s, %s bytes) into %s%s; `certlint root` with the same input and --device %s writes the file and the steps to load it",
-			a.Subject, strings.ToUpper(format), commas(encodedSize(a, format)), p.Name, caPathNote(p, a), p.Selector())}
+		Fix: fmt.Sprintf("load %s (SKI %s) into %s%s; `certlint root` with the same input and --device %s writes the file and the steps to load it",
+			a.Subject, skiOrNone(a), p.Name, caPathNote(p, a), p.Selector())}
 }
 
 func caSubjects(certs []*chain.Cert) string {

@@ -15,6 +15,14 @@ import (
 
 func newProfilesCmd() *cobra.Command {
 	var profileFiles []string
+	// Plain `certlint profiles` lists, like `certlint profiles list`.
+	list := func(cmd *cobra.Command, _ []string) error {
+		reg, err := loadRegistry(profileFiles)
+		if err != nil {
+			return err
+		}
+		return listProfiles(cmd.OutOrStdout(), reg)
+	}
 	cmd := &cobra.Command{
 		Use:   "profiles",
 		Short: "List, show and validate device profiles",
@@ -26,26 +34,14 @@ it finds its trust anchor, and where each fact comes from, with a confidence.`,
   certlint profiles show spwf04@1.0
   certlint profiles validate my-board.yaml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			reg, err := loadRegistry(profileFiles)
-			if err != nil {
-				return err
-			}
-			return listProfiles(cmd.OutOrStdout(), reg)
-		},
+		RunE: list,
 	}
 	cmd.PersistentFlags().StringArrayVar(&profileFiles, "profile-file", nil, "also load a custom profile from `FILE` (repeatable)")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "list",
 		Short: "List the device profiles",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			reg, err := loadRegistry(profileFiles)
-			if err != nil {
-				return err
-			}
-			return listProfiles(cmd.OutOrStdout(), reg)
-		},
+		RunE:  list,
 	}, &cobra.Command{
 		Use:     "show ID[@FIRMWARE]",
 		Short:   "Print every limit of a profile with its source and confidence",
@@ -63,8 +59,9 @@ it finds its trust anchor, and where each fact comes from, with a confidence.`,
 			return showProfile(cmd.OutOrStdout(), p)
 		},
 	}, &cobra.Command{
-		Use:   "validate FILE...",
-		Short: "Check custom profile files; every problem is shown as file:line:column",
+		Use:     "validate FILE...",
+		Short:   "Check custom profile files; every problem is shown as file:line:column",
+		Example: "  certlint profiles validate my-board.yaml",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reg, err := constraints.LoadBuiltin()

@@ -62,7 +62,7 @@ it finds its trust anchor, and where each fact comes from, with a confidence.`,
 		Use:     "validate FILE...",
 		Short:   "Check custom profile files; every problem is shown as file:line:column",
 		Example: "  certlint profiles validate my-board.yaml",
-		Args:  cobra.MinimumNArgs(1),
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reg, err := constraints.LoadBuiltin()
 			if err != nil {

@@ -297,7 +297,13 @@ func exchangeOne(ctx context.Context, m *dns.Msg, server string, left int) (*dns
 		ctx, cancel = context.WithDeadline(ctx, time.Now().Add(time.Until(dl)/time.Duration(left)))
 		defer cancel()
 	}
-	udp := &dns.Client{Net: "udp"}
+	// miekg/dns reads with its own 2-second default unless told otherwise;
+	// the caller's deadline is the budget the user gave (--timeout).
+	var budget time.Duration
+	if dl, ok := ctx.Deadline(); ok {
+		budget = time.Until(dl)
+	}
+	udp := &dns.Client{Net: "udp", Timeout: budget}
 	resp, _, err := udp.ExchangeContext(ctx, m, server)
 	if err != nil {
 		return nil, err
@@ -305,7 +311,7 @@ func exchangeOne(ctx context.Context, m *dns.Msg, server string, left int) (*dns
 	if !resp.Truncated {
 		return resp, nil
 	}
-	tcp := &dns.Client{Net: "tcp"}
+	tcp := &dns.Client{Net: "tcp", Timeout: budget}
 	resp, _, err = tcp.ExchangeContext(ctx, m, server)
 	if err != nil {
 		return nil, fmt.Errorf("retry over TCP after a truncated UDP answer: %w", err)

@@ -143,7 +143,7 @@ func rootToLoadFinding(obs *chain.Observation, p *Profile) Finding {
 		f := Finding{Severity: Fail, CertIndex: -1,
 			Message: "no known root anchors this chain; pass the device's CA with --ca",
 			Fix:     "load the root of the chain into " + p.Name + " and name its file with --ca"}
-		if served := obs.Served(); len(served) > 0 {
+		if served := obs.Served(); len(served) > 0 && served[len(served)-1].Issuer != "" {
 			top := served[len(served)-1]
 			f.Actual = top.Issuer
 			f.Message += "; the top certificate is issued by " + top.Issuer + akiNote(top)

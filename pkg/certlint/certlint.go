@@ -344,7 +344,7 @@ func (r *runner) observeChain(obs *chain.Observation, served []*chain.Cert) {
 	chain.AssignRoles(served) // so a note names "certificate #1 (intermediate, ...)", not "(, ...)"
 	anchor, err := chain.FindAnchor(served, r.ca)
 	if err != nil {
-		obs.Notes = append(obs.Notes, "no trust anchor: "+err.Error())
+		obs.Notes = append(obs.Notes, err.Error()) // "no trust anchor found: …"
 	}
 	if anchor != nil {
 		obs.Anchor = anchor

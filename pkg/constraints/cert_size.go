@@ -38,7 +38,8 @@ func (certSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 				c.Label(), commas(c.DERBytes()), p.Name, commas(limit))}
 		if c.DERBytes() > limit {
 			f.Severity = Fail
-			f.Fix = fmt.Sprintf("the service must send certificates of at most %s bytes (fewer subject alternative names, an ECDSA key); %s cannot be configured around this limit",
+			f.Fix = fmt.Sprintf("the service must send certificates of at most %s bytes (fewer subject alternative names, an ECDSA key); %s cannot be configured around this limit, "+
+				"so until then connect through a proxy that presents a smaller chain (e.g. plain HTTP on a private network to a proxy that forwards over HTTPS)",
 				commas(limit), p.Name)
 		}
 		out = append(out, f)

@@ -42,7 +42,7 @@ func (chainSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	if total > limit {
 		f.Severity = Fail
 		f.Message += fmt.Sprintf("; the largest is %s at %s bytes", largest.Label(), commas(largest.DERBytes()))
-		f.Fix = fmt.Sprintf("the service must send at most %s bytes of certificates: a smaller leaf, a shorter chain, ECDSA keys; a root it sends can be left out", commas(limit))
+		f.Fix = fmt.Sprintf("the service must send at most %s bytes of certificates: a smaller leaf, a shorter chain, ECDSA keys; a root it sends can be left out; until then connect through a proxy that presents a smaller chain", commas(limit))
 	}
 	return []Finding{f}
 }

@@ -100,10 +100,12 @@ func TestFetchEveryVersion(t *testing.T) {
 	}
 }
 
-func TestFetchSNISelectsCertificate(t *testing.T) {
-	named, fallback := rsaChain("named.test"), rsaChain("default.test")
+// sniServer serves named.test's chain to clients that ask for it by SNI and
+// default.test's chain (the default certificate) to every other client.
+func sniServer(t testing.TB) (named, fallback testpki.Chain, addr string) {
+	named, fallback = rsaChain("named.test"), rsaChain("default.test")
 	namedCert := named.TLSCertificate()
-	addr := testpki.Serve(t, &tls.Config{
+	addr = testpki.Serve(t, &tls.Config{
 		MinVersion:   tls.VersionTLS10,
 		Certificates: []tls.Certificate{fallback.TLSCertificate()},
 		GetCertificate: func(hi *tls.ClientHelloInfo) (*tls.Certificate, error) {
@@ -113,6 +115,11 @@ func TestFetchSNISelectsCertificate(t *testing.T) {
 			return nil, nil
 		},
 	})
+	return named, fallback, addr
+}
+
+func TestFetchSNISelectsCertificate(t *testing.T) {
+	named, fallback, addr := sniServer(t)
 	host, port := splitAddr(t, addr)
 	d := &chain.Dialer{Timeout: 5 * time.Second}
 	for sni, want := range map[string]testpki.Chain{"named.test": named, "": fallback, "other.test": fallback} {
@@ -199,21 +206,7 @@ func TestFetchRefused(t *testing.T) {
 
 // silentServer accepts connections, reads the ClientHello and never answers.
 func silentServer(t testing.TB) string {
-	ln := testpki.Listen(t)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				_, _ = io.Copy(io.Discard, c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return rawServer(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 }
 
 func TestFetchSilentServerTimesOut(t *testing.T) {

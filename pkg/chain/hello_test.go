@@ -132,18 +132,7 @@ func TestDialHello(t *testing.T) {
 func reflectEqualSpec(a, b chain.HelloSpec) bool { return a.Key() == b.Key() }
 
 func TestDialHelloSNI(t *testing.T) {
-	named, fallback := rsaChain("named.test"), rsaChain("default.test")
-	namedCert := named.TLSCertificate()
-	addr := testpki.Serve(t, &tls.Config{
-		MinVersion:   tls.VersionTLS10,
-		Certificates: []tls.Certificate{fallback.TLSCertificate()},
-		GetCertificate: func(hi *tls.ClientHelloInfo) (*tls.Certificate, error) {
-			if hi.ServerName == "named.test" {
-				return &namedCert, nil
-			}
-			return nil, nil
-		},
-	})
+	_, _, addr := sniServer(t)
 	host, port := splitAddr(t, addr)
 	d := &chain.Dialer{Timeout: 5 * time.Second}
 	for _, tt := range []struct {

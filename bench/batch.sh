@@ -35,25 +35,9 @@ die() { echo "batch: $*" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is needed for peak RSS (Debian: apt-get install time)"
 command -v go >/dev/null || die "go not found"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/certlint-batch.XXXXXX")
-server_pid=
-cleanup() {
-	if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-		kill "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [[ -n ${BENCH_CERTLINT:-} ]]; then
-	certlint=$BENCH_CERTLINT
-	[[ -x $certlint ]] || die "BENCH_CERTLINT=$certlint is not executable"
-else
-	certlint=$work/certlint
-	(cd "$repo" && go build -o "$certlint" ./cmd/certlint) || die "go build ./cmd/certlint failed"
-fi
+work_prefix=certlint-batch
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 # --- the fleet server: standard library only, built in its own module ----
 mkdir -p "$work/fleet"

@@ -27,26 +27,9 @@ die() { echo "bench: $*" >&2; exit 2; }
 [[ $warmup =~ ^[0-9]+$ ]] && ((warmup <= 50)) || die "BENCH_WARMUP must be 0..50, got $warmup"
 command -v openssl >/dev/null || die "openssl not found"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/certlint-bench.XXXXXX")
-server_pid=
-cleanup() {
-	if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-		kill "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --- certlint binary -------------------------------------------------------
-if [[ -n ${BENCH_CERTLINT:-} ]]; then
-	certlint=$BENCH_CERTLINT
-	[[ -x $certlint ]] || die "BENCH_CERTLINT=$certlint is not executable"
-else
-	certlint=$work/certlint
-	(cd "$repo" && go build -o "$certlint" ./cmd/certlint) || die "go build ./cmd/certlint failed"
-fi
+work_prefix=certlint-bench
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 # --- a three-certificate RSA-2048 chain made by openssl --------------------
 # Root and intermediate carry SKI/AKI so every device's CA-file rule can be

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -15,12 +16,22 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/certlint/certlint/internal/hostile"
+	"github.com/certlint/certlint/internal/schematest"
 	"github.com/certlint/certlint/internal/testpki"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"certlint": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"certlint": func() {
+			var stdout bytes.Buffer
+			code := run(os.Args[1:], os.Stdin, &stdout, os.Stderr)
+			os.Stdout.Write(stdout.Bytes())
+			if err := checkJSONOutput(os.Args[1:], stdout.Bytes(), func(p string) string { return p }); err != nil {
+				fmt.Fprintf(os.Stderr, "TEST: %v\n", err)
+				os.Exit(99)
+			}
+			os.Exit(code)
+		},
 	})
 }
 
@@ -250,7 +261,70 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	got := run(cliArgs, strings.NewReader(""), &stdout, &stderr)
 	fmt.Fprint(ts.Stdout(), stdout.String())
 	fmt.Fprint(ts.Stderr(), stderr.String())
+	if err := checkJSONOutput(cliArgs, []byte(stdout.String()), ts.MkAbs); err != nil {
+		ts.Fatalf("%v", err)
+	}
 	if got != want {
 		ts.Fatalf("certlint exited %d, want %d\nstdout:\n%s\nstderr:\n%s", got, want, stdout.String(), stderr.String())
 	}
+}
+
+// checkJSONOutput validates what a story's certlint command wrote as JSON
+// (stdout, or the --output-file) against docs/schema/certlint-v1.json, so
+// every JSON output of every story is held to the published contract.
+// abs makes a file argument absolute.
+func checkJSONOutput(args []string, stdout []byte, abs func(string) string) error {
+	format, outFile, command := "", "", ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		next := func() string {
+			if i+1 < len(args) {
+				i++
+				return args[i]
+			}
+			return ""
+		}
+		switch {
+		case a == "-o" || a == "--output":
+			format = next()
+		case strings.HasPrefix(a, "--output="):
+			format = strings.TrimPrefix(a, "--output=")
+		case strings.HasPrefix(a, "-o") && !strings.HasPrefix(a, "--"):
+			format = strings.TrimPrefix(a, "-o")
+		case a == "--output-file":
+			outFile = next()
+		case strings.HasPrefix(a, "--output-file="):
+			outFile = strings.TrimPrefix(a, "--output-file=")
+		case command == "" && !strings.HasPrefix(a, "-"):
+			command = a
+		}
+	}
+	if format != "json" {
+		return nil
+	}
+	name, ok := jsonOutputs[command]
+	if !ok {
+		return nil
+	}
+	data, where := stdout, "stdout"
+	if outFile != "" && outFile != "-" {
+		var err error
+		if data, err = os.ReadFile(abs(outFile)); err != nil {
+			return nil // the command refused to write it; the story checks that
+		}
+		where = outFile
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil // an error before any output
+	}
+	if err := schematest.Validate(data, name); err != nil {
+		return fmt.Errorf("certlint %s -o json, %s: %v", command, where, err)
+	}
+	return nil
+}
+
+// jsonOutputs maps a command to the part of the schema its -o json
+// output follows.
+var jsonOutputs = map[string]string{
+	"check": schematest.Report,
 }

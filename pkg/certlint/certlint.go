@@ -194,7 +194,7 @@ func (r *runner) captured(n int, hs chain.CapturedHandshake) report.TargetReport
 		if why == "" {
 			why = hs.Handshake.Error
 		}
-		tr := report.NewErrorReport(target, fmt.Errorf("no certificate chain in the capture: %s", why))
+		tr := r.errorReport(target, fmt.Errorf("no certificate chain in the capture: %s", why))
 		tr.Host, tr.Port, tr.ServerName, tr.Address = name, port, name, addr
 		return tr
 	}
@@ -268,7 +268,7 @@ func (r *runner) targets(ctx context.Context, specs []TargetSpec, profiles [][]*
 func (r *runner) target(ctx context.Context, input string) []report.TargetReport {
 	t, err := chain.ParseTarget(input)
 	if err != nil {
-		return []report.TargetReport{report.NewErrorReport(input, err)}
+		return []report.TargetReport{r.errorReport(input, err)}
 	}
 	if r.req.ServerName != "" {
 		t.ServerName = r.req.ServerName
@@ -280,7 +280,7 @@ func (r *runner) target(ctx context.Context, input string) []report.TargetReport
 	res, err := (&chain.Resolver{Server: r.req.Resolver, Timeout: r.req.Timeout}).Resolve(ctx, t.Host)
 	if err != nil {
 		// A *chain.DNSError already reads "resolve HOST: ...".
-		return []report.TargetReport{report.NewErrorReport(input, err)}
+		return []report.TargetReport{r.errorReport(input, err)}
 	}
 	out := make([]report.TargetReport, len(res.Addresses))
 	var wg sync.WaitGroup
@@ -325,7 +325,7 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 	hs, served, err := d.Fetch(ctx, addr, t.Port, t.ServerName)
 	wg.Wait()
 	if err != nil {
-		tr := report.NewErrorReport(t.Input, err)
+		tr := r.errorReport(t.Input, err)
 		tr.Host, tr.Port, tr.ServerName, tr.CNAMEs, tr.Address = t.Host, t.Port, t.ServerName, nonNil(cnames), addr
 		return tr
 	}
@@ -409,6 +409,14 @@ func noteApproximation(res *constraints.DeviceResult, hello *chain.HelloResult) 
 			res.Findings[i].Message += " (ClientHello approximated: " + strings.Join(hello.Approximations, "; ") + ")"
 		}
 	}
+}
+
+// errorReport is the report of a target that could not be checked, at the
+// run's clock.
+func (r *runner) errorReport(target string, err error) report.TargetReport {
+	tr := report.NewErrorReport(target, err)
+	tr.CheckedAt = r.req.At.UTC()
+	return tr
 }
 
 func nonNil(s []string) []string {

@@ -130,7 +130,21 @@ func Evaluate(obs *chain.Observation, p *Profile) DeviceResult {
 			res.Findings = append(res.Findings, f)
 		}
 	}
+	SortFindings(res.Findings)
 	return res
+}
+
+// SortFindings orders findings the way a reader triages them: fail, warn,
+// skip, pass; within one severity by check ID, then as the check gave them
+// (chain order).
+func SortFindings(fs []Finding) {
+	order := map[Severity]int{Fail: 0, Warn: 1, Skip: 2, Pass: 3}
+	sort.SliceStable(fs, func(i, j int) bool {
+		if oi, oj := order[fs[i].Severity], order[fs[j].Severity]; oi != oj {
+			return oi < oj
+		}
+		return fs[i].Check < fs[j].Check
+	})
 }
 
 func citations(refs []SourceRef) []string {

@@ -81,7 +81,9 @@ func TestGoldenJSON(t *testing.T) {
 }
 
 func TestGoldenErrorReport(t *testing.T) {
-	rep := report.New([]report.TargetReport{report.NewErrorReport("nosuch.example:443", errors.New("resolve nosuch.example: no such host"))})
+	down := report.NewErrorReport("nosuch.example:443", errors.New("resolve nosuch.example: no such host"))
+	down.CheckedAt = time.Date(2019, 6, 1, 12, 0, 0, 0, time.UTC)
+	rep := report.New([]report.TargetReport{down})
 	var text, js bytes.Buffer
 	if err := report.WriteText(&text, rep, report.TextOptions{}); err != nil {
 		t.Fatal(err)

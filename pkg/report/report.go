@@ -3,6 +3,7 @@
 package report
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/certlint/certlint/pkg/chain"
@@ -45,8 +46,28 @@ type TargetReport struct {
 	Verdict    string         `json:"verdict"`
 	Error      string         `json:"error"`
 	// Changes are the differences from a baseline run (--baseline), set by
-	// Report.Diff; absent without a baseline, so certlint/v1 only grows.
-	Changes []Change `json:"changes,omitempty"`
+	// Report.Diff; in JSON always a list, empty without a baseline.
+	Changes []Change `json:"changes"`
+}
+
+// MarshalJSON writes every list of the report as a JSON array, never null,
+// so a consumer can iterate without checking (docs/schema/certlint-v1.json).
+func (t TargetReport) MarshalJSON() ([]byte, error) {
+	type plain TargetReport // without this method
+	p := plain(t)
+	if p.CNAMEs == nil {
+		p.CNAMEs = []string{}
+	}
+	if p.Chain == nil {
+		p.Chain = []Cert{}
+	}
+	if p.Devices == nil {
+		p.Devices = []DeviceReport{}
+	}
+	if p.Changes == nil {
+		p.Changes = []Change{}
+	}
+	return json.Marshal(p)
 }
 
 // TLS is what a handshake negotiated, or why it did not.
@@ -114,7 +135,8 @@ func NewTargetReport(obs *chain.Observation, results []constraints.DeviceResult,
 	return tr
 }
 
-// NewErrorReport is the report of a target that could not be checked.
+// NewErrorReport is the report of a target that could not be checked; the
+// caller sets CheckedAt to the run's clock.
 func NewErrorReport(target string, err error) TargetReport {
 	return TargetReport{Target: target, CNAMEs: []string{}, Chain: []Cert{}, Devices: []DeviceReport{}, Verdict: VerdictError, Error: err.Error()}
 }

@@ -193,6 +193,9 @@ func profileFields(p *constraints.Profile) []profileField {
 		{"trust.verifies_hostname", optBool(t.VerifiesHostname)},
 		{"trust.verifies_time", optBool(t.VerifiesTime)},
 		{"client.cert_max_bytes", limit(p.Client.CertMaxBytes, "bytes")},
+		{"receive.max_handshake_message_bytes", messageLimit(p.Receive)},
+		{"receive.reassembles_handshake", optBool(p.Receive.ReassemblesHandshake)},
+		{"receive.max_record_bytes", limit(p.Receive.MaxRecordBytes, "bytes")},
 	}
 	return fields
 }
@@ -209,6 +212,14 @@ func limit(n int, unit string) string {
 		return "no known limit"
 	}
 	return fmt.Sprintf("%d %s", n, unit)
+}
+
+// messageLimit shows the largest handshake message with how it is counted.
+func messageLimit(r constraints.ReceiveLimits) string {
+	if r.MaxHandshakeMessageBytes == 0 {
+		return limit(0, "")
+	}
+	return fmt.Sprintf("%d bytes, counted %s", r.MaxHandshakeMessageBytes, r.MessageCount)
 }
 
 func optBool(b *bool) string {

@@ -39,6 +39,12 @@ type Observation struct {
 	// what the device stores in its certificate slot.
 	ClientCert *CAFile
 
+	// Certificate is the Certificate message as the generic handshake
+	// received it (its size and the records that carried it); offline, its
+	// size is computed from the chain and Records is nil. Nil when nothing
+	// is known beyond Chain.
+	Certificate *CertificateMessage
+
 	// Hellos holds the result of dialling with each distinct device
 	// ClientHello, keyed by HelloSpec.Key(). Empty offline.
 	Hellos map[string]*HelloResult
@@ -81,7 +87,58 @@ type Handshake struct {
 	// should see, e.g. that only the first MaxChainCerts certificates of a
 	// longer chain were examined.
 	Notes []string
+	// Certificate is the server's Certificate message as it arrived: its
+	// size and the records that carried it. Nil when the handshake got no
+	// plaintext Certificate message (refused earlier, or TLS 1.3, where it
+	// is encrypted).
+	Certificate *CertificateMessage
 }
+
+// CertificateMessage is the server's Certificate handshake message as sent:
+// how large it is and how the server cut it into records. A device that
+// cannot reassemble a handshake message needs it in one record; a device
+// with a small buffer needs it, or each record, to fit.
+type CertificateMessage struct {
+	// Bytes is the message body, without the 4-byte handshake header, as
+	// the header announced it (TLS 1.2 framing: a 3-byte list length, then
+	// each certificate with a 3-byte length).
+	Bytes int
+	// Certs is the number of certificates in the message and DERBytes their
+	// total size; both count every certificate, also those past the
+	// MaxChainCerts cap that Chain keeps.
+	Certs    int
+	DERBytes int
+	// Largest is the size of the largest certificate and LargestIndex its
+	// position in the message.
+	Largest, LargestIndex int
+	// Records holds the plaintext length of each record that carried part
+	// of the message, in order; nil when the records are not known (an
+	// offline chain).
+	Records []int
+}
+
+// NewCertificateMessage returns the Certificate message (TLS 1.2 framing)
+// that carries certificates of the given DER sizes, with unknown records.
+func NewCertificateMessage(derSizes []int) *CertificateMessage {
+	m := &CertificateMessage{Bytes: 3}
+	for i, n := range derSizes {
+		m.Bytes += 3 + n
+		m.add(i, n)
+	}
+	return m
+}
+
+// add counts one certificate of n DER bytes at position i.
+func (m *CertificateMessage) add(i, n int) {
+	m.Certs++
+	m.DERBytes += n
+	if n > m.Largest {
+		m.Largest, m.LargestIndex = n, i
+	}
+}
+
+// Split reports whether the message arrived in more than one record.
+func (m *CertificateMessage) Split() bool { return len(m.Records) > 1 }
 
 // OK reports whether the server agreed a version and suite.
 func (h *Handshake) OK() bool { return h != nil && h.Error == "" && h.Version != "" }

@@ -52,7 +52,7 @@ func setFields(p *Profile) []string {
 	for _, sec := range []struct {
 		name string
 		v    interface{}
-	}{{"tls", p.TLS}, {"certificates", p.Certificates}, {"trust", p.Trust}, {"client", p.Client}} {
+	}{{"tls", p.TLS}, {"certificates", p.Certificates}, {"trust", p.Trust}, {"client", p.Client}, {"receive", p.Receive}} {
 		rv := reflect.ValueOf(sec.v)
 		for i := 0; i < rv.NumField(); i++ {
 			tag := rv.Type().Field(i).Tag.Get("yaml")

@@ -400,6 +400,7 @@ var vocabulary = map[string][]string{
 	"tls.extensions":                chain.ExtensionNames(),
 	"tls.signature_algorithms":      chain.SignatureAlgorithmNames(),
 	"tls.hello_known":               chain.HelloKnowledgeNames(),
+	"receive.message_count":         {CountWithHeader, CountBody},
 }
 
 // values checks what keys() cannot: names certlint must recognise, sizes
@@ -441,11 +442,12 @@ func (v *validator) values(root *yaml.Node, prefix string) {
 	}
 	v.nonNegative(root, prefix)
 	v.helloRules(root, prefix)
+	v.receiveRules(root, prefix)
 	v.sources(root)
 }
 
 func (v *validator) nonNegative(root *yaml.Node, prefix string) {
-	for _, section := range []string{"certificates", "trust", "client"} {
+	for _, section := range []string{"certificates", "trust", "client", "receive"} {
 		sec := mapValue(root, section)
 		if sec == nil || sec.Kind != yaml.MappingNode {
 			continue

@@ -23,6 +23,11 @@ certificates:
 trust:
   model: loaded-ca
   ca_formats: [der]
+receive:
+  max_handshake_message_bytes: 4096
+  message_count: with-header
+  reassembles_handshake: false
+  max_record_bytes: 4096
 variants:
   "1.0":
     firmware: "1.x"
@@ -155,6 +160,11 @@ func TestValidateFileReportsEveryProblemWithPosition(t *testing.T) {
 			[]string{`:3:18: tls.hello_version: unknown value "tls1.9"`, `:4:19: tls.record_version: unknown value "tls1.3"`, `:5:17: tls.compression: unknown value "lzs"`, `:6:16: tls.hello_known: unknown value "mostly"`}},
 		{"mfl without size", "id: x\ntls:\n  extensions: [max_fragment_length]\n", []string{`:3:16: tls.extensions lists max_fragment_length: give the size`}},
 		{"bad mfl size", "id: x\ntls:\n  max_fragment_length: 1000\n", []string{`:3:24: tls.max_fragment_length: 1000 is not a size`}},
+		{"receive: limit without count, negative, too large", "id: x\nreceive:\n  max_handshake_message_bytes: 4096\n  max_record_bytes: -1\n",
+			[]string{`:3:32: receive.max_handshake_message_bytes is set: say how the stack counts`, `:4:21: receive.max_record_bytes must not be negative`}},
+		{"receive: sizes TLS cannot have", "id: x\nreceive:\n  max_handshake_message_bytes: 20000000\n  message_count: header\n  max_record_bytes: 16709\n  reassembles_handshake: maybe\n",
+			[]string{`:3:32: receive.max_handshake_message_bytes: 20000000 is more than a handshake message can be (16777219 bytes`, `:4:18: receive.message_count: unknown value "header" (known: with-header, body)`,
+				`:5:21: receive.max_record_bytes: 16709 is more than a TLS record's plaintext can be (16384)`, `:6:26: receive.reassembles_handshake: "maybe" is not a valid bool`}},
 		{"full hello incomplete", "id: x\ntls:\n  versions: [tls1.2]\n  hello_known: full\n", []string{`:4:16: tls.hello_known: full needs tls.versions and tls.cipher_suites`, `:4:16: tls.hello_known: full needs tls.extensions`}},
 		{"full hello inconsistent", "id: x\ntls:\n  versions: [tls1.2]\n  cipher_suites: [TLS_RSA_WITH_AES_128_CBC_SHA]\n  sni: false\n  hello_known: full\n  extensions: [server_name, signature_algorithms, server_name]\n",
 			[]string{`:5:8: tls.sni is false but tls.extensions lists server_name`, `:7:51: tls.extensions: "server_name" is listed twice`, `:7:29: tls.extensions lists signature_algorithms: give them`}},

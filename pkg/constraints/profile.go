@@ -17,6 +17,7 @@ type Profile struct {
 	Certificates CertificateLimits `yaml:"certificates"`
 	Trust        TrustModel        `yaml:"trust"`
 	Client       ClientLimits      `yaml:"client"`
+	Receive      ReceiveLimits     `yaml:"receive"`
 
 	// WarnOnly maps a check ID to what the device actually does when that
 	// check fails but the stack still connects (CC3200 −461: "connected with
@@ -101,6 +102,33 @@ type TrustModel struct {
 	VerifiesHostname          *bool  `yaml:"verifies_hostname"`
 	VerifiesTime              *bool  `yaml:"verifies_time"`
 }
+
+// ReceiveLimits is how the device's TLS stack receives the server's
+// handshake: the largest handshake message it takes (the Certificate
+// message is the one that grows), how it counts that size, whether it
+// reassembles a message the server split over several records, and its
+// record buffer. A zero limit means no known limit; a nil bool, unknown.
+type ReceiveLimits struct {
+	// MaxHandshakeMessageBytes is the largest handshake message the stack
+	// takes, counted as MessageCount says (mbedTLS: MBEDTLS_SSL_IN_CONTENT_LEN,
+	// header included; wolfSSL: MAX_CERTIFICATE_SZ, body only).
+	MaxHandshakeMessageBytes int `yaml:"max_handshake_message_bytes"`
+	// MessageCount is with-header (the 4-byte handshake header counts
+	// against the limit) or body (it does not).
+	MessageCount string `yaml:"message_count"`
+	// ReassemblesHandshake says whether a handshake message split over
+	// several records is reassembled (mbedTLS 2.28: no; wolfSSL, BearSSL: yes).
+	ReassemblesHandshake *bool `yaml:"reassembles_handshake"`
+	// MaxRecordBytes is the plaintext record buffer: a record longer than
+	// this is refused (mbedTLS: MBEDTLS_SSL_IN_CONTENT_LEN).
+	MaxRecordBytes int `yaml:"max_record_bytes"`
+}
+
+// The ways a stack counts a handshake message against its limit.
+const (
+	CountWithHeader = "with-header"
+	CountBody       = "body"
+)
 
 // ClientLimits is what the device accepts for its own certificate (mutual TLS).
 type ClientLimits struct {

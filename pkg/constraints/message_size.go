@@ -121,10 +121,13 @@ func certificateMessage(obs *chain.Observation, p *Profile) (*chain.CertificateM
 
 // unseenWhy says why the records of the Certificate message are not known.
 func unseenWhy(obs *chain.Observation) string {
-	if obs.Offline {
+	switch {
+	case obs.Offline:
 		return "offline chain"
+	case obs.TLS != nil && obs.TLS.Version == "TLS1.3":
+		return "TLS 1.3 encrypts the Certificate message"
 	}
-	return "TLS 1.3 encrypts the Certificate message"
+	return "the handshake did not show them"
 }
 
 // mflUnseenWhy says why the server's answer to max_fragment_length is not known.

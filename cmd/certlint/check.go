@@ -59,13 +59,13 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
   certlint check prax47.table.core.windows.net --device spwf04
 
   # MQTT over TLS, two devices, with the CA file the device holds, as JSON
-  certlint check mqtts://myhub.azure-devices.net -d spwf04,cc3200 --ca BaltimoreCyberTrustRoot.crt.pem -o json
+  certlint check mqtts://myhub.azure-devices.net -d spwf04,cc3200 --ca examples/BaltimoreCyberTrustRoot.crt.pem -o json
 
   # A chain a customer pasted, with the device's clock on the day it broke
-  certlint check --chain customer-chain.pem --servername myhub.azure-devices.net --at 2019-05-03
+  certlint check --chain examples/bing-2019.pem --servername www.bing.com --at 2019-06-01
 
   # Old firmware: SPWF04 1.0.x could not verify RSA-4096 intermediates
-  certlint check --chain examples/azure-storage-2019.pem -d spwf04@1.0,spwf04`,
+  certlint check --chain examples/bing-2019.pem --at 2019-06-01 -d spwf04@1.0,spwf04`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, args, f)
 		},
@@ -79,17 +79,17 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 	fl.StringVar(&f.clientCert, "client-cert", "", "the device's own certificate `FILE` for mutual TLS (PEM or DER), checked against its slot size, key and validity")
 	fl.StringVar(&f.serverName, "servername", "", "`NAME` sent as SNI and verified against the leaf (for an IP target or an offline chain)")
 	fl.StringVar(&f.resolver, "resolver", "", "DNS server `HOST:PORT` to resolve targets with (default: the system's)")
-	fl.DurationVar(&f.timeout, "timeout", certlint.DefaultTimeout, "limit for DNS, dial and handshakes per address")
-	fl.StringVar(&f.at, "at", "", "the device's clock for validity checks, RFC 3339 or YYYY-MM-DD (default: now)")
+	fl.DurationVar(&f.timeout, "timeout", certlint.DefaultTimeout, "time limit `DUR` for DNS, dial and handshakes per address")
+	fl.StringVar(&f.at, "at", "", "the device's clock `TIME` for validity checks, RFC 3339 or YYYY-MM-DD (default: now)")
 	fl.StringVarP(&f.output, "output", "o", "text", "output `FORMAT`: "+strings.Join(report.Formats(), ", "))
 	fl.StringVar(&f.failOn, "fail-on", "fail", "exit 1 on `LEVEL`: fail, or warn to fail on warnings too")
-	fl.IntVar(&f.concurrency, "concurrency", 8, "targets checked at once")
+	fl.IntVar(&f.concurrency, "concurrency", 8, "`N` targets checked at once")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colour in the text report (also NO_COLOR)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list passing and skipped findings too")
 	fl.StringVar(&f.targetsFile, "targets", "", "read more targets from `FILE`, one `host[:port] [device,device]` per line (# comments; - reads stdin); a line's devices override -d for it")
 	fl.StringVar(&f.outputFile, "output-file", "", "write the report to `FILE` instead of stdout (an existing file only with --force)")
 	fl.BoolVar(&f.force, "force", false, "let --output-file overwrite an existing file")
-	fl.StringVar(&f.baseline, "baseline", "", "compare with a previous `certlint check -o json` report in `FILE` and show what changed per target")
+	fl.StringVar(&f.baseline, "baseline", "", "compare with a previous report in `FILE` (written by certlint check -o json) and show what changed per target")
 	fl.BoolVar(&f.failOnChange, "fail-on-change", false, "exit 1 when anything changed since --baseline")
 	return cmd
 }

@@ -33,7 +33,7 @@ func (e exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // printed once, here, as one line on stderr.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdin, stdout, stderr)
-	root.SetArgs(args)
+	root.SetArgs(explainArgs(args))
 	err := root.Execute()
 	var ec exitCodeError
 	switch {
@@ -57,7 +57,7 @@ ClientHello negotiates and the trust anchor the device holds. When a device
 would fail, it names the certificate or setting at fault, the device's limit,
 the measured value, where the limit comes from, and the fix.`,
 		Example: `  certlint check prax47.table.core.windows.net --device spwf04
-  certlint check --chain examples/azure-storage-2019.pem --servername www.bing.com --at 2019-05-03
+  certlint check --chain examples/bing-2019.pem --servername www.bing.com --at 2019-06-01
   certlint profiles show spwf04`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -274,7 +274,7 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 // every JSON output of every story is held to the published contract.
 // abs makes a file argument absolute.
 func checkJSONOutput(args []string, stdout []byte, abs func(string) string) error {
-	format, outFile, command := "", "", ""
+	format, outFile, command, list := "", "", "", false
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		next := func() string {
@@ -295,6 +295,8 @@ func checkJSONOutput(args []string, stdout []byte, abs func(string) string) erro
 			outFile = next()
 		case strings.HasPrefix(a, "--output-file="):
 			outFile = strings.TrimPrefix(a, "--output-file=")
+		case a == "--list":
+			list = true
 		case command == "" && !strings.HasPrefix(a, "-"):
 			command = a
 		}
@@ -304,7 +306,10 @@ func checkJSONOutput(args []string, stdout []byte, abs func(string) string) erro
 	}
 	name, ok := jsonOutputs[command]
 	if !ok {
-		return nil
+		return fmt.Errorf("certlint %s -o json: no part of the schema is named for this command's output (add it to jsonOutputs)", command)
+	}
+	if list {
+		name += "List"
 	}
 	data, where := stdout, "stdout"
 	if outFile != "" && outFile != "-" {
@@ -326,5 +331,6 @@ func checkJSONOutput(args []string, stdout []byte, abs func(string) string) erro
 // jsonOutputs maps a command to the part of the schema its -o json
 // output follows.
 var jsonOutputs = map[string]string{
-	"check": schematest.Report,
+	"check":   schematest.Report,
+	"explain": "explain", // --list: explainList
 }

@@ -32,7 +32,7 @@ it finds its trust anchor, and where each fact comes from, with a confidence.`,
 		Example: `  certlint profiles
   certlint profiles show spwf04
   certlint profiles show spwf04@1.0
-  certlint profiles validate my-board.yaml`,
+  certlint profiles validate examples/myboard.yaml`,
 		Args: cobra.NoArgs,
 		RunE: list,
 	}
@@ -61,7 +61,7 @@ it finds its trust anchor, and where each fact comes from, with a confidence.`,
 	}, &cobra.Command{
 		Use:     "validate FILE...",
 		Short:   "Check custom profile files; every problem is shown as file:line:column",
-		Example: "  certlint profiles validate my-board.yaml",
+		Example: "  certlint profiles validate examples/myboard.yaml",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reg, err := constraints.LoadBuiltin()

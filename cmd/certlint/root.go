@@ -57,7 +57,7 @@ would work are printed), 2 bad input, no root found, or a network error.`,
 	fl.BoolVar(&f.force, "force", false, "overwrite an existing file in --out")
 	fl.StringVar(&f.serverName, "servername", "", "`NAME` sent as SNI (default the target host)")
 	fl.StringVar(&f.resolver, "resolver", "", "DNS server `HOST:PORT` (default: the system's)")
-	fl.DurationVar(&f.timeout, "timeout", certlint.DefaultTimeout, "limit for DNS, dial and handshake")
+	fl.DurationVar(&f.timeout, "timeout", certlint.DefaultTimeout, "time limit `DUR` for DNS, dial and handshake")
 	fl.StringArrayVar(&f.profileFiles, "profile-file", nil, "load a custom device profile from `FILE` (repeatable)")
 	return cmd
 }

@@ -172,17 +172,51 @@ func (t *Table) Entries(device string) []*Entry {
 	return out
 }
 
-var bareNumber = regexp.MustCompile(`^[-+−]?\s*(\d+)$`)
+var (
+	bareNumber = regexp.MustCompile(`^[-+]?\s*(\d+)$`)
+	anyNumber  = regexp.MustCompile(`\d+`)
+)
 
-// Explain finds the entries that explain input, a code or a whole log line
-// ("AT-S.Certificate Error:23", "OSError: 208", "-456"), for one device or,
-// when device is empty, for all. A bare number matches every entry with that
-// number, either sign. Otherwise every code found in the line is explained,
-// in the order it appears; where two patterns cover the same text the longer
-// match wins (SL_ESEC_CERTIFICATE_UNKNOWN is SimpleLink's, not the SPWF04
-// alert). No match is an error wrapping ErrUnknownCode.
+// Answer is what Lookup found for one input.
+type Answer struct {
+	// Input is what was looked up, with spacing and minus signs normalised.
+	Input string `json:"input"`
+	// By says how the entries were found: "number" (a bare number, or the
+	// only number in a line no pattern matched: either sign of the code's
+	// number) or "pattern" (the codes found in the line, in order).
+	By      string   `json:"matched_by"`
+	Number  int      `json:"number,omitempty"`
+	Entries []*Entry `json:"entries"`
+}
+
+// Normalize reads input the way a user pastes it: several words joined
+// by single spaces, typographic minus and dash signs read as "-".
+func Normalize(input string) string {
+	in := strings.NewReplacer("\u2212", "-", "\u2013", "-", "\u2012", "-").Replace(input)
+	return strings.Join(strings.Fields(in), " ")
+}
+
+// Explain finds the entries that explain input; see Lookup.
 func (t *Table) Explain(input, device string) ([]*Entry, error) {
-	in := strings.TrimSpace(input)
+	a, err := t.Lookup(input, device)
+	if err != nil {
+		return nil, err
+	}
+	return a.Entries, nil
+}
+
+// Lookup finds the entries that explain input, a code or a whole log line
+// ("AT-S.Certificate Error:23", "OSError: 208", "-456"), for one device or,
+// when device is empty, for all. Matching ignores case and spacing. A bare
+// number matches every entry with that number, either sign. Otherwise every
+// code found in the line is explained, in the order it appears; where two
+// patterns cover the same text the longer match wins
+// (SL_ESEC_CERTIFICATE_UNKNOWN is SimpleLink's, not the SPWF04 alert). A
+// line no pattern matches but that holds exactly one number ("Error:3",
+// "ERROR: 3") is looked up by that number. No match is an error wrapping
+// ErrUnknownCode that says what was tried.
+func (t *Table) Lookup(input, device string) (*Answer, error) {
+	in := Normalize(input)
 	if in == "" {
 		return nil, errors.New("explain: empty code")
 	}
@@ -191,23 +225,42 @@ func (t *Table) Explain(input, device string) ([]*Entry, error) {
 		return nil, fmt.Errorf("explain: no codes known for device %q (known: %s)", device, strings.Join(t.Devices(), ", "))
 	}
 	if m := bareNumber.FindStringSubmatch(in); m != nil {
-		n, err := strconv.Atoi(m[1])
-		if err == nil {
-			var out []*Entry
-			for _, e := range candidates {
-				if e.Number != 0 && (e.Number == n || e.Number == -n) {
-					out = append(out, e)
-				}
-			}
-			if len(out) > 0 {
-				return out, nil
-			}
+		if a := byNumber(in, m[1], candidates); a != nil {
+			return a, nil
 		}
 	}
 	if out := matchLine(in, candidates); len(out) > 0 {
-		return out, nil
+		return &Answer{Input: in, By: "pattern", Entries: out}, nil
 	}
-	return nil, fmt.Errorf("%w %q", ErrUnknownCode, in)
+	tried := fmt.Sprintf("the %d known codes", len(candidates))
+	if device != "" {
+		tried += " of " + device
+	}
+	if nums := anyNumber.FindAllString(in, -1); len(nums) == 1 {
+		if a := byNumber(in, nums[0], candidates); a != nil {
+			return a, nil
+		}
+		tried += ", and the number " + nums[0]
+	}
+	return nil, fmt.Errorf("%w %q (tried %s)", ErrUnknownCode, in, tried)
+}
+
+// byNumber returns the candidates whose number is n, either sign, or nil.
+func byNumber(in, digits string, candidates []*Entry) *Answer {
+	n, err := strconv.Atoi(digits)
+	if err != nil || n == 0 {
+		return nil
+	}
+	a := &Answer{Input: in, By: "number", Number: n}
+	for _, e := range candidates {
+		if e.Number == n || e.Number == -n {
+			a.Entries = append(a.Entries, e)
+		}
+	}
+	if len(a.Entries) == 0 {
+		return nil
+	}
+	return a
 }
 
 type match struct {

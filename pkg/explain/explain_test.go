@@ -188,3 +188,36 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestPastedForms: what users paste — any case and spacing, typographic
+// minus signs, a code whose number alone is known — finds the entry, and
+// Lookup says how it was found.
+func TestPastedForms(t *testing.T) {
+	tab := loadTable(t)
+	for _, tt := range []struct {
+		input, by, code string
+	}{
+		{"AT-S.CERTIFICATE   error : 23", "pattern", "Certificate Error:23"},
+		{"\u2212456", "number", "-456 SL_ESECBADCAFILE"},
+		{"  -456  ", "number", "-456 SL_ESECBADCAFILE"},
+		{"Error:3", "number", "Certificate Error:3"},
+		{"error:22", "number", "Certificate Error:22"},
+		{"ERROR:\t 3", "number", "Certificate Error:3"},
+	} {
+		a, err := tab.Lookup(tt.input, "")
+		if err != nil {
+			t.Errorf("Lookup(%q): %v", tt.input, err)
+			continue
+		}
+		if a.By != tt.by || len(a.Entries) == 0 || a.Entries[0].Code != tt.code {
+			t.Errorf("Lookup(%q) = by %s %v, want by %s %s", tt.input, a.By, codes(a.Entries), tt.by, tt.code)
+		}
+	}
+	_, err := tab.Lookup("Certificate Error:99", "spwf04")
+	if err == nil || !strings.Contains(err.Error(), "known codes of spwf04, and the number 99") {
+		t.Errorf("unknown code error = %v, want what was tried", err)
+	}
+	if _, err := tab.Lookup("error 1 and 2", ""); !errors.Is(err, ErrUnknownCode) {
+		t.Errorf("a line with two numbers and no code is guessed: %v", err)
+	}
+}

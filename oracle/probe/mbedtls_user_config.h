@@ -1,0 +1,23 @@
+/*
+ * mbedtls_user_config.h: applied after mbedTLS 2.28's default config.h
+ * (MBEDTLS_USER_CONFIG_FILE). ORACLE_* defines from the configuration table
+ * (oracle/configs.tsv) turn the defaults into the device's settings.
+ */
+#define MBEDTLS_PLATFORM_TIME_ALT /* the probe's time= flag sets the clock */
+
+#ifdef ORACLE_NO_TIME_DATE /* ESP-IDF default: validity dates are not checked */
+#undef MBEDTLS_HAVE_TIME_DATE
+#endif
+
+#ifdef ORACLE_TLS12_ONLY /* ESP-IDF 4.x/5.x: TLS 1.0 and 1.1 compiled out */
+#undef MBEDTLS_SSL_PROTO_TLS1
+#undef MBEDTLS_SSL_PROTO_TLS1_1
+#undef MBEDTLS_SSL_CBC_RECORD_SPLITTING
+#endif
+
+#ifdef ORACLE_IN_CONTENT_LEN
+#define MBEDTLS_SSL_IN_CONTENT_LEN ORACLE_IN_CONTENT_LEN
+#endif
+#ifdef ORACLE_OUT_CONTENT_LEN
+#define MBEDTLS_SSL_OUT_CONTENT_LEN ORACLE_OUT_CONTENT_LEN
+#endif

@@ -89,17 +89,24 @@ func (c *Cert) Label() string {
 // NewCert parses raw DER leniently with zcrypto and fills in every fact the
 // checks use. It never fails: a certificate that cannot be parsed keeps its
 // bytes and ParseError, so size checks still apply to it.
-func NewCert(raw []byte) *Cert {
+func NewCert(raw []byte) *Cert { return newCert(raw, nil) }
+
+// newCert is NewCert with the parse already done when parsed is not nil:
+// zcrypto's handshake parses every certificate the server sends, and
+// parsing the chain a second time cost 13-18% of a batch.
+func newCert(raw []byte, parsed *x509.Certificate) *Cert {
 	sum := sha256.Sum256(raw)
 	c := &Cert{Raw: raw, SHA256: hex.EncodeToString(sum[:]), KeyType: "unknown", SignatureHash: "unknown"}
-	parsed, err := x509.ParseCertificate(raw)
-	if err != nil || parsed == nil {
-		if err != nil {
-			c.ParseError = err.Error()
-		} else {
-			c.ParseError = "unparseable certificate"
+	if parsed == nil {
+		var err error
+		if parsed, err = x509.ParseCertificate(raw); err != nil || parsed == nil {
+			if err != nil {
+				c.ParseError = err.Error()
+			} else {
+				c.ParseError = "unparseable certificate"
+			}
+			return c
 		}
-		return c
 	}
 	c.Parsed = parsed
 	c.Subject = parsed.Subject.String()

@@ -223,26 +223,26 @@ func servedCerts(log *tls.ServerHandshake) ([]*Cert, []string) {
 	if log == nil || log.ServerCertificates == nil {
 		return nil, nil
 	}
-	var raws [][]byte
+	var sent []tls.SimpleCertificate
 	if len(log.ServerCertificates.Certificate.Raw) > 0 {
-		raws = append(raws, log.ServerCertificates.Certificate.Raw)
+		sent = append(sent, log.ServerCertificates.Certificate)
 	}
-	for _, c := range log.ServerCertificates.Chain {
-		raws = append(raws, c.Raw)
-	}
+	sent = append(sent, log.ServerCertificates.Chain...)
 	var notes []string
-	if len(raws) > MaxChainCerts {
+	if len(sent) > MaxChainCerts {
 		total := 0
-		for _, raw := range raws {
-			total += len(raw)
+		for _, s := range sent {
+			total += len(s.Raw)
 		}
 		notes = append(notes, fmt.Sprintf("the server sent %d certificates (%d bytes); only the first %d were examined (certlint's chain cap)",
-			len(raws), total, MaxChainCerts))
-		raws = raws[:MaxChainCerts]
+			len(sent), total, MaxChainCerts))
+		sent = sent[:MaxChainCerts]
 	}
-	certs := make([]*Cert, 0, len(raws))
-	for i, raw := range raws {
-		c := NewCert(raw)
+	certs := make([]*Cert, 0, len(sent))
+	for i, s := range sent {
+		// zcrypto parsed the chain with the same parser when it could;
+		// when it could not, newCert parses again to keep the error.
+		c := newCert(s.Raw, s.Parsed)
 		c.Source, c.Index = SourceServed, i
 		certs = append(certs, c)
 	}

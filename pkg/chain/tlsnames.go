@@ -63,16 +63,29 @@ var (
 // profiles spell them (TLS_RSA_WITH_AES_128_CBC_SHA). The table is zcrypto's
 // list of registered suites, so any suite a device can offer is found.
 func CipherSuiteByName(name string) (uint16, bool) {
-	suiteIDsOnce.Do(func() {
-		suiteIDs = make(map[string]uint16)
-		for id := 0; id <= 0xffff; id++ {
-			if n := tls.CipherSuiteID(id).String(); n != "unknown" {
-				suiteIDs[n] = uint16(id)
-			}
-		}
-	})
+	suiteIDsOnce.Do(func() { suiteIDs = suiteTable(suiteHighBytes) })
 	id, ok := suiteIDs[name]
 	return id, ok
+}
+
+// suiteHighBytes are the first bytes of every cipher suite zcrypto names
+// (TestSuiteHighBytesCoverZcrypto checks all 65,536 values): reading only
+// these 8 x 256 values makes the table in 0.04 ms instead of 1.3 ms.
+var suiteHighBytes = []byte{0x00, 0x13, 0x56, 0xc0, 0xcc, 0xd0, 0xfe, 0xff}
+
+// suiteTable maps zcrypto's suite names to their values, for the suites
+// whose first byte is in highBytes.
+func suiteTable(highBytes []byte) map[string]uint16 {
+	m := make(map[string]uint16, 400)
+	for _, hi := range highBytes {
+		for lo := 0; lo <= 0xff; lo++ {
+			id := uint16(hi)<<8 | uint16(lo)
+			if n := tls.CipherSuiteID(id).String(); n != "unknown" {
+				m[n] = id
+			}
+		}
+	}
+	return m
 }
 
 // CipherSuiteName returns the IANA name of a cipher suite's wire value, or

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/certlint/certlint/pkg/chain"
+	"github.com/certlint/certlint/profiles"
 )
 
 // BenchmarkEvaluate runs every registered check on a three-certificate
@@ -21,5 +22,33 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		Evaluate(obs, p)
+	}
+}
+
+// BenchmarkLoadBuiltin is what every run pays to get all built-in profiles
+// (-d all): the build-time snapshot.
+func BenchmarkLoadBuiltin(b *testing.B) {
+	for b.Loop() {
+		reg, err := LoadBuiltin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := reg.Select(nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadBuiltinYAML is the same from the YAML files, what a stale
+// snapshot falls back to (and what every run paid before the snapshot).
+func BenchmarkLoadBuiltinYAML(b *testing.B) {
+	for b.Loop() {
+		reg, err := LoadFS(profiles.FS, "profiles/")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := reg.Select(nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/certlint/certlint/pkg/chain"
-	"github.com/certlint/certlint/profiles"
 )
 
 // ProfileError is one problem in a profile file, with its position.
@@ -51,6 +50,11 @@ type profileDoc struct {
 	root     *yaml.Node // mapping without the variants key
 	variants map[string]*yaml.Node
 	order    []string // variant names in file order
+	// snapshot is the decoded profile per variant ("" = base) of a
+	// built-in profile taken from the build-time snapshot (builtin.go);
+	// root and variants stay nil until nodes parses fsName.
+	snapshot map[string]*Profile
+	fsName   string
 }
 
 // Registry holds every profile certlint can select: the built-in ones and
@@ -60,9 +64,6 @@ type Registry struct {
 	alias map[string]string
 	order []string
 }
-
-// LoadBuiltin reads the profiles embedded in the binary.
-func LoadBuiltin() (*Registry, error) { return LoadFS(profiles.FS, "profiles/") }
 
 // LoadFS reads every *.yaml profile at the top of fsys, in name order;
 // prefix is prepended to file names in error messages.
@@ -173,6 +174,9 @@ func (r *Registry) resolveExtends(selector string) (*yaml.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("extends: %w", err)
 	}
+	if err := r.nodes(doc); err != nil {
+		return nil, fmt.Errorf("extends %s: %w", selector, err)
+	}
 	root := mergeNodes(doc.root, nil)
 	if variant != "" {
 		root = mergeNodes(root, doc.variants[variant])
@@ -197,7 +201,7 @@ func (r *Registry) lookup(selector string) (*profileDoc, string, error) {
 		return nil, "", fmt.Errorf("unknown device %q; known devices: %s", selector, strings.Join(r.IDs(), ", "))
 	}
 	if variant != "" {
-		if _, ok := doc.variants[variant]; !ok {
+		if !contains(doc.order, variant) {
 			known := "none"
 			if len(doc.order) > 0 {
 				known = id + "@" + strings.Join(doc.order, ", "+id+"@")
@@ -214,6 +218,11 @@ func (r *Registry) Get(selector string) (*Profile, error) {
 	doc, variant, err := r.lookup(selector)
 	if err != nil {
 		return nil, err
+	}
+	if snap := doc.snapshot[variant]; snap != nil {
+		p := *snap // the snapshot's slices and maps are shared: read-only
+		p.Variant, p.Variants = variant, doc.order
+		return &p, nil
 	}
 	root := doc.root
 	if variant != "" {

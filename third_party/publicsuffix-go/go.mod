@@ -1,0 +1,3 @@
+module github.com/weppos/publicsuffix-go
+
+go 1.22

@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "21d4d956da285207ed72b4e50fbe790ca9f37a33c6127e6b6b6b5d2295a5bc89"
+const builtinSnapshotSum = "1d9102391f1584dd89a187554f1401557f268516d7cc062347ea97e63870e05a"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -57,6 +57,18 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "socket.h: −156 SL_ESEC_ASN_SIG_HASH_E 'unsupported hash type'",
 					Confidence: "unknown",
 					Note:       "Which signature hashes are supported is not documented."}},
+				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+					Ref:        "searched CC3200/CC3100 host driver socket.h (1.0.0.10), TI SDK examples, TI E2E forum",
+					Confidence: "unknown",
+					Note:       "The NWP error codes are CyaSSL/wolfSSL's one for one, which suggests a CyaSSL-derived stack, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "searched CC3200/CC3100 host driver socket.h (1.0.0.10), TI SDK examples, TI E2E forum",
+					Confidence: "unknown",
+					Note:       "The NWP error codes are CyaSSL/wolfSSL's one for one, which suggests a CyaSSL-derived stack, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "searched CC3200/CC3100 host driver socket.h (1.0.0.10), TI SDK examples, TI E2E forum",
+					Confidence: "unknown",
+					Note:       "The NWP error codes are CyaSSL/wolfSSL's one for one, which suggests a CyaSSL-derived stack, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "TI SimpleLink host driver 1.0.0.10 socket.h: SL_SEC_MASK_* bits 0-9, SL_SEC_MASK_SECURE_DEFAULT = all ten",
 					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
@@ -175,6 +187,18 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "searched AN4683, UM1695",
 					Confidence: "unknown",
 					Note:       "No limit found for the f_cert / f_key slots."}},
+				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+					Ref:        "searched UM1695, AN4683 (body not retrieved), ST community, ST mbed driver",
+					Confidence: "unknown",
+					Note:       "Nothing found on the module's handshake message size, record buffer or reassembly."}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "searched UM1695, AN4683 (body not retrieved), ST community, ST mbed driver",
+					Confidence: "unknown",
+					Note:       "Nothing found on the module's handshake message size, record buffer or reassembly."}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "searched UM1695, AN4683 (body not retrieved), ST community, ST mbed driver",
+					Confidence: "unknown",
+					Note:       "Nothing found on the module's handshake message size, record buffer or reassembly."}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "searched AN4683, UM1695, ST community",
 					Confidence: "unknown",
@@ -315,6 +339,18 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "seed 002 (1.0.x era, Nov 2017) vs seeds 000/001 (2018-2019)",
 					Confidence: "field-report",
 					Note:       "Base profile = newest known firmware 1.1.x; variant 1.0 = firmware 1.0.x."}},
+				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+					Confidence: "unknown",
+					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+					Confidence: "unknown",
+					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+					Confidence: "unknown",
+					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver",
 					Confidence: "unknown",
@@ -471,6 +507,18 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "seed 002 (1.0.x era, Nov 2017) vs seeds 000/001 (2018-2019)",
 					Confidence: "field-report",
 					Note:       "Base profile = newest known firmware 1.1.x; variant 1.0 = firmware 1.0.x."}},
+				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+					Confidence: "unknown",
+					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+					Confidence: "unknown",
+					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+					Confidence: "unknown",
+					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver",
 					Confidence: "unknown",
@@ -584,6 +632,18 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "searched modssl.c, WiPy docs, SWRU368C",
 					Confidence: "unknown",
 					Note:       "No size limit found (same NWP as cc3200)."}},
+				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+					Ref:        "searched MicroPython cc3200 port (modssl.c), CC3200 host driver socket.h, TI E2E forum",
+					Confidence: "unknown",
+					Note:       "WiPy's TLS runs in the CC3200 network processor; its handshake message size, record buffer and reassembly are not published (see the cc3200 profile)."}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "searched MicroPython cc3200 port (modssl.c), CC3200 host driver socket.h, TI E2E forum",
+					Confidence: "unknown",
+					Note:       "WiPy's TLS runs in the CC3200 network processor; its handshake message size, record buffer and reassembly are not published (see the cc3200 profile)."}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "searched MicroPython cc3200 port (modssl.c), CC3200 host driver socket.h, TI E2E forum",
+					Confidence: "unknown",
+					Note:       "WiPy's TLS runs in the CC3200 network processor; its handshake message size, record buffer and reassembly are not published (see the cc3200 profile)."}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "TI CC3200 SDK 1.5.0 SSL example README / processors wiki 'CC3200 SSL Demo Application': TLSv1 cipher table",
 					URL:        "https://software-dl.ti.com/ecs/CC3200SDK/1_5_0/exports/cc3200-sdk/example/ssl/README.html",

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/certlint/certlint/pkg/certlint"
+	"github.com/certlint/certlint/pkg/chain"
 	"github.com/certlint/certlint/pkg/report"
 )
 
@@ -36,6 +37,7 @@ type checkFlags struct {
 	force        bool
 	baseline     string
 	failOnChange bool
+	saveChain    string
 }
 
 func newCheckCmd() *cobra.Command {
@@ -91,6 +93,7 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 	fl.BoolVar(&f.force, "force", false, "let --output-file overwrite an existing file")
 	fl.StringVar(&f.baseline, "baseline", "", "compare with a previous report in `FILE` (written by certlint check -o json) and show what changed per target")
 	fl.BoolVar(&f.failOnChange, "fail-on-change", false, "exit 1 when anything changed since --baseline")
+	fl.StringVar(&f.saveChain, "save-chain", "", "write the chain as served to `FILE` (PEM, served order; one target), to attach to a ticket and re-run with --chain")
 	return cmd
 }
 
@@ -117,6 +120,9 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 		changes = rep.Diff(ci.baseline)
 	}
 	if err := f.writeReport(cmd.OutOrStdout(), render, rep); err != nil {
+		return err
+	}
+	if err := f.saveServedChain(cmd.ErrOrStderr(), rep); err != nil {
 		return err
 	}
 	for _, t := range rep.Reports {
@@ -158,6 +164,9 @@ func (f checkFlags) request(args []string, stdin io.Reader) (certlint.Request, e
 	}
 	if f.failOn != "fail" && f.failOn != "warn" {
 		return req, fmt.Errorf("--fail-on %q: want fail or warn", f.failOn)
+	}
+	if f.saveChain != "" {
+		req.KeepServed = true
 	}
 	if f.at != "" {
 		at, err := parseAt(f.at)
@@ -223,6 +232,9 @@ func (f checkFlags) ciInputs(stdin io.Reader, req *certlint.Request) (ciInputs, 
 		}
 		req.TargetList = specs
 	}
+	if f.saveChain != "" && len(req.Targets)+len(req.TargetList) > 1 {
+		return in, errors.New("--save-chain writes the chain of one target; give one TARGET")
+	}
 	if f.failOnChange && f.baseline == "" {
 		return in, errors.New("--fail-on-change needs --baseline FILE")
 	}
@@ -233,12 +245,35 @@ func (f checkFlags) ciInputs(stdin io.Reader, req *certlint.Request) (ciInputs, 
 		}
 		in.baseline = b
 	}
-	if f.outputFile != "" && !f.force {
-		if _, err := os.Stat(f.outputFile); err == nil {
-			return in, fmt.Errorf("--output-file %s: file exists (add --force to overwrite)", f.outputFile)
-		}
+	if err := refuseExisting("--output-file", f.outputFile, f.force); err != nil {
+		return in, err
+	}
+	if err := refuseExisting("--save-chain", f.saveChain, f.force); err != nil {
+		return in, err
 	}
 	return in, nil
+}
+
+// refuseExisting refuses, before anything is dialled, a file flag naming
+// a file that exists, unless --force.
+func refuseExisting(flag, path string, force bool) error {
+	if path == "" || path == "-" || force {
+		return nil
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s %s: file exists (add --force to overwrite)", flag, path)
+	}
+	return nil
+}
+
+// createFile creates a file the user asked for: exclusively, so nothing is
+// replaced by accident, unless force.
+func createFile(path string, force bool) (*os.File, error) {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	return os.OpenFile(path, flags, 0o644)
 }
 
 // writeReport renders to --output-file when given, else to stdout. The
@@ -251,11 +286,7 @@ func (f checkFlags) writeReport(stdout io.Writer, render func(io.Writer, *report
 		}
 		return nil
 	}
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if f.force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	out, err := os.OpenFile(f.outputFile, flags, 0o644)
+	out, err := createFile(f.outputFile, f.force)
 	if err != nil {
 		return fmt.Errorf("--output-file: %w", err)
 	}
@@ -267,4 +298,46 @@ func (f checkFlags) writeReport(stdout io.Writer, render func(io.Writer, *report
 		return fmt.Errorf("write report to %s: %w", f.outputFile, err)
 	}
 	return nil
+}
+
+// saveServedChain writes --save-chain: the chain of the first report that
+// has one, saying so when other addresses or handshakes served another.
+func (f checkFlags) saveServedChain(stderr io.Writer, rep *report.Report) error {
+	if f.saveChain == "" {
+		return nil
+	}
+	var saved *report.TargetReport
+	for i := range rep.Reports {
+		t := &rep.Reports[i]
+		switch {
+		case len(t.Served) == 0:
+		case saved == nil:
+			saved = t
+		case !sameChain(saved.Served, t.Served):
+			fmt.Fprintf(stderr, "certlint: --save-chain: wrote the chain of %s; %s served another\n", report.Clean(reportName(*saved)), report.Clean(reportName(*t)))
+		}
+	}
+	if saved == nil {
+		return fmt.Errorf("--save-chain %s: no chain was received, nothing written", f.saveChain)
+	}
+	return saveChain(f.saveChain, f.force, saved.Served)
+}
+
+func reportName(t report.TargetReport) string {
+	if t.Address != "" && !strings.Contains(t.Target, t.Address) {
+		return t.Target + " → " + t.Address
+	}
+	return t.Target
+}
+
+func sameChain(a, b []*chain.Cert) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].SHA256 != b[i].SHA256 {
+			return false
+		}
+	}
+	return true
 }

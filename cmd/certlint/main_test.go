@@ -333,4 +333,5 @@ func checkJSONOutput(args []string, stdout []byte, abs func(string) string) erro
 var jsonOutputs = map[string]string{
 	"check":   schematest.Report,
 	"explain": "explain", // --list: explainList
+	"root":    "root",
 }

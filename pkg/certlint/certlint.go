@@ -38,6 +38,9 @@ type Request struct {
 	// TargetList are more targets (from --targets), checked after Targets,
 	// each with its own device list when it has one.
 	TargetList []TargetSpec
+	// KeepServed keeps each report's chain as served (TargetReport.Served),
+	// for writing it out (--save-chain).
+	KeepServed bool
 	// Progress, when set, is called after each target of a batch finishes
 	// with the targets done, the total and how many failed or could not be
 	// checked so far. Calls never overlap. It keeps this package free of UI.
@@ -377,7 +380,11 @@ func (r *runner) evaluate(obs *chain.Observation, hellos map[string]*chain.Hello
 		results[i] = constraints.Evaluate(devObs, p)
 		noteApproximation(&results[i], perDevice[i])
 	}
-	return report.NewTargetReport(obs, results, perDevice)
+	tr := report.NewTargetReport(obs, results, perDevice)
+	if r.req.KeepServed {
+		tr.Served = obs.Served()
+	}
+	return tr
 }
 
 // deviceObservation returns what a device's checks run on: the generic

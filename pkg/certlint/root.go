@@ -21,14 +21,17 @@ import (
 // RootRequest asks for the root that anchors a server's chain, in the form
 // one device needs.
 type RootRequest struct {
-	Target       string    // host[:port] or URL; ignored when ChainFile is set
+	Target       string    // host[:port] or URL
 	ChainFile    string    // offline chain (PEM, DER, PKCS#7); "-" = Stdin
+	PcapFile     string    // or a packet capture: the chain of its first handshake (with ServerName: of that name)
 	Stdin        io.Reader // read when ChainFile is "-"
+	CAFile       string    // a CA file holding the root (a private root the chain does not carry)
 	Device       string    // one --device selector (ID, alias, ID@variant)
 	ProfileFiles []string  // custom profiles
 	ServerName   string    // SNI; default the target host
 	Resolver     string    // DNS server host:port; empty = the system's
 	Timeout      time.Duration
+	At           time.Time // the device's clock, for the steps that set it; zero = now
 }
 
 // RootExport is the anchor root written the way a device loads it.
@@ -44,6 +47,15 @@ type RootExport struct {
 	Steps      []string    // what to do, in order
 	Snippet    string      // commands or code to paste (AT+S…, MicroPython), may be empty
 	Notes      []string    // caveats (retired root, no verification by default)
+	// At is the device's clock (--at, default now): the steps that set the
+	// device's clock use it.
+	At time.Time
+	// Served is the chain as the server sent it (or the file held it), in
+	// served order, for --save-chain.
+	Served []*chain.Cert
+	// Source says where the chain came from: the target, the file, or the
+	// capture's handshake.
+	Source string
 }
 
 // RootRefusal says why a device cannot hold the root and what would work.
@@ -68,6 +80,18 @@ func (e *RootRefusal) Error() string {
 // required, too big, a key type or size the device lacks), and a
 // *UsageError for bad input.
 func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
+	inputs := 0
+	for _, in := range []string{req.Target, req.ChainFile, req.PcapFile} {
+		if in != "" {
+			inputs++
+		}
+	}
+	switch {
+	case inputs == 0:
+		return nil, &UsageError{errors.New("nothing to read: give a TARGET (host[:port] or URL), --chain FILE or --pcap FILE")}
+	case inputs > 1:
+		return nil, &UsageError{errors.New("give one of a TARGET, --chain FILE or --pcap FILE")}
+	}
 	if req.Device == "" || strings.Contains(req.Device, ",") || strings.EqualFold(req.Device, "all") {
 		return nil, &UsageError{errors.New("--device: give exactly one device: the root is written in that device's format")}
 	}
@@ -76,36 +100,49 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 		return nil, &UsageError{err}
 	}
 	p := profiles[0]
-	served, err := rootServedChain(ctx, req)
+	var ca *chain.CAFile
+	if req.CAFile != "" {
+		if ca, err = chain.LoadCAFile(req.CAFile); err != nil {
+			return nil, &UsageError{err}
+		}
+	}
+	if req.At.IsZero() {
+		req.At = time.Now()
+	}
+	served, source, err := rootServedChain(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	root, err := chain.FindAnchor(served, nil)
+	chain.AssignRoles(served) // so an error names "certificate #1 (intermediate, ...)"
+	root, err := chain.FindAnchor(served, ca)
 	if err != nil {
-		return nil, &UsageError{fmt.Errorf("find the root: %w (give a chain that ends at a root, or a root file with --chain)", err)}
+		return nil, &UsageError{fmt.Errorf("find the root: %w (give the root with --ca FILE, or a chain that ends at a root with --chain)", err)}
 	}
-	return exportFor(p, root, served)
+	e, err := exportFor(p, root, served, req.At)
+	if err != nil {
+		return nil, err
+	}
+	e.Served, e.Source = served, source
+	return e, nil
 }
 
-// rootServedChain reads the chain from the file, or dials the target the
-// way check does and returns what its first address serves.
-func rootServedChain(ctx context.Context, req RootRequest) ([]*chain.Cert, error) {
-	if req.ChainFile != "" {
-		if req.Target != "" {
-			return nil, &UsageError{errors.New("give either a TARGET or --chain, not both")}
-		}
+// rootServedChain reads the chain from the file or capture, or dials the
+// target the way check does and returns what its first address serves,
+// with where it came from.
+func rootServedChain(ctx context.Context, req RootRequest) ([]*chain.Cert, string, error) {
+	switch {
+	case req.ChainFile != "":
 		served, err := chain.LoadChainFile(req.ChainFile, req.Stdin)
 		if err != nil {
-			return nil, &UsageError{fmt.Errorf("--chain: %w", err)}
+			return nil, "", &UsageError{fmt.Errorf("--chain: %w", err)}
 		}
-		return served, nil
-	}
-	if req.Target == "" {
-		return nil, &UsageError{errors.New("nothing to read: give a TARGET (host[:port] or URL) or --chain FILE")}
+		return served, req.ChainFile, nil
+	case req.PcapFile != "":
+		return capturedChain(req.PcapFile, req.ServerName)
 	}
 	t, err := chain.ParseTarget(req.Target)
 	if err != nil {
-		return nil, &UsageError{err}
+		return nil, "", &UsageError{err}
 	}
 	if req.ServerName != "" {
 		t.ServerName = req.ServerName
@@ -117,23 +154,47 @@ func rootServedChain(ctx context.Context, req RootRequest) ([]*chain.Cert, error
 	defer cancel()
 	res, err := (&chain.Resolver{Server: req.Resolver, Timeout: req.Timeout}).Resolve(ctx, t.Host)
 	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", t.Host, err)
+		return nil, "", err // a *chain.DNSError reads "resolve HOST: ..."
 	}
 	if len(res.Addresses) == 0 {
-		return nil, fmt.Errorf("resolve %s: no addresses", t.Host)
+		return nil, "", fmt.Errorf("resolve %s: no addresses", t.Host)
 	}
 	_, served, err := (&chain.Dialer{Timeout: req.Timeout}).Fetch(ctx, res.Addresses[0], t.Port, t.ServerName)
 	if len(served) == 0 {
 		if err == nil {
 			err = chain.ErrNoCertificate
 		}
-		return nil, fmt.Errorf("fetch the chain of %s: %w", t.Input, err)
+		return nil, "", fmt.Errorf("fetch the chain of %s: %w", t.Input, err)
 	}
-	return served, nil
+	return served, t.Input + " → " + res.Addresses[0], nil
+}
+
+// capturedChain returns the chain of the first handshake in the capture
+// that shows one (for serverName, when given).
+func capturedChain(file, serverName string) ([]*chain.Cert, string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, "", &UsageError{fmt.Errorf("--pcap: %w", err)}
+	}
+	defer f.Close()
+	handshakes, err := chain.ReadPcap(f)
+	if err != nil {
+		return nil, "", &UsageError{fmt.Errorf("--pcap %s: %w", file, err)}
+	}
+	for i, hs := range handshakes {
+		if len(hs.Chain) > 0 && (serverName == "" || strings.EqualFold(hs.ServerName, serverName)) {
+			return hs.Chain, fmt.Sprintf("%s: handshake %d, server %s", filepath.Base(file), i+1, hs.Server), nil
+		}
+	}
+	what := "no handshake whose certificates it shows (TLS 1.3 encrypts them)"
+	if serverName != "" {
+		what = "no handshake for " + serverName + " whose certificates it shows"
+	}
+	return nil, "", &UsageError{fmt.Errorf("--pcap %s: the capture holds %s", file, what)}
 }
 
 // exportFor encodes root for the profile, or refuses.
-func exportFor(p *constraints.Profile, root *chain.Cert, served []*chain.Cert) (*RootExport, error) {
+func exportFor(p *constraints.Profile, root *chain.Cert, served []*chain.Cert, at time.Time) (*RootExport, error) {
 	refuse := func(reason, instead string) error {
 		return &RootRefusal{Device: p.Selector(), Root: root.Label(), Reason: reason, Instead: instead}
 	}
@@ -156,7 +217,7 @@ func exportFor(p *constraints.Profile, root *chain.Cert, served []*chain.Cert) (
 	}
 	e := &RootExport{
 		Device: p.Selector(), DeviceName: p.Name, Root: root, Anchors: anchoredLabel(root, served),
-		Format: format, Content: content,
+		Format: format, Content: content, At: at,
 	}
 	e.DevicePath, e.FileName = devicePath(p, root, format)
 	e.Steps, e.Snippet = loadSteps(p, e)
@@ -283,11 +344,18 @@ func wipySteps(e *RootExport) ([]string, string) {
 		"pass cert_reqs=ssl.CERT_REQUIRED: the default CERT_NONE verifies nothing",
 	}
 	snippet := fmt.Sprintf(`import socket, ssl, machine
-machine.RTC().init((2019, 6, 1, 12, 0, 0, 0, 0))  # the real date and time
+machine.RTC().init((%s, 0, 0))  # UTC; use the real date and time
 s = socket.socket()
 ss = ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs=%q)
-ss.connect(socket.getaddrinfo("HOST", 443)[0][-1])`, where)
+ss.connect(socket.getaddrinfo("HOST", 443)[0][-1])`, rtcTuple(e.At), where)
 	return steps, snippet
+}
+
+// rtcTuple is the date part of MicroPython's RTC().init tuple for t in UTC:
+// year, month, day, hour, minute, second.
+func rtcTuple(t time.Time) string {
+	t = t.UTC()
+	return fmt.Sprintf("%d, %d, %d, %d, %d, %d", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second())
 }
 
 // WriteFile writes the root into dir under FileName and returns the path.

@@ -48,6 +48,9 @@ type TargetReport struct {
 	// Changes are the differences from a baseline run (--baseline), set by
 	// Report.Diff; in JSON always a list, empty without a baseline.
 	Changes []Change `json:"changes"`
+	// Served is the chain exactly as the server sent it, kept only when
+	// asked (certlint.Request.KeepServed, for --save-chain); not in JSON.
+	Served []*chain.Cert `json:"-"`
 }
 
 // MarshalJSON writes every list of the report as a JSON array, never null,
@@ -119,7 +122,7 @@ func NewTargetReport(obs *chain.Observation, results []constraints.DeviceResult,
 		Verdict: VerdictPass,
 	}
 	for _, c := range obs.Chain {
-		tr.Chain = append(tr.Chain, newCert(c))
+		tr.Chain = append(tr.Chain, NewCert(c))
 	}
 	for i, res := range results {
 		dr := DeviceReport{Device: res.Device, Name: res.Name, Firmware: res.Firmware, Verdict: string(res.Verdict), Findings: res.Findings}
@@ -196,7 +199,8 @@ func newTLS(h *chain.Handshake) *TLS {
 	return &TLS{Version: h.Version, CipherSuite: h.CipherSuite, Curve: h.Curve, Alert: h.Alert, Error: h.Error}
 }
 
-func newCert(c *chain.Cert) Cert {
+// NewCert describes one certificate for a report.
+func NewCert(c *chain.Cert) Cert {
 	return Cert{
 		Index: c.Index, Role: string(c.Role), Source: string(c.Source), Subject: c.Subject, Issuer: c.Issuer,
 		DERBytes: c.DERBytes(), KeyType: c.KeyType, KeyBits: c.KeyBits, SignatureAlgorithm: c.SignatureAlgorithm,

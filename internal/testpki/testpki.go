@@ -6,6 +6,7 @@ package testpki
 import (
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -22,7 +23,8 @@ import (
 	"time"
 )
 
-// Key names a key type and size: "rsa2048", "rsa4096", "ecdsa256", "ecdsa384".
+// Key names a key type and size: "rsa1024" … "rsa4608", "ecdsa224",
+// "ecdsa256", "ecdsa384", "ed25519".
 type Key string
 
 var (
@@ -50,10 +52,18 @@ func signer(k Key, slot string) crypto.Signer {
 		s, err = rsa.GenerateKey(rand.Reader, 3072)
 	case "rsa4096":
 		s, err = rsa.GenerateKey(rand.Reader, 4096)
+	case "rsa4608":
+		// Just past RSA-4096, the ceiling of BearSSL's key buffer and of the
+		// ESP32's RSA accelerator; cheaper to generate than RSA-8192.
+		s, err = rsa.GenerateKey(rand.Reader, 4608)
+	case "ecdsa224":
+		s, err = ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
 	case "ecdsa256":
 		s, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	case "ecdsa384":
 		s, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case "ed25519":
+		_, s, err = ed25519.GenerateKey(rand.Reader)
 	default:
 		panic("testpki: unknown key " + string(k))
 	}

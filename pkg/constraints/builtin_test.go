@@ -13,7 +13,13 @@ func TestBuiltinProfilesCiteEveryLimit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LoadBuiltin: %v", err)
 	}
-	for _, id := range []string{"spwf04", "spwf01", "cc3200", "wipy"} {
+	ids := reg.IDs()
+	for _, want := range []string{"spwf04", "spwf01", "cc3200", "wipy", "esp8266", "esp8266-micropython", "esp32", "nina-w10", "atwinc1500"} {
+		if !contains(ids, want) {
+			t.Errorf("built-in profile %s missing", want)
+		}
+	}
+	for _, id := range ids {
 		base, err := reg.Get(id)
 		if err != nil {
 			t.Fatalf("built-in profile %s missing: %v", id, err)

@@ -29,8 +29,7 @@ func (chainComplete) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 		return skip("the server sent no certificates")
 	}
 	if p.Trust.Model == "none" {
-		return []Finding{{Severity: Pass, CertIndex: -1,
-			Message: p.Name + " does not verify the chain, so missing intermediates do not matter to it"}}
+		return []Finding{unverified(p, "missing intermediates do not matter to it")}
 	}
 	var out []Finding
 	for i := 0; i+1 < len(served); i++ {

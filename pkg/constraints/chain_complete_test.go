@@ -35,8 +35,8 @@ func TestChainComplete(t *testing.T) {
 				{Severity: Warn, CertIndex: 2, Contains: []string{"after the path already reached its anchor"}},
 				{Severity: Pass, CertIndex: 2},
 			}},
-		{"a device that does not verify passes", observe(chainOf(k.leaf), nil, ""), noVerify,
-			[]want{{Severity: Pass, CertIndex: -1}}},
+		{"a device that does not verify warns: the connection is not authenticated", observe(chainOf(k.leaf), nil, ""), noVerify,
+			[]want{{Severity: Warn, CertIndex: -1, Contains: []string{"impersonate"}}}},
 		{"no certificates skips", &chain.Observation{}, testProfile(),
 			[]want{{Severity: Skip, CertIndex: -1}}},
 	}

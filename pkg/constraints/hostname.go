@@ -25,6 +25,8 @@ func (hostname) Fields() []string { return []string{"trust.verifies_hostname"} }
 func (hostname) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	verifies, known := Bool(p.Trust.VerifiesHostname)
 	switch {
+	case p.Trust.Model == "none":
+		return []Finding{unverified(p, "any name on the leaf is accepted")}
 	case !known:
 		return skip("it is not known whether " + p.Name + " checks the host name")
 	case !verifies:

@@ -12,6 +12,8 @@ func TestHostname(t *testing.T) {
 	wipy.Name, wipy.Trust.VerifiesHostname = "WiPy", boolp(false)
 	unknown := testProfile()
 	unknown.Trust.VerifiesHostname = nil
+	noVerify := testProfile()
+	noVerify.Name, noVerify.Trust.Model = "MicroPython", "none"
 	named := func(name string) *chain.Observation {
 		obs := observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore)
 		obs.ServerName = name
@@ -33,6 +35,8 @@ func TestHostname(t *testing.T) {
 			[]want{{Severity: Fail, CertIndex: 0, Fix: "other.example.net"}}},
 		{"an IP name needs an IP SAN", named("192.0.2.7"), testProfile(),
 			[]want{{Severity: Fail, CertIndex: 0}}},
+		{"a device that verifies nothing warns even on a wrong name", named("other.example.org"), noVerify,
+			[]want{{Severity: Warn, CertIndex: -1, Contains: []string{"MicroPython does not verify", "any name on the leaf is accepted"}}}},
 		{"seed 003: WiPy checks no host name", named("192.0.2.7"), wipy,
 			[]want{{Severity: Pass, CertIndex: -1, Contains: []string{"WiPy checks no host name"}}}},
 		{"no name skips", named(""), testProfile(),

@@ -4,8 +4,11 @@ package constraints
 // it): what its TLS stack offers, what certificates it can process, how it
 // finds its trust anchor, and where each of those facts comes from.
 type Profile struct {
-	ID       string   `yaml:"id"`
-	Name     string   `yaml:"name"`
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// Vendor groups the profile in `certlint profiles` (the chip or module
+	// maker, e.g. Espressif, Microchip).
+	Vendor   string   `yaml:"vendor"`
 	Aliases  []string `yaml:"aliases"`
 	Firmware string   `yaml:"firmware"`
 	// Extends names a built-in profile this one starts from (custom profiles).

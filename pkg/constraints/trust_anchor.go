@@ -30,8 +30,7 @@ func (trustAnchor) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	case "":
 		return skip("the " + p.Name + " profile does not say how the device trusts a chain")
 	case "none":
-		return []Finding{{Severity: Pass, CertIndex: -1, Limit: "none",
-			Message: p.Name + " does not verify the server's certificate; any chain is accepted"}}
+		return []Finding{unverified(p, "any chain is accepted")}
 	case "builtin-store":
 		return []Finding{builtinStoreFinding(obs, p)}
 	case "loaded-ca":
@@ -41,6 +40,15 @@ func (trustAnchor) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 		return []Finding{rootToLoadFinding(obs, p)}
 	}
 	return skip(fmt.Sprintf("unknown trust model %q in the %s profile", p.Trust.Model, p.Name))
+}
+
+// unverified is what every trust check reports for a device that verifies
+// nothing: it connects, so this is no failure, but the connection is not
+// authenticated, which must never read as a pass.
+func unverified(p *Profile, consequence string) Finding {
+	return Finding{Severity: Warn, CertIndex: -1, Limit: "none",
+		Message: fmt.Sprintf("%s does not verify the server's certificate, so %s; the connection is encrypted but anyone on the path can impersonate the server", p.Name, consequence),
+		Fix:     "verify the server on the device (a CA it holds, or a pinned key) where the stack allows it"}
 }
 
 func builtinStoreFinding(obs *chain.Observation, p *Profile) Finding {

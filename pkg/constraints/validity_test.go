@@ -11,6 +11,8 @@ func TestValidity(t *testing.T) {
 	k := pki()
 	noTime := testProfile()
 	noTime.Name, noTime.Trust.VerifiesTime = "WiPy", boolp(false)
+	noVerify := testProfile()
+	noVerify.Name, noVerify.Trust.Model = "MicroPython", "none"
 	tests := []struct {
 		name  string
 		obs   *chain.Observation
@@ -32,6 +34,9 @@ func TestValidity(t *testing.T) {
 		{"a leaf not yet valid fails",
 			observe(chainOf(k.futureLeaf, k.inter), k.root, chain.SourceStore), testProfile(),
 			[]want{{Severity: Fail, CertIndex: 0, Contains: []string{"is not valid until"}, Fix: "device clock"}, {Severity: Pass, CertIndex: 1}, {Severity: Pass, CertIndex: 2}}},
+		{"a device that verifies nothing warns once, whatever the dates",
+			observe(chainOf(k.expiredLeaf), nil, ""), noVerify,
+			[]want{{Severity: Warn, CertIndex: -1, Contains: []string{"MicroPython does not verify", "validity dates are not checked"}}}},
 		{"a device that checks no time passes an expired leaf and says so",
 			observe(chainOf(k.expiredLeaf), nil, ""), noTime,
 			[]want{{Severity: Pass, CertIndex: 0, Contains: []string{"expired on 2019-01-01", "WiPy does not check validity dates, so it connects anyway"}}}},

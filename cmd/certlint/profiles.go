@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -99,21 +100,52 @@ func loadRegistry(files []string) (*constraints.Registry, error) {
 	return reg, nil
 }
 
+// listProfiles prints one line per profile, grouped by vendor (vendors
+// in name order, profiles without one last).
 func listProfiles(w io.Writer, reg *constraints.Registry) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tFIRMWARE\tVARIANTS\tALIASES")
+	var all []*constraints.Profile
 	for _, id := range reg.IDs() {
 		p, err := reg.Get(id)
 		if err != nil {
 			return err
 		}
+		all = append(all, p)
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		vi, vj := all[i].Vendor, all[j].Vendor
+		if (vi == "") != (vj == "") {
+			return vj == ""
+		}
+		return vi < vj
+	})
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tFIRMWARE\tVARIANTS\tALIASES")
+	for i, p := range all {
+		if i == 0 || p.Vendor != all[i-1].Vendor {
+			vendor := p.Vendor
+			if vendor == "" {
+				vendor = "other"
+			}
+			// Empty cells keep the vendor line inside the table, so one
+			// set of columns spans every group.
+			fmt.Fprintf(tw, "%s:\t\t\t\t\n", vendor)
+		}
 		variants := "-"
 		if len(p.Variants) > 0 {
-			variants = id + "@" + strings.Join(p.Variants, ", "+id+"@")
+			variants = p.ID + "@" + strings.Join(p.Variants, ", "+p.ID+"@")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Firmware, variants, strings.Join(p.Aliases, ", "))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Firmware, variants, strings.Join(p.Aliases, ", "))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // showProfile prints every field of the profile that has a value, each

@@ -197,22 +197,6 @@ func TestUnverifiedProfilesWarn(t *testing.T) {
 	}
 }
 
-func allSelectors(t *testing.T, reg *Registry) []string {
-	t.Helper()
-	var out []string
-	for _, id := range reg.IDs() {
-		p, err := reg.Get(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, id)
-		for _, v := range p.Variants {
-			out = append(out, id+"@"+v)
-		}
-	}
-	return out
-}
-
 func worst(fs []Finding) Severity {
 	s := Skip
 	for _, f := range fs {

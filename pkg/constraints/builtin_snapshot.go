@@ -3,14 +3,102 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "1d9102391f1584dd89a187554f1401557f268516d7cc062347ea97e63870e05a"
+const builtinSnapshotSum = "74f177de2beaa8149364eb7cd7392db5905ce588bf67c5fd84f0002a9809ff6d"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
+	{name: "atwinc1500.yaml", id: "atwinc1500", aliases: []string{"atwinc1510", "winc1500", "wifi101", "mkr1000", "arduino-wifi-shield-101"}, order: nil, profiles: map[string]*Profile{
+		"": &Profile{
+			ID:       "atwinc1500",
+			Name:     "Microchip ATWINC1500 with Arduino WiFi101",
+			Vendor:   "Microchip",
+			Aliases:  []string{"atwinc1510", "winc1500", "wifi101", "mkr1000", "arduino-wifi-shield-101"},
+			Firmware: "WINC firmware 19.6.x with the Arduino WiFi101 library (arduino-libraries/WiFi101@dc5cbffb)",
+			Notes:    "TLS runs inside the WINC firmware (Microchip's own closed stack). The Arduino WiFi101 library enables exactly five suites for firmware 19.5.0 and later, all with RSA key exchange: a server that offers only ECDHE fails the handshake (ECC needs a host-side ECC library or an ECC508/608 chip, which WiFi101 does not wire up). Certificates: RSA keys up to 2,048 bits; ECDSA (P-256 only) only with host ECC. Roots live in a 4 KB flash sector as (SHA-1 of the subject name, validity, RSA modulus and exponent) entries, written by the firmware uploader (RSA roots only; a few fit). The host name is sent as SNI but checked against the CN only if the application sets SO_SSL_ENABLE_SNI_VALIDATION, which WiFi101 does not. Expiry is checked only when the module has a system time (SNTP); without one the check is skipped (SSL_CERT_EXP_CHECK_EN_IF_SYS_TIME, the default). At most 2 TLS connections at a time.",
+			TLS: TLSLimits{
+				Versions:     []string{"tls1.0", "tls1.1", "tls1.2"},
+				CipherSuites: []string{"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA256"},
+				Curves:       []string{},
+				SNI:          boolPtr(true),
+				HelloKnown:   "partial",
+				HelloNote:    "The five suites WiFi101 enables are known from its source (kept in the firmware's bit order; the order on the wire is not published); versions from Microchip's Software Design Guide. The rest of the hello is built by the closed firmware and is approximated by certlint."},
+			Certificates: CertificateLimits{
+				KeyTypes:   []string{"rsa"},
+				RSAMaxBits: 2048},
+			Trust: TrustModel{
+				Model:            "loaded-ca",
+				CAFormats:        []string{"pem", "der"},
+				CALoadHint:       "Write the root into the WINC's root-certificate sector with the Arduino firmware uploader: arduino-fwuploader certificates flash -b arduino:samd:mkr1000 -a PORT --file root.pem (or Arduino IDE: Tools > WiFi101 / WiFiNINA Firmware/Certificates Updater, Add from file). The sector is rewritten as a whole: list every root the device needs, not just the new one. Only RSA roots can be stored.",
+				VerifiesHostname: boolPtr(false),
+				VerifiesTime:     boolPtr(true)},
+			Sources: map[string][]SourceRef{
+				"certificates.key_types": []SourceRef{SourceRef{
+					Ref:        "Software Design Guide section 7.4.4 ('ECDSA certificates only for NIST P256 EC Curve (secp256r1); conditionally supported') and 7.4.5 (ECC math runs on the host MCU)",
+					URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-DB1EA034-6D3D-4267-91C9-01489C156CD3.html",
+					Confidence: "inferred",
+					Note:       "WiFi101 provides no host ECC, so an ECDSA key or signature in the chain cannot be verified with it (inference from 7.4.5; a board with an ECC508/608 and its library would differ)."}},
+				"certificates.rsa_max_bits": []SourceRef{SourceRef{
+					Ref:        "Software Design Guide section 7.4.4 ('RSA certificates with key size no more than 2048 bits')",
+					URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-DB1EA034-6D3D-4267-91C9-01489C156CD3.html",
+					Confidence: "vendor-doc",
+					Note:       "Forum claims of RSA-4096 support since 19.5 are not backed by a Microchip document found; the guide revision read does not name its firmware version."}},
+				"tls.cipher_suites": []SourceRef{SourceRef{
+					Ref:        "arduino-libraries/WiFi101@dc5cbffb:src/WiFi.cpp:316-317 (m2m_ssl_set_active_ciphersuites for firmware >= 19.5.0); src/socket/include/socket.h:290-305 (suite bits)",
+					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFi.cpp#L316-L317",
+					Confidence: "vendor-source",
+					Note:       "Order on the wire unknown; listed in bit order."}, SourceRef{
+					Ref:        "arduino-libraries/WiFi101#277 (maintainer: ECDHE needs an ECC508a/608a chip, not supported by the library)",
+					URL:        "https://github.com/arduino-libraries/WiFi101/issues/277",
+					Confidence: "vendor-forum"}},
+				"tls.curves": []SourceRef{SourceRef{
+					Ref:        "WiFi101@dc5cbffb:src/WiFi.cpp:317 (no ECDHE suite enabled)",
+					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFi.cpp#L317",
+					Confidence: "vendor-source"}},
+				"tls.hello_known": []SourceRef{SourceRef{
+					Ref:        "no ClientHello capture of a WINC1500 was found; the stack is closed",
+					Confidence: "unknown"}},
+				"tls.hello_note": []SourceRef{SourceRef{
+					Ref:        "WiFi101 WiFi.cpp:317; Software Design Guide 7.1; no capture",
+					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFi.cpp#L317",
+					Confidence: "inferred"}},
+				"tls.sni": []SourceRef{SourceRef{
+					Ref:        "arduino-libraries/WiFi101@dc5cbffb:src/WiFiClient.cpp:84 (SO_SSL_SNI set to the host name)",
+					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFiClient.cpp#L84",
+					Confidence: "vendor-source",
+					Note:       "Connecting by IP address sends no SNI."}},
+				"tls.versions": []SourceRef{SourceRef{
+					Ref:        "Microchip ATWINC15x0 Software Design Guide, section 7.1 (TLS 1.0, 1.1 and 1.2)",
+					URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-2BC99FD5-0DC9-4E33-A539-9DBD125B56E3.html",
+					Confidence: "vendor-doc"}},
+				"trust.ca_formats": []SourceRef{SourceRef{
+					Ref:        "arduino/arduino-fwuploader flasher/winc.go (parses an X.509 certificate and stores its name hash and RSA key)",
+					URL:        "https://github.com/arduino/arduino-fwuploader",
+					Confidence: "inferred",
+					Note:       "The uploader reads the certificate file; which encodings it accepts was not checked line by line."}},
+				"trust.ca_load_hint": []SourceRef{SourceRef{
+					Ref:        "arduino/arduino-fwuploader README (certificates flash); WiFi101 firmware updater tool",
+					URL:        "https://github.com/arduino/arduino-fwuploader",
+					Confidence: "inferred"}},
+				"trust.model": []SourceRef{SourceRef{
+					Ref:        "WiFi101@dc5cbffb:src/spi_flash/include/spi_flash_map.h:90-147 (4 KB certificate sector); arduino/arduino-fwuploader@a18849d^:flasher/winc.go:123-168 (entry = SHA-1 of subject name, key sizes, validity, RSA modulus and exponent)",
+					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/spi_flash/include/spi_flash_map.h#L90-L147",
+					Confidence: "vendor-source"}},
+				"trust.verifies_hostname": []SourceRef{SourceRef{
+					Ref:        "WiFi101@dc5cbffb:src/socket/include/socket.h:212-216 (SO_SSL_ENABLE_SNI_VALIDATION: CN check, off unless set); WiFiClient.cpp sets only SO_SSL_SNI",
+					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/socket/include/socket.h#L212-L216",
+					Confidence: "vendor-source"}},
+				"trust.verifies_time": []SourceRef{SourceRef{
+					Ref:        "WiFi101@dc5cbffb:src/driver/include/m2m_types.h:2320-2335 (SSL_CERT_EXP_CHECK_EN_IF_SYS_TIME is the default: expiry checked only with a system time)",
+					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/driver/include/m2m_types.h#L2320-L2335",
+					Confidence: "inferred",
+					Note:       "The WINC gets its time by SNTP once on a network (WiFi.getTime()); without it expiry is skipped."}},
+			}},
+	}},
 	{name: "cc3200.yaml", id: "cc3200", aliases: []string{"cc3100", "cc3200mod", "cc3100mod", "simplelink-gen1"}, order: nil, profiles: map[string]*Profile{
 		"": &Profile{
 			ID:       "cc3200",
 			Name:     "TI CC3200 (SimpleLink Gen1)",
+			Vendor:   "Texas Instruments",
 			Aliases:  []string{"cc3100", "cc3200mod", "cc3100mod", "simplelink-gen1"},
 			Firmware: "SDK 1.x defaults, host driver 1.0.0.10",
 			Notes:    "TLS runs in TI's network processor (closed); its SL_ESEC_* error numbers match CyaSSL/wolfSSL one for one, which suggests a CyaSSL-derived stack. This profile is a secure socket with nothing but the CA file set: SL_SO_SECMETHOD defaults to SSLv3_TLSV1_2 (highest version from SSLv3 to TLS 1.2) and SL_SO_SECURE_MASK to the \"best\" ciphers for that method. There is no AES-GCM, no SHA-384 suite and no ECDHE-ECDSA-SHA1 suite, so a server that offers only GCM suites fails (−456 was reported). The CA is a DER file in the serial-flash file system named with SL_SO_SECURE_FILES_CA_FILE_NAME. Several results are \"connected, with a warning\": −453 SL_ESECSNOVERIFY (no CA set: connected without verifying the server) and −461 SL_ESECDATEERROR (connected although the certificate dates did not verify, e.g. clock not set). SNI and the host-name check only exist with the SO_SECURE_DOMAIN_NAME_VERIFICATION option of later SDKs, which host driver 1.0.0.10 does not have.",
@@ -144,10 +232,624 @@ var builtinSnapshot = []snapshotDoc{
 					Note:       "The socket stays connected; the application decides."}},
 			}},
 	}},
+	{name: "esp32.yaml", id: "esp32", aliases: []string{"esp-idf", "esp32-idf", "esp32s3", "esp32c3"}, order: []string{"4.4"}, profiles: map[string]*Profile{
+		"": &Profile{
+			ID:       "esp32",
+			Name:     "ESP32 with ESP-IDF esp-tls (mbedTLS)",
+			Vendor:   "Espressif",
+			Aliases:  []string{"esp-idf", "esp32-idf", "esp32s3", "esp32c3"},
+			Firmware: "ESP-IDF master defaults (esp-idf@10212290, July 2026), certificate bundle attached",
+			Notes:    "An ESP-IDF application connecting with esp-tls (esp_http_client, esp_mqtt, esp_https_ota) using the default sdkconfig and crt_bundle_attach = esp_crt_bundle_attach. mbedTLS offers TLS 1.2 only (TLS 1.3 is off by default), verification is required, and the host name is checked unless the application sets skip_common_name. Certificate dates are NOT checked by default (MBEDTLS_HAVE_TIME_DATE=n): an expired chain connects. The incoming record buffer is 16,384 bytes (MBEDTLS_SSL_IN_CONTENT_LEN). The trust store is the certificate bundle: the Mozilla roots as (subject name, public key) pairs; the bundle's verify callback looks up the issuer DN of a certificate mbedTLS could not anchor and checks its signature with the stored key. mbedTLS's default X.509 profile takes SHA-2 signatures only and RSA keys of 2,048 bits or more. The ESP32's RSA accelerator stops at 4,096 bits. ChaCha20 is off by default.",
+			TLS: TLSLimits{
+				Versions:     []string{"tls1.2"},
+				CipherSuites: []string{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CCM_8"},
+				Curves:       []string{"x25519", "secp256r1", "secp384r1", "secp521r1"},
+				SNI:          boolPtr(true),
+				HelloKnown:   "partial",
+				HelloNote:    "Versions and the suite set follow the Kconfig defaults (RSA, ECDHE-RSA and ECDHE-ECDSA key exchange; AES GCM, CCM and CBC; no ChaCha20, Camellia, ARIA or DES). The suite order is mbedTLS's ciphersuite_preference, read in mbedTLS 2.28 and assumed unchanged in the mbedTLS that IDF master bundles; groups, extensions and signature algorithms are approximated by certlint."},
+			Certificates: CertificateLimits{
+				KeyTypes:        []string{"rsa", "ecdsa"},
+				RSAMinBits:      2048,
+				RSAMaxBits:      4096,
+				ECCurves:        []string{"P-256", "P-384", "P-521"},
+				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
+			Trust: TrustModel{
+				Model:            "builtin-store",
+				VerifiesHostname: boolPtr(true),
+				VerifiesTime:     boolPtr(false)},
+			Sources: map[string][]SourceRef{
+				"certificates.ec_curves": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1042 (secp256r1, secp384r1, secp521r1 default y)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1042",
+					Confidence: "vendor-source"}},
+				"certificates.key_types": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:737-763 (RSA and ECDSA key exchanges and verification enabled)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L737-L763",
+					Confidence: "vendor-source"}},
+				"certificates.rsa_max_bits": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/soc/esp32/include/soc/soc_caps.h:312 SOC_RSA_MAX_BIT_LEN 4096; components/mbedtls/port/bignum/esp_bignum.c (operands above it refused)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/soc/esp32/include/soc/soc_caps.h#L312",
+					Confidence: "vendor-source",
+					Note:       "Whether RSA-8192 falls back to software was not checked."}},
+				"certificates.rsa_min_bits": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 mbedtls_x509_crt_profile_default (rsa_min_bitlen 2048)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+					Confidence: "inferred",
+					Note:       "esp-tls does not set a certificate profile, so mbedTLS's default applies; read in 2.28, assumed for IDF master's mbedTLS."}},
+				"certificates.signature_hashes": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 mbedtls_x509_crt_profile_default ('Only SHA-2 hashes')",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+					Confidence: "inferred",
+					Note:       "A SHA-1 signature fails with MBEDTLS_X509_BADCERT_BAD_MD, except on the certificate the bundle callback anchors (esp_crt_bundle.c filters BAD_MD there)."}},
+				"tls.cipher_suites": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:737-763 (key exchanges RSA, ECDHE_RSA, ECDHE_ECDSA default y), :899-923 (Camellia, ARIA, DES default n; CCM y), :968 (GCM y), :1662 (ChaCha20 n)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L737-L763",
+					Confidence: "vendor-source"}, SourceRef{
+					Ref:        "mbedtls 2.28.3 library/ssl_ciphersuites.c ciphersuite_preference (order)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_ciphersuites.c",
+					Confidence: "inferred",
+					Note:       "The order of the mbedTLS bundled with IDF master (submodule espressif/mbedtls@ce3f3485) was not read."}},
+				"tls.curves": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1080 (secp256r1, secp384r1, secp521r1, Curve25519 and others default y)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1080",
+					Confidence: "inferred",
+					Note:       "Enabled curves are sourced; the order in supported_groups is not. certlint can offer only X25519 and the NIST curves; the brainpool and secp256k1 groups the device also offers are left out."}},
+				"tls.hello_known": []SourceRef{SourceRef{
+					Ref:        "no ClientHello captured from an ESP-IDF build; the oracle's mbedTLS 2.28 probe is a different build",
+					Confidence: "unknown"}},
+				"tls.hello_note": []SourceRef{SourceRef{
+					Ref:        "Kconfig defaults and mbedTLS ssl_ciphersuites.c; no capture of an ESP32 ClientHello",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig",
+					Confidence: "inferred"}},
+				"tls.sni": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951 (mbedtls_ssl_set_hostname unless skip_common_name)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
+					Confidence: "vendor-source"}},
+				"tls.versions": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:576-585 (MBEDTLS_SSL_PROTO_TLS1_2 default y, MBEDTLS_SSL_PROTO_TLS1_3 default n)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L576-L585",
+					Confidence: "vendor-source"}},
+				"trust.model": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (MBEDTLS_CERTIFICATE_BUNDLE default y, full Mozilla bundle, at most 200 roots); components/mbedtls/esp_crt_bundle/esp_crt_bundle.c:274-380 (issuer DN looked up, signature checked with the stored key)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
+					Confidence: "vendor-source",
+					Note:       "The application must attach the bundle (crt_bundle_attach); one that passes cacert_pem_buf instead is a loaded-ca device."}},
+				"trust.verifies_hostname": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
+					Confidence: "vendor-source"}},
+				"trust.verifies_time": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:137-160 (MBEDTLS_HAVE_TIME_DATE default n: 'valid from' and 'valid to' are ignored)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L137-L160",
+					Confidence: "vendor-source"}},
+			}},
+		"4.4": &Profile{
+			ID:       "esp32",
+			Name:     "ESP32 with ESP-IDF 4.4 esp-tls (mbedTLS 2.28)",
+			Vendor:   "Espressif",
+			Aliases:  []string{"esp-idf", "esp32-idf", "esp32s3", "esp32c3"},
+			Firmware: "ESP-IDF v4.4.8 defaults (esp-idf@e499576e), mbedTLS 2.28",
+			Notes:    "ESP-IDF 4.4 with esp-tls and the certificate bundle, as the base profile, except that mbedTLS 2.28 offers TLS 1.0 to 1.2 and also the DHE-RSA and static ECDH suites. Dates are still not checked by default (MBEDTLS_HAVE_TIME_DATE=n), the incoming record buffer is 16,384 bytes, and the RSA accelerator stops at 4,096 bits.",
+			TLS: TLSLimits{
+				Versions:     []string{"tls1.0", "tls1.1", "tls1.2"},
+				CipherSuites: []string{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_DHE_RSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_DHE_RSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_DHE_RSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_DHE_RSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CCM_8"},
+				Curves:       []string{"x25519", "secp256r1", "secp384r1", "secp521r1"},
+				SNI:          boolPtr(true),
+				HelloKnown:   "partial",
+				HelloNote:    "Versions and suite set from IDF 4.4's Kconfig defaults (TLS 1.0 to 1.2; RSA, DHE-RSA, ECDHE and ECDH key exchanges; AES only), in mbedTLS 2.28's ciphersuite_preference order. Groups, extensions and signature algorithms are approximated by certlint."},
+			Certificates: CertificateLimits{
+				KeyTypes:        []string{"rsa", "ecdsa"},
+				RSAMinBits:      2048,
+				RSAMaxBits:      4096,
+				ECCurves:        []string{"P-256", "P-384", "P-521"},
+				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
+			Trust: TrustModel{
+				Model:            "builtin-store",
+				VerifiesHostname: boolPtr(true),
+				VerifiesTime:     boolPtr(false)},
+			Sources: map[string][]SourceRef{
+				"certificates.ec_curves": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1042 (secp256r1, secp384r1, secp521r1 default y)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1042",
+					Confidence: "vendor-source"}},
+				"certificates.key_types": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:737-763 (RSA and ECDSA key exchanges and verification enabled)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L737-L763",
+					Confidence: "vendor-source"}},
+				"certificates.rsa_max_bits": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/soc/esp32/include/soc/soc_caps.h:312 SOC_RSA_MAX_BIT_LEN 4096; components/mbedtls/port/bignum/esp_bignum.c (operands above it refused)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/soc/esp32/include/soc/soc_caps.h#L312",
+					Confidence: "vendor-source",
+					Note:       "Whether RSA-8192 falls back to software was not checked."}},
+				"certificates.rsa_min_bits": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 mbedtls_x509_crt_profile_default",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+					Confidence: "vendor-source"}},
+				"certificates.signature_hashes": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 ('Only SHA-2 hashes')",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+					Confidence: "vendor-source"}},
+				"tls.cipher_suites": []SourceRef{SourceRef{
+					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:564-602 (DHE_RSA, ECDH_ECDSA, ECDH_RSA default y), :711-715 (Camellia, DES default n), :951 (ChaCha20 n)",
+					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L564-L602",
+					Confidence: "vendor-source"}, SourceRef{
+					Ref:        "mbedtls 2.28.3 library/ssl_ciphersuites.c ciphersuite_preference (the mbedTLS line IDF 4.4 ships)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_ciphersuites.c",
+					Confidence: "vendor-source"}},
+				"tls.curves": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1080 (secp256r1, secp384r1, secp521r1, Curve25519 and others default y)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1080",
+					Confidence: "inferred",
+					Note:       "Enabled curves are sourced; the order in supported_groups is not. certlint can offer only X25519 and the NIST curves; the brainpool and secp256k1 groups the device also offers are left out."}},
+				"tls.hello_known": []SourceRef{SourceRef{
+					Ref:        "no ClientHello captured from an ESP-IDF build; the oracle's mbedTLS 2.28 probe is a different build",
+					Confidence: "unknown"}},
+				"tls.hello_note": []SourceRef{SourceRef{
+					Ref:        "Kconfig defaults and mbedTLS ssl_ciphersuites.c; no capture of an ESP32 ClientHello",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig",
+					Confidence: "inferred"}},
+				"tls.sni": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951 (mbedtls_ssl_set_hostname unless skip_common_name)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
+					Confidence: "vendor-source"}},
+				"tls.versions": []SourceRef{SourceRef{
+					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:636-650 (MBEDTLS_SSL_PROTO_TLS1, TLS1_1, TLS1_2 default y)",
+					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L636-L650",
+					Confidence: "vendor-source"}},
+				"trust.model": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (MBEDTLS_CERTIFICATE_BUNDLE default y, full Mozilla bundle, at most 200 roots); components/mbedtls/esp_crt_bundle/esp_crt_bundle.c:274-380 (issuer DN looked up, signature checked with the stored key)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
+					Confidence: "vendor-source",
+					Note:       "The application must attach the bundle (crt_bundle_attach); one that passes cacert_pem_buf instead is a loaded-ca device."}},
+				"trust.verifies_hostname": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
+					Confidence: "vendor-source"}},
+				"trust.verifies_time": []SourceRef{SourceRef{
+					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:444 (MBEDTLS_HAVE_TIME_DATE default n)",
+					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L444",
+					Confidence: "vendor-source"}},
+			}},
+	}},
+	{name: "esp8266-micropython.yaml", id: "esp8266-micropython", aliases: []string{"micropython-esp8266", "esp8266-mpy"}, order: nil, profiles: map[string]*Profile{
+		"": &Profile{
+			ID:       "esp8266-micropython",
+			Name:     "MicroPython ssl on ESP8266 (axTLS)",
+			Vendor:   "Espressif",
+			Aliases:  []string{"micropython-esp8266", "esp8266-mpy"},
+			Firmware: "MicroPython esp8266 port (micropython@1c3c2011, lib/axtls@531cab9c)",
+			Notes:    "MicroPython's esp8266 port builds its ssl/tls module on axTLS with certificate verification compiled out (CONFIG_SSL_CERT_VERIFICATION undefined, no CA slots): the context always uses SSL_SERVER_VERIFY_LATER and CERT_NONE is the only verify_mode. The device therefore connects to any server that completes the handshake; nothing authenticates it (no CA, no host name, no dates). What the handshake still needs: one of four RSA key-exchange AES-CBC suites (no ECDHE, no GCM, no ECDSA), TLS 1.0 to 1.2, and no TLS record longer than 5,115 bytes (RT_MAX_PLAIN_LENGTH 1024 + RT_EXTRA 4096 - 5: \"TLS buffer overflow, record size: N (+5)\", SSL_ERROR_RECORD_OVERFLOW -257). A Certificate message sent in one record longer than that fails.",
+			TLS: TLSLimits{
+				Versions:            []string{"tls1.0", "tls1.1", "tls1.2"},
+				CipherSuites:        []string{"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA256"},
+				Curves:              []string{},
+				SNI:                 boolPtr(true),
+				HelloVersion:        "tls1.2",
+				RecordVersion:       "tls1.2",
+				Compression:         []string{"null"},
+				Extensions:          []string{"signature_algorithms", "server_name"},
+				SignatureAlgorithms: []string{"rsa_pkcs1_sha512", "rsa_pkcs1_sha384", "rsa_pkcs1_sha256", "rsa_pkcs1_sha1"},
+				HelloKnown:          "full",
+				HelloNote:           "Built from axTLS's send_client_hello, not captured: client_version and the record version are both TLS 1.2 (ssl->version = SSL_PROTOCOL_VERSION_MAX 0x33), the first 4 random bytes are the clock, no session ID, the four CONFIG_SSL_PROT_LOW suites, compression null only, then signature_algorithms (RSA with SHA-512, SHA-384, SHA-256, SHA-1) and server_name when server_hostname is passed to wrap_socket. max_fragment_length is never set by MicroPython."},
+			Trust: TrustModel{
+				Model:            "none",
+				VerifiesHostname: boolPtr(false),
+				VerifiesTime:     boolPtr(false)},
+			Sources: map[string][]SourceRef{
+				"certificates.key_types": []SourceRef{SourceRef{
+					Ref:        "micropython/axtls@531cab9c:ssl/tls1.c ssl_prot_prefs (RSA key exchange: the server certificate must hold an RSA key)",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
+					Confidence: "vendor-source"}},
+				"tls.cipher_suites": []SourceRef{SourceRef{
+					Ref:        "micropython@1c3c2011:extmod/axtls-include/config.h:35 CONFIG_SSL_PROT_LOW; micropython/axtls@531cab9c:ssl/tls1.c:65-67 ssl_prot_prefs",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
+					Confidence: "vendor-source"}},
+				"tls.compression": []SourceRef{SourceRef{
+					Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c send_client_hello ('no compression')",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+					Confidence: "vendor-source"}},
+				"tls.curves": []SourceRef{SourceRef{
+					Ref:        "micropython/axtls@531cab9c:ssl/tls1.c ssl_prot_prefs (RSA key exchange only)",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
+					Confidence: "vendor-source",
+					Note:       "No ECDHE suite, so no groups are offered."}},
+				"tls.extensions": []SourceRef{SourceRef{
+					Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c send_client_hello (signature_algorithms for TLS 1.2, then server_name, then max_fragment_length only if set)",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+					Confidence: "vendor-source"}},
+				"tls.hello_known": []SourceRef{SourceRef{
+					Ref:        "derived from micropython/axtls@531cab9c send_client_hello and modtls_axtls.c; not captured from a device",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+					Confidence: "vendor-source"}},
+				"tls.hello_note": []SourceRef{SourceRef{
+					Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c send_client_hello",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+					Confidence: "vendor-source"}},
+				"tls.hello_version": []SourceRef{SourceRef{
+					Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c ssl_client_new (ssl->version = SSL_PROTOCOL_VERSION_MAX), send_client_hello buf[4..5]",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+					Confidence: "vendor-source"}},
+				"tls.record_version": []SourceRef{SourceRef{
+					Ref:        "micropython/axtls@531cab9c:ssl/tls1.c:1052-1053 (record version = ssl->version)",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L1052-L1053",
+					Confidence: "vendor-source"}},
+				"tls.signature_algorithms": []SourceRef{SourceRef{
+					Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c:41-48 g_sig_alg",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c#L41-L48",
+					Confidence: "vendor-source"}},
+				"tls.sni": []SourceRef{SourceRef{
+					Ref:        "micropython@1c3c2011:extmod/modtls_axtls.c:275 (ext->host_name = server_hostname); axtls ssl/tls1_clnt.c send_client_hello",
+					URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/modtls_axtls.c#L275",
+					Confidence: "vendor-source",
+					Note:       "Sent only when the script passes server_hostname (urequests does); without it no SNI."}},
+				"tls.versions": []SourceRef{SourceRef{
+					Ref:        "micropython/axtls@531cab9c:ssl/tls1.h SSL_PROTOCOL_VERSION_MAX 0x33 (TLS 1.2), SSL_PROTOCOL_VERSION_MIN 0x31 (TLS 1.0)",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.h",
+					Confidence: "vendor-source"}},
+				"trust.model": []SourceRef{SourceRef{
+					Ref:        "micropython@1c3c2011:extmod/axtls-include/config.h:29 (#undef CONFIG_SSL_CERT_VERIFICATION), :50 (CONFIG_X509_MAX_CA_CERTS 0); extmod/modtls_axtls.c:243 (SSL_SERVER_VERIFY_LATER), :164 ('CERT_NONE is the only supported verify_mode value')",
+					URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/modtls_axtls.c#L243",
+					Confidence: "vendor-source"}},
+				"trust.verifies_hostname": []SourceRef{SourceRef{
+					Ref:        "micropython@1c3c2011:extmod/modtls_axtls.c (server_hostname is used for SNI only; no name check without verification)",
+					URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/modtls_axtls.c#L275",
+					Confidence: "vendor-source"}},
+				"trust.verifies_time": []SourceRef{SourceRef{
+					Ref:        "micropython@1c3c2011:extmod/axtls-include/config.h:29 (certificate verification compiled out, dates included)",
+					URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/axtls-include/config.h#L29",
+					Confidence: "vendor-source"}},
+			}},
+	}},
+	{name: "esp8266.yaml", id: "esp8266", aliases: []string{"esp8266-arduino", "esp8266-bearssl", "nodemcu", "wemos-d1"}, order: []string{"2.4"}, profiles: map[string]*Profile{
+		"": &Profile{
+			ID:       "esp8266",
+			Name:     "ESP8266 Arduino core (BearSSL WiFiClientSecure)",
+			Vendor:   "Espressif",
+			Aliases:  []string{"esp8266-arduino", "esp8266-bearssl", "nodemcu", "wemos-d1"},
+			Firmware: "Arduino core >= 2.5 (read at 3.x, esp8266/Arduino@f946290e, bearssl-esp8266@5166f2bb)",
+			Notes:    "Since core 2.5.0 WiFiClientSecure is BearSSL (earlephilhower's bearssl-esp8266 fork). The client offers TLS 1.0 to 1.2 and the core's 45 suites in its own order. Validation is BearSSL's x509_minimal: the chain must validate as served (each certificate issued by the next, no reordering, no fetching) until a certificate whose issuer DN matches a trust anchor byte for byte, so a held intermediate works as an anchor. The sketch must pick a trust mode or the connection fails: setTrustAnchors(X509List) / CertStore (verified), or setFingerprint / setKnownKey / setInsecure (chain not verified). Time comes from time(): without SNTP (configTime) or setX509Time the clock reads 1970 and every certificate is \"not yet valid\" (BR_ERR_X509_EXPIRED, 54). Receive buffer 16,384 bytes by default (setBufferSizes(16384, 512)); a smaller one needs MFLN, which the server must accept (probeMaxFragmentLength). getLastSSLError() returns the BearSSL error number that certlint explain decodes.",
+			TLS: TLSLimits{
+				Versions:            []string{"tls1.0", "tls1.1", "tls1.2"},
+				CipherSuites:        []string{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
+				Curves:              []string{"x25519", "secp256r1", "secp384r1", "secp521r1"},
+				SNI:                 boolPtr(true),
+				HelloVersion:        "tls1.2",
+				RecordVersion:       "tls1.0",
+				Compression:         []string{"null"},
+				Extensions:          []string{"renegotiation_info", "server_name", "signature_algorithms", "supported_groups", "ec_point_formats"},
+				SignatureAlgorithms: []string{"ecdsa_secp256r1_sha256", "ecdsa_sha224", "ecdsa_secp384r1_sha384", "ecdsa_secp521r1_sha512", "ecdsa_sha1", "rsa_pkcs1_sha256", "rsa_pkcs1_sha224", "rsa_pkcs1_sha384", "rsa_pkcs1_sha512", "rsa_pkcs1_sha1"},
+				HelloKnown:          "full",
+				HelloNote:           "Built from the stack's source, not captured: BearSSL's write-ClientHello (ssl_hs_client.t0) writes client_version = the highest enabled version (TLS 1.2), the suites the core set in suites_P order, compression null only, then renegotiation_info (empty), server_name (when connecting by name), max_fragment_length (only after probeMaxFragmentLength and setBufferSizes), signature_algorithms (ECDSA then RSA, each SHA-256, SHA-224, SHA-384, SHA-512, SHA-1), supported_groups (X25519 first, then by ID: P-256, P-384, P-521) and ec_point_formats (uncompressed). No session ticket, no ALPN unless the sketch sets one. The record header carries the lowest enabled version (TLS 1.0). The first 4 bytes of BearSSL's client random are zero; certlint sends its own random."},
+			Certificates: CertificateLimits{
+				KeyTypes:        []string{"rsa", "ecdsa"},
+				RSAMinBits:      1024,
+				RSAMaxBits:      4096,
+				ECCurves:        []string{"P-256", "P-384", "P-521"},
+				SignatureHashes: []string{"sha1", "sha224", "sha256", "sha384", "sha512"}},
+			Trust: TrustModel{
+				Model:                     "loaded-ca",
+				CAFormats:                 []string{"pem", "der"},
+				CALoadHint:                "Put the root (or an intermediate the chain reaches) in a BearSSL::X509List and call client.setTrustAnchors(&list) before connect; set the clock first (configTime(0, 0, \"pool.ntp.org\") and wait until time(nullptr) is past 2020, or client.setX509Time(epoch)).",
+				AcceptsIntermediateAnchor: true,
+				VerifiesHostname:          boolPtr(true),
+				VerifiesTime:              boolPtr(true)},
+			Sources: map[string][]SourceRef{
+				"certificates.ec_curves": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1337-1341 (ansix9p256r1, p384r1, p521r1; any other curve -> BR_ERR_X509_UNSUPPORTED 49)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1337-L1341",
+					Confidence: "vendor-source"}},
+				"certificates.key_types": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1300-1350 (RSA and EC public keys only)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1300-L1350",
+					Confidence: "vendor-source"}},
+				"certificates.rsa_max_bits": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:554-555 BR_X509_BUFSIZE_KEY 520 / BR_X509_BUFSIZE_SIG 512 ('we want to support up to RSA-4096'); larger -> BR_ERR_X509_LIMIT_EXCEEDED 50",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L554-L555",
+					Confidence: "vendor-source"}},
+				"certificates.rsa_min_bits": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1325 (modulus shorter than min_rsa_size + 128 bytes -> BR_ERR_X509_WEAK_PUBLIC_KEY 60); the core never calls br_x509_minimal_set_minrsa, so min_rsa_size is 0",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1325",
+					Confidence: "vendor-source"}},
+				"certificates.signature_hashes": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1510-1545 (RSA PKCS#1 v1.5 and ECDSA with SHA-1/224/256/384/512; 'we purposely do NOT support MD5'; no RSA-PSS)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1510-L1545",
+					Confidence: "vendor-source"}},
+				"tls.cipher_suites": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:832-881 suites_P (full build, BEARSSL_SSL_BASIC undefined)",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L832-L881",
+					Confidence: "vendor-source",
+					Note:       "In this order. setCiphersLessSecure() narrows to the four RSA AES-CBC suites; setCiphers() to the sketch's list."}},
+				"tls.compression": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:496 ('only null compression')",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L496",
+					Confidence: "vendor-source"}},
+				"tls.curves": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:527-545 (X25519 first, then increasing IDs); src/ec/ec_all_m15.c supported curves 0x23800000 (23, 24, 25, 29); WiFiClientSecureBearSSL.cpp:979 br_ssl_engine_set_default_ecdsa",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L527-L545",
+					Confidence: "vendor-source"}},
+				"tls.extensions": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:435-560 write-ClientHello; min_clienthello_len stays 0 (br_ssl_client_zero), so no padding",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
+					Confidence: "vendor-source",
+					Note:       "ALPN only with setAlpn(); max_fragment_length only with a negotiated smaller buffer."}},
+				"tls.hello_known": []SourceRef{SourceRef{
+					Ref:        "derived from bearssl-esp8266 write-ClientHello and the core's client setup (see tls.hello_note); no capture from a device was available",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
+					Confidence: "vendor-source"}},
+				"tls.hello_note": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0 write-ClientHello",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
+					Confidence: "vendor-source"}},
+				"tls.hello_version": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:472 (addr-version_max get16 write16)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L472",
+					Confidence: "vendor-source"}},
+				"tls.record_version": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_client.c:48 (version_out = version_min for the first flight)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_client.c#L48",
+					Confidence: "vendor-source"}},
+				"tls.signature_algorithms": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:389-402 write-hashes, :520-526; hashes MD5..SHA-512 installed by WiFiClientSecureBearSSL.cpp:950-966",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L389-L401",
+					Confidence: "vendor-source"}},
+				"tls.sni": []SourceRef{SourceRef{
+					Ref:        "WiFiClientSecureBearSSL.cpp:1187 br_ssl_client_reset(_sc, hostName, ...); ssl_hs_client.t0:507-514 server_name written when a name is set",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L1187",
+					Confidence: "vendor-source",
+					Note:       "connect(host, port) sends the name; connect(IPAddress, port) sends none."}},
+				"tls.versions": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:93-94 (_tls_min = BR_TLS10, _tls_max = BR_TLS12), :1164 br_ssl_engine_set_versions",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L93-L94",
+					Confidence: "vendor-source",
+					Note:       "setSSLVersion(min, max) can narrow this; the default is TLS 1.0 to 1.2."}},
+				"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:60-100 (a trust anchor need not be self-signed: the chain ends at the first certificate whose issuer DN matches an anchor)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L60-L100",
+					Confidence: "vendor-source"}},
+				"trust.ca_formats": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/BearSSLHelpers.cpp X509List(const char *pemOrDER) / X509List(const uint8_t *der, size_t)",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/BearSSLHelpers.cpp",
+					Confidence: "vendor-source"}},
+				"trust.ca_load_hint": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino doc/esp8266wifi/bearssl-client-secure-class.rst (setTrustAnchors, setX509Time, CertStore)",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/doc/esp8266wifi/bearssl-client-secure-class.rst",
+					Confidence: "vendor-doc"}},
+				"trust.model": []SourceRef{SourceRef{
+					Ref:        "WiFiClientSecureBearSSL.cpp:1129 (no trust mode set -> connect fails), :1055-1091 _installClientX509Validator; doc/esp8266wifi/bearssl-client-secure-class.rst",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L1129",
+					Confidence: "vendor-source",
+					Note:       "The profile models setTrustAnchors (the sketch holds the CA). setInsecure and setFingerprint skip the chain entirely (only the SHA-1 of the leaf is compared)."}},
+				"trust.verifies_hostname": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:60-100 and x509_minimal.t0 (server name matched against dNSName SANs, CN only without SANs; one leading '*.' label) -> BR_ERR_X509_BAD_SERVER_NAME 56",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L60-L100",
+					Confidence: "vendor-source"}},
+				"trust.verifies_time": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:787-830 (no set time -> time()); src/inner.h:455-460 BR_USE_UNIX_TIME for ESP8266; WiFiClientSecureBearSSL.cpp:1097-1099 setX509Time",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L787-L830",
+					Confidence: "vendor-source",
+					Note:       "On the ESP8266 time() is the SNTP clock; unset it reads 1970, so every certificate fails as not yet valid (BR_ERR_X509_EXPIRED 54), not BR_ERR_X509_TIME_UNKNOWN (53) as some notes say."}},
+			}},
+		"2.4": &Profile{
+			ID:       "esp8266",
+			Name:     "ESP8266 Arduino core 2.4 (axTLS WiFiClientSecure)",
+			Vendor:   "Espressif",
+			Aliases:  []string{"esp8266-arduino", "esp8266-bearssl", "nodemcu", "wemos-d1"},
+			Firmware: "Arduino core 2.4.x (tag 2.4.2, esp8266/Arduino@bb28d4a3), axTLS (igrr/axtls-8266)",
+			Notes:    "Core 2.4.x's WiFiClientSecure is axTLS. connect() verifies nothing: the context is created with SSL_SERVER_VERIFY_LATER and a chain is only checked if the sketch then calls verify(fingerprint, host) (SHA-1 of the leaf plus CN) or verifyCertChain(host) (up to 10 CAs loaded with setCACert/loadCACert, CN only, no SAN). With verifyCertChain the chain must run in order to the last certificate sent, whose issuer must be a loaded CA; an intermediate works as the CA only if the server does not send it. RSA only (no ECDSA, no ECDHE). The plaintext buffer starts at 5,840 bytes and grows to 16,384 on demand; a failed realloc is SSL_ERROR_CONN_LOST (-256). Expiry needs SNTP.",
+			TLS: TLSLimits{
+				Versions:            []string{"tls1.0", "tls1.1", "tls1.2"},
+				CipherSuites:        []string{"TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"},
+				Curves:              []string{},
+				SNI:                 boolPtr(true),
+				HelloVersion:        "tls1.2",
+				RecordVersion:       "tls1.2",
+				Compression:         []string{"null"},
+				Extensions:          []string{"signature_algorithms", "server_name"},
+				SignatureAlgorithms: []string{"rsa_pkcs1_sha512", "rsa_pkcs1_sha384", "rsa_pkcs1_sha256", "rsa_pkcs1_sha1"},
+				HelloKnown:          "partial",
+				HelloNote:           "Versions and suites are known from the core 2.4 documentation and axtls-8266 (CONFIG_SSL_PROT_MEDIUM order, read at the 2021 HEAD; the 2.4.2 build may differ). The rest of the hello is approximated by certlint."},
+			Certificates: CertificateLimits{
+				KeyTypes:        []string{},
+				ECCurves:        []string{},
+				SignatureHashes: []string{}},
+			Trust: TrustModel{
+				Model:            "none",
+				CAFormats:        []string{},
+				VerifiesHostname: boolPtr(false),
+				VerifiesTime:     boolPtr(false)},
+			Sources: map[string][]SourceRef{
+				"certificates.ec_curves": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11 ('no new eliptic curve certificates')",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11",
+					Confidence: "vendor-doc"}},
+				"certificates.key_types": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11 ('supports only rsa certificates'), :21 ('RSA 512/1024/2048/4096')",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11",
+					Confidence: "unknown",
+					Note:       "Not applied: connect() verifies no certificate, so only the leaf's key matters, and the RSA-only suite list already requires an RSA leaf (cipher-suite check)."}},
+				"certificates.rsa_max_bits": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:21 ('RSA 512/1024/2048/4096 bit')",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L21",
+					Confidence: "unknown",
+					Note:       "Not applied for the same reason; a leaf above RSA-4096 would fail the key exchange."}},
+				"certificates.rsa_min_bits": []SourceRef{SourceRef{
+					Ref:        "searched the core 2.4 docs and axtls-8266 x509.c",
+					Confidence: "unknown",
+					Note:       "No minimum RSA size found."}},
+				"certificates.signature_hashes": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst (digests SHA1, MD5, SHA256/384/512)",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst",
+					Confidence: "unknown",
+					Note:       "Not applied: connect() checks no signature at all (trust.model none)."}},
+				"tls.cipher_suites": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:13-19 (AES128-SHA, AES256-SHA, AES128-SHA256, AES256-SHA256)",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L13-L19",
+					Confidence: "vendor-doc"}, SourceRef{
+					Ref:        "igrr/axtls-8266@9ebc3ee6:ssl/config.h CONFIG_SSL_PROT_MEDIUM; ssl/tls1.c ssl_prot_prefs",
+					URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/tls1.c",
+					Confidence: "inferred",
+					Note:       "The order is read at the 2021 HEAD of axtls-8266; the 2.4.2 libaxtls.a is a binary."}},
+				"tls.compression": []SourceRef{SourceRef{
+					Ref:        "axTLS ssl/tls1_clnt.c send_client_hello ('no compression': 1, 0)",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+					Confidence: "inferred"}},
+				"tls.curves": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11-19 (RSA key exchange suites only, no elliptic curves)",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11-L19",
+					Confidence: "vendor-doc",
+					Note:       "No ECDHE suite is offered, so no groups."}},
+				"tls.extensions": []SourceRef{SourceRef{
+					Ref:        "axTLS ssl/tls1_clnt.c send_client_hello: signature_algorithms (TLS 1.2), then server_name; igrr/axtls-8266 also sends max_fragment_length when the sketch asks for it",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+					Confidence: "inferred"}},
+				"tls.hello_known": []SourceRef{SourceRef{
+					Ref:        "no capture of a core 2.4 ClientHello was found; the binary libaxtls.a was not disassembled",
+					Confidence: "unknown"}},
+				"tls.hello_note": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2) docs; igrr/axtls-8266 ssl/tls1_clnt.c",
+					URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/tls1_clnt.c",
+					Confidence: "inferred"}},
+				"tls.hello_version": []SourceRef{SourceRef{
+					Ref:        "axTLS ssl/tls1_clnt.c send_client_hello (client_version = ssl->version, SSL_PROTOCOL_VERSION_MAX 0x33) and ssl/tls1.c send_raw_packet (record version = ssl->version), read in the micropython/axtls fork of the same upstream",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+					Confidence: "inferred"}},
+				"tls.record_version": []SourceRef{SourceRef{
+					Ref:        "axTLS ssl/tls1.c:1052-1053 (rec_buf[2] = ssl->version & 0x0f), micropython/axtls@531cab9c",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L1052-L1053",
+					Confidence: "inferred"}},
+				"tls.signature_algorithms": []SourceRef{SourceRef{
+					Ref:        "axTLS ssl/tls1_clnt.c:41-48 g_sig_alg (SHA-512, SHA-384, SHA-256, SHA-1, all RSA)",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c#L41-L48",
+					Confidence: "inferred"}},
+				"tls.sni": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp:125 ssl_ext_set_host_name",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L125",
+					Confidence: "vendor-source"}},
+				"tls.versions": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11 ('TLSv1.2 is supported since SDK 2.4.0-rc1')",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11",
+					Confidence: "vendor-doc"}},
+				"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
+					Ref:        "igrr/axtls-8266@9ebc3ee6:ssl/x509.c x509_verify (issuer of the last certificate sent looked up in the CA store)",
+					URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/x509.c",
+					Confidence: "unknown",
+					Note:       "With verifyCertChain only, an intermediate works as CA only when the server does not send it."}},
+				"trust.ca_formats": []SourceRef{SourceRef{
+					Ref:        "WiFiClientSecureAxTLS.cpp setCACert / loadCACert (only used by verifyCertChain)",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp",
+					Confidence: "unknown",
+					Note:       "Not applied with trust.model none."}},
+				"trust.ca_load_hint": []SourceRef{SourceRef{
+					Ref:        "WiFiClientSecureAxTLS.cpp (no CA is used by connect())",
+					Confidence: "unknown"}},
+				"trust.model": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp:84 ssl_ctx_new(SSL_SERVER_VERIFY_LATER ...), :333 ssl_verify_cert only from verifyCertChain",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L84",
+					Confidence: "vendor-source",
+					Note:       "connect() alone verifies nothing. A sketch that calls verifyCertChain(host) gets CA verification (up to 10 CAs, CN only); one that calls verify(fingerprint, host) gets a SHA-1 pin of the leaf."}},
+				"trust.verifies_hostname": []SourceRef{SourceRef{
+					Ref:        "WiFiClientSecureAxTLS.cpp:756-790 _verifyDN (CN only, and only when the sketch calls verify/verifyCertChain)",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L756-L790",
+					Confidence: "vendor-source"}},
+				"trust.verifies_time": []SourceRef{SourceRef{
+					Ref:        "WiFiClientSecureAxTLS.cpp:84 SSL_SERVER_VERIFY_LATER (nothing checked at connect)",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L84",
+					Confidence: "vendor-source"}},
+			}},
+	}},
+	{name: "nina-w10.yaml", id: "nina-w10", aliases: []string{"nina-w102", "wifinina", "nina-fw", "arduino-nano-33-iot", "mkr-wifi-1010", "nano-rp2040-connect"}, order: nil, profiles: map[string]*Profile{
+		"": &Profile{
+			ID:       "nina-w10",
+			Name:     "u-blox NINA-W10 with Arduino nina-fw (WiFiNINA)",
+			Vendor:   "u-blox",
+			Aliases:  []string{"nina-w102", "wifinina", "nina-fw", "arduino-nano-33-iot", "mkr-wifi-1010", "nano-rp2040-connect"},
+			Firmware: "Arduino nina-fw 1.5.x (arduino/nina-fw@eca4789e), ESP-IDF 3.3, mbedTLS 2.16",
+			Notes:    "WiFiNINA's WiFiSSLClient runs in the NINA module's firmware: mbedTLS on ESP-IDF 3.3, verification always required (MBEDTLS_SSL_VERIFY_REQUIRED), the CA chain is the PEM bundle in the module's certs partition (the shipped data/roots.pem, 39 roots, unless the Arduino firmware uploader replaced it with the user's own list). The host name is set (SNI and name check) when connecting by name. TLS 1.0 to 1.2, symmetric 16,384-byte record buffers. MBEDTLS_HAVE_TIME_DATE is unset in the firmware's sdkconfig, so certificate dates are not checked. A root that is not in roots.pem cannot be added from the sketch: it needs the firmware uploader (Arduino IDE: Tools > WiFi101 / WiFiNINA Firmware/Certificates Updater, or arduino-fwuploader certificates flash).",
+			TLS: TLSLimits{
+				Versions:     []string{"tls1.0", "tls1.1", "tls1.2"},
+				CipherSuites: []string{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_DHE_RSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_DHE_RSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_DHE_RSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_DHE_RSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CCM_8"},
+				Curves:       []string{"secp521r1", "secp384r1", "secp256r1"},
+				SNI:          boolPtr(true),
+				HelloKnown:   "partial",
+				HelloNote:    "Versions and key exchanges are read from the firmware's sdkconfig; the suite order is mbedTLS's ciphersuite_preference (read in 2.28; the 2.16 that IDF 3.3 ships orders the same families alike). Whether IDF 3.3's mbedTLS config enables ARIA and ChaCha20-Poly1305 was not found; they are left out. Groups, extensions and signature algorithms are approximated by certlint."},
+			Certificates: CertificateLimits{
+				KeyTypes:   []string{"rsa", "ecdsa"},
+				RSAMinBits: 2048,
+				ECCurves:   []string{"P-256", "P-384", "P-521"}},
+			Trust: TrustModel{
+				Model:            "builtin-store",
+				VerifiesHostname: boolPtr(true),
+				VerifiesTime:     boolPtr(false)},
+			Sources: map[string][]SourceRef{
+				"certificates.ec_curves": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:633-635",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L633-L635",
+					Confidence: "vendor-source"}},
+				"certificates.key_types": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:590-596, 630 (RSA and ECDSA)",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L590-L596",
+					Confidence: "vendor-source"}},
+				"certificates.rsa_max_bits": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:574 (CONFIG_MBEDTLS_HARDWARE_MPI unset: software bignum)",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L574",
+					Confidence: "unknown",
+					Note:       "No hardware limit applies; mbedTLS's own MPI size limit for 2.16 was not read."}},
+				"certificates.rsa_min_bits": []SourceRef{SourceRef{
+					Ref:        "mbedTLS mbedtls_x509_crt_profile_default (rsa_min_bitlen 2048), read in 2.28.3 library/x509_crt.c:91-101; WiFiSSLClient.cpp sets no profile",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+					Confidence: "inferred"}},
+				"certificates.signature_hashes": []SourceRef{SourceRef{
+					Ref:        "mbedTLS 2.16 default X.509 profile; IDF 3.3's MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_CERTIFICATES setting",
+					Confidence: "unknown",
+					Note:       "mbedTLS's default profile takes SHA-2 only unless SHA-1 is allowed at build time; how IDF 3.3 builds it was not found, so signature hashes are not limited here."}},
+				"tls.cipher_suites": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:590-596 (key exchanges RSA, DHE_RSA, ECDHE_RSA, ECDHE_ECDSA, ECDH_ECDSA, ECDH_RSA), :610-618 (no Camellia, DES, RC4; CCM and GCM on)",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L590-L618",
+					Confidence: "vendor-source"}, SourceRef{
+					Ref:        "mbedtls 2.28.3 library/ssl_ciphersuites.c ciphersuite_preference (order)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_ciphersuites.c",
+					Confidence: "inferred",
+					Note:       "ARIA and ChaCha20 suites may also be offered (not settled); they are left out."}},
+				"tls.curves": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:631-642 (secp192r1 ... secp521r1, k1 curves, brainpool, Curve25519 enabled)",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L631-L642",
+					Confidence: "inferred",
+					Note:       "mbedTLS 2.16 lists groups from the largest NIST curve down; certlint offers only the NIST curves it can send. Whether X25519 is offered in TLS by 2.16 was not checked."}},
+				"tls.hello_known": []SourceRef{SourceRef{
+					Ref:        "no ClientHello captured from nina-fw",
+					Confidence: "unknown"}},
+				"tls.hello_note": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:sdkconfig; no capture of a NINA ClientHello",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig",
+					Confidence: "inferred"}},
+				"tls.sni": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:108 (mbedtls_ssl_set_hostname when connecting by name); CHANGELOG 1.2.3 (SNI)",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L108",
+					Confidence: "vendor-source"}},
+				"tls.versions": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:599-601 (CONFIG_MBEDTLS_SSL_PROTO_TLS1, TLS1_1, TLS1_2 = y)",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L599-L601",
+					Confidence: "vendor-source"}},
+				"trust.model": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:76-99 (VERIFY_REQUIRED; PEM bundle mmapped from the certs partition; mbedtls_ssl_conf_ca_chain); partitions.csv (certs 0x20000 at 0x10000); data/roots.pem",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L76-L99",
+					Confidence: "vendor-source"}},
+				"trust.verifies_hostname": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:108 (mbedtls_ssl_set_hostname also sets the name mbedTLS verifies)",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L108",
+					Confidence: "vendor-source",
+					Note:       "Connecting by IP address sets no name, and then no name is checked."}},
+				"trust.verifies_time": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:577 (CONFIG_MBEDTLS_HAVE_TIME_DATE unset)",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L577",
+					Confidence: "vendor-source"}},
+			}},
+	}},
 	{name: "spwf01.yaml", id: "spwf01", aliases: []string{"spwf01sa", "spwf01sc", "spwf01sx"}, order: nil, profiles: map[string]*Profile{
 		"": &Profile{
 			ID:       "spwf01",
 			Name:     "ST SPWF01Sx",
+			Vendor:   "STMicroelectronics",
 			Aliases:  []string{"spwf01sa", "spwf01sc", "spwf01sx"},
 			Firmware: "3.x",
 			Notes:    "Closed ST firmware driven by AT commands (UM1695); TLS is described in AN4683 and the STSW-TLSpack examples. Unlike the SPWF04, the SPWF01 can connect without verifying the server (\"anonymous negotiation\"): verification only happens when a CA is loaded. The CA slot (RAM `ca` or flash `f_ca`) takes PEM only; a certificate it cannot parse gives \"ERROR: Unable to load CA certificate\". An expected server domain can be set with AT+S.TLSDOMAIN and the clock with AT+S.SETTIME. Supported TLS versions, cipher suites and key/size limits were not found in any retrieved source; in 2017 the SPWF01SA.11 reached www.ebay.com, www.ssllabs.com and Azure IoT Hub (anonymously) where the SPWF04 failed.",
@@ -263,6 +965,7 @@ var builtinSnapshot = []snapshotDoc{
 		"": &Profile{
 			ID:       "spwf04",
 			Name:     "ST SPWF04Sx",
+			Vendor:   "STMicroelectronics",
 			Aliases:  []string{"spwf04sa", "spwf04sc", "spwf04sx"},
 			Firmware: "1.1.x",
 			Notes:    "Closed ST firmware (TLS library not named anywhere), driven by AT commands (UM2114) or its SPI framing. The module always verifies the server: anonymous TLS is not supported, so a root CA must be loaded first. The CA is found by Subject Key Identifier, either in the `ca` slot (AT+S.TLSCERT) or as a file named <ski>.ca in the module file system. Each certificate the peer sends may be at most 2.5 KB (ST); the module's own certificate bundle for mutual TLS at most 1,475 bytes. When validation fails the module sends a fatal certificate_unknown alert and prints \"AT-S.Certificate Error:N\". Firmware 1.0.x (variant spwf04@1.0) failed on an RSA-4096 intermediate and had no EC; 1.1.x connects through RSA-4096 intermediates (Azure, 2018-2019). The cipher list and the supported TLS versions other than 1.2 are not published.",
@@ -430,6 +1133,7 @@ var builtinSnapshot = []snapshotDoc{
 		"1.0": &Profile{
 			ID:       "spwf04",
 			Name:     "ST SPWF04Sx",
+			Vendor:   "STMicroelectronics",
 			Aliases:  []string{"spwf04sa", "spwf04sc", "spwf04sx"},
 			Firmware: "1.0.x",
 			Notes:    "Closed ST firmware (TLS library not named anywhere), driven by AT commands (UM2114) or its SPI framing. The module always verifies the server: anonymous TLS is not supported, so a root CA must be loaded first. The CA is found by Subject Key Identifier, either in the `ca` slot (AT+S.TLSCERT) or as a file named <ski>.ca in the module file system. Each certificate the peer sends may be at most 2.5 KB (ST); the module's own certificate bundle for mutual TLS at most 1,475 bytes. When validation fails the module sends a fatal certificate_unknown alert and prints \"AT-S.Certificate Error:N\". Firmware 1.0.x (variant spwf04@1.0) failed on an RSA-4096 intermediate and had no EC; 1.1.x connects through RSA-4096 intermediates (Azure, 2018-2019). The cipher list and the supported TLS versions other than 1.2 are not published.",
@@ -600,6 +1304,7 @@ var builtinSnapshot = []snapshotDoc{
 		"": &Profile{
 			ID:       "wipy",
 			Name:     "WiPy (MicroPython on CC3200)",
+			Vendor:   "Texas Instruments",
 			Aliases:  []string{"wipy1", "cc3200-micropython"},
 			Firmware: "MicroPython cc3200 port, TLSv1 forced",
 			Notes:    "MicroPython's cc3200 port hands TLS to the CC3200 network processor (see the cc3200 profile) but always sets the method itself: ssl.wrap_socket defaults to ssl_version=PROTOCOL_TLSv1, so the ClientHello offers TLS 1.0 only and none of the SHA-256 suites. It never sets a cipher mask, a domain name or SNI: no SNI is sent and the host name is never checked. cert_reqs defaults to CERT_NONE, which means NO server verification at all (the −453 \"connected without verification\" result is swallowed); the CA is only used with cert_reqs=ssl.CERT_REQUIRED and ca_certs='/flash/cert/ca.pem'. Despite its name that file must hold the root CA in DER. Set the RTC before connecting; a date error (−461) is raised as OSError 461 by the socket layer rather than ignored.",

@@ -206,4 +206,3 @@ func worst(fs []Finding) Severity {
 	}
 	return s
 }
-

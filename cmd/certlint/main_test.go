@@ -87,9 +87,19 @@ func fixtures() map[string][]byte {
 		"expired-2019-01-01-leaf.pem": testpki.Chain{expired, oldInter}.PEM(),
 		"old-root.der":                oldRoot.DER,
 		"ecdsa-root.der":              ecRoot.DER,
+		"chain-301.pem":               append(testpki.Chain{small, inter}, repeatCert(root, 299)...).PEM(),
 		"not-a-certificate.pem":       []byte("this is not a certificate\n"),
 		"empty.pem":                   nil,
 	}
+}
+
+// repeatCert is n copies of c, to make a chain longer than any real one.
+func repeatCert(c *testpki.Cert, n int) testpki.Chain {
+	out := make(testpki.Chain, n)
+	for i := range out {
+		out[i] = c
+	}
+	return out
 }
 
 func writeFixtures(env *testscript.Env) error {

@@ -216,7 +216,7 @@ func (r *runner) captured(n int, hs chain.CapturedHandshake) report.TargetReport
 // offline checks a chain from a file: the same observation as a dial,
 // without the handshake facts.
 func (r *runner) offline() (report.TargetReport, error) {
-	served, err := chain.LoadChainFile(r.req.ChainFile, r.req.Stdin)
+	served, msg, err := chain.LoadServedChain(r.req.ChainFile, r.req.Stdin)
 	if err != nil {
 		return report.TargetReport{}, fmt.Errorf("--chain: %w", err)
 	}
@@ -226,7 +226,11 @@ func (r *runner) offline() (report.TargetReport, error) {
 	}
 	obs := &chain.Observation{
 		Target: name, Host: r.req.ServerName, ServerName: r.req.ServerName,
-		Offline: true, CheckedAt: r.req.At,
+		Offline: true, CheckedAt: r.req.At, Certificate: msg,
+	}
+	if msg.Certs > len(served) {
+		obs.Notes = append(obs.Notes, fmt.Sprintf("the chain holds %d certificates (%d bytes); only the first %d were examined (certlint's chain cap); message-size and chain-size count all of them",
+			msg.Certs, msg.DERBytes, len(served)))
 	}
 	r.observeChain(obs, served)
 	return r.evaluate(obs, nil), nil
@@ -332,7 +336,7 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 		tr.Host, tr.Port, tr.ServerName, tr.CNAMEs, tr.Address = t.Host, t.Port, t.ServerName, nonNil(cnames), addr
 		return tr
 	}
-	obs.TLS = hs
+	obs.TLS, obs.Certificate = hs, hs.Certificate
 	obs.Notes = append(obs.Notes, hs.Notes...) // e.g. a chain longer than the cap
 	r.observeChain(obs, served)
 	return r.evaluate(obs, obs.Hellos)

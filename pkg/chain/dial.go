@@ -104,10 +104,56 @@ func (d *Dialer) Fetch(ctx context.Context, address string, port int, serverName
 		ForceSuites:        true,
 	}
 	a := d.run(ctx, address, port, cfg, 0)
+	if len(a.certs) == 0 && errors.Is(a.err, ErrHandshakeTooLarge) && a.hs.Version == "TLS1.3" {
+		a.readOverTLS12(d.run(ctx, address, port, tls12Only(cfg), 0))
+	}
 	if len(a.certs) == 0 {
 		return &a.hs, nil, a.noCertError()
 	}
 	return &a.hs, a.certs, nil
+}
+
+// tls12Only is cfg without TLS 1.3: its Certificate message is plaintext,
+// so certlint's record reader can read one larger than zcrypto takes.
+func tls12Only(cfg *tls.Config) *tls.Config {
+	c := cfg.Clone()
+	c.MaxVersion = tls.VersionTLS12
+	c.CipherSuites = nil
+	for _, id := range cfg.CipherSuites {
+		if id != tls.TLS_AES_128_GCM_SHA256 && id != tls.TLS_AES_256_GCM_SHA384 && id != tls.TLS_CHACHA20_POLY1305_SHA256 {
+			c.CipherSuites = append(c.CipherSuites, id)
+		}
+	}
+	return c
+}
+
+// readOverTLS12 takes the chain from a second attempt over TLS 1.2 when
+// the TLS 1.3 one refused a Certificate message too large for zcrypto
+// (encrypted, so the record reader could not see it). What was negotiated
+// stays the first attempt's.
+func (a *attempt) readOverTLS12(b attempt) {
+	if len(b.certs) == 0 {
+		return
+	}
+	a.certs, a.hs.Certificate, a.hs.Error, a.err = b.certs, b.hs.Certificate, "", nil
+	a.hs.Notes = append(append(a.hs.Notes, b.hs.Notes...),
+		"with TLS 1.3 the server's Certificate message is encrypted and larger than certlint's TLS library reads: the chain was read in a second handshake limited to TLS 1.2")
+}
+
+// readLargeCertificate reads on a Certificate message zcrypto refused as too
+// large (more than 64 KiB), with the record tap, up to the TLS limit: the
+// chain counts even though certlint cannot finish this handshake.
+func (a *attempt) readLargeCertificate(tap *recordTap) {
+	if err := tap.readCertificate(); err != nil {
+		a.hs.Error = fmt.Sprintf("server sent a %d-byte Certificate message; certlint could not read it: %v", tap.cert.msg.Bytes, err)
+		a.err = fmt.Errorf("%w: %v", ErrHandshakeTooLarge, err)
+		return
+	}
+	var notes []string
+	a.certs, notes = tap.keptCerts()
+	a.hs.Notes = append(a.hs.Notes, notes...)
+	a.hs.Certificate = tap.message()
+	a.hs.Error, a.err, a.local = "", nil, true
 }
 
 // attempt is the outcome of one dial and handshake.
@@ -157,7 +203,8 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 	if limit <= 0 {
 		limit = DefaultMaxHandshakeBytes
 	}
-	capped := &cappedConn{Conn: raw, limit: limit}
+	tap := &recordTap{Conn: raw}
+	capped := &cappedConn{Conn: tap, limit: limit}
 	var wire net.Conn = capped
 	if recordVersion != 0 {
 		wire = &recordVersionConn{Conn: capped, version: recordVersion}
@@ -185,7 +232,12 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 			// certlint's own, e.g. a certificate zcrypto cannot parse.
 			a.hs.Error = ""
 		}
+		if announcedLength(herr) > 0 && tap.cert != nil {
+			a.readLargeCertificate(tap)
+			return a
+		}
 	}
+	a.hs.Certificate = tap.message()
 	return a
 }
 

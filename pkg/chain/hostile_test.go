@@ -116,22 +116,44 @@ func TestHostileAlert(t *testing.T) {
 }
 
 func TestHostileHugeHandshakeHeader(t *testing.T) {
-	// The server announces 16 MiB and streams; certlint must stop at the
-	// header, not read (or allocate) the 16 MiB.
+	// The server announces a 16 MiB Certificate message and streams zeros:
+	// certlint reads on past zcrypto's 64 KiB, sees at once that the
+	// certificate list is malformed, and stops without reading (or
+	// allocating) the 16 MiB.
 	hs, _, err := boundedFetch(t, "hugeheader", 8*mb)
-	he := wantHandshakeError(t, "hugeheader", hs, err, "16777215-byte handshake message")
+	he := wantHandshakeError(t, "hugeheader", hs, err, "16777215-byte Certificate message", "malformed")
 	if !errors.Is(he, chain.ErrHandshakeTooLarge) {
 		t.Errorf("error %v does not wrap ErrHandshakeTooLarge", he)
 	}
 }
 
-func TestHostileBigChain(t *testing.T) {
-	// 300 certificates, ~350 KB, in one Certificate message: more than any
-	// TLS client here (zcrypto, like most) accepts in one message.
-	hs, _, err := boundedFetch(t, "bigchain", 32*mb)
-	he := wantHandshakeError(t, "bigchain", hs, err, "-byte handshake message")
-	if !errors.Is(he, chain.ErrHandshakeTooLarge) {
-		t.Errorf("error %v does not wrap ErrHandshakeTooLarge", he)
+func TestHostileBigChainIsReadWhole(t *testing.T) {
+	// 300 certificates, ~350 KB, in one Certificate message: more than
+	// zcrypto takes in one message (64 KiB). certlint reads it with its
+	// record reader, keeps the first 64 certificates and counts all 300.
+	hs, certs, err := boundedFetch(t, "bigchain", 32*mb)
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	if len(certs) != chain.MaxChainCerts {
+		t.Errorf("got %d certificates, want the first %d", len(certs), chain.MaxChainCerts)
+	}
+	m := hs.Certificate
+	if m == nil || m.Certs != hostile.BigChainCerts || m.Bytes != 3+3*m.Certs+m.DERBytes || len(m.Records) < 2 {
+		t.Fatalf("Handshake.Certificate = %+v, want all %d certificates counted and the records seen", m, hostile.BigChainCerts)
+	}
+	for i, c := range certs {
+		if c.Index != i || c.ParseError != "" {
+			t.Errorf("certificate #%d: index %d, parse error %q", i, c.Index, c.ParseError)
+		}
+	}
+	notes := strings.Join(hs.Notes, "\n")
+	// The hostile server speaks TLS 1.3, where the message is encrypted:
+	// the chain comes from a second handshake limited to TLS 1.2.
+	for _, want := range []string{"own record reader", "300 certificates", "only the first 64 were examined", "second handshake limited to TLS 1.2"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("Handshake.Notes = %q, want %q", hs.Notes, want)
+		}
 	}
 }
 

@@ -31,38 +31,66 @@ var oidSignedData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
 // the server sent them; each gets Source SourceServed and Index = position.
 // Roles are not set: call AssignRoles. PEM blocks of other types (keys,
 // CRLs) are skipped. A certificate zcrypto cannot parse is kept with its
-// ParseError so size checks still see it.
+// ParseError so size checks still see it. More than MaxChainCerts
+// certificates is an error; ParseServedChain takes them.
 func ParseChain(data []byte) ([]*Cert, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errors.New("empty input: no certificate data")
-	}
-	if len(data) > MaxChainInputBytes {
-		return nil, fmt.Errorf("input is %d bytes; at most %d bytes are read", len(data), MaxChainInputBytes)
-	}
-	var ders [][]byte
-	var err error
-	if containsPEM(data) {
-		ders, err = splitPEM(data)
-	} else {
-		ders, err = splitDER(data)
-	}
+	certs, msg, err := ParseServedChain(data)
 	if err != nil {
 		return nil, err
 	}
-	if len(ders) == 0 {
-		return nil, ErrNoCertificates
+	if msg.Certs > MaxChainCerts {
+		return nil, fmt.Errorf("input holds %d certificates; at most %d are accepted", msg.Certs, MaxChainCerts)
 	}
-	if len(ders) > MaxChainCerts {
-		return nil, fmt.Errorf("input holds %d certificates; at most %d are accepted", len(ders), MaxChainCerts)
+	return certs, nil
+}
+
+// ParseServedChain reads a chain the way ParseChain does, without refusing a
+// long one: it returns the first MaxChainCerts certificates and the
+// Certificate message a server would send them in, which counts every
+// certificate (its Records are unknown).
+func ParseServedChain(data []byte) ([]*Cert, *CertificateMessage, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil, errors.New("empty input: no certificate data")
 	}
-	certs := make([]*Cert, len(ders))
-	for i, der := range ders {
+	if len(data) > MaxChainInputBytes {
+		return nil, nil, fmt.Errorf("input is %d bytes; at most %d bytes are read", len(data), MaxChainInputBytes)
+	}
+	l := &derList{msg: CertificateMessage{Bytes: 3}}
+	var err error
+	if containsPEM(data) {
+		err = splitPEM(data, l)
+	} else {
+		err = splitDER(data, l)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if l.msg.Certs == 0 {
+		return nil, nil, ErrNoCertificates
+	}
+	certs := make([]*Cert, len(l.ders))
+	for i, der := range l.ders {
 		c := NewCert(der)
 		c.Index = i
 		c.Source = SourceServed
 		certs[i] = c
 	}
-	return certs, nil
+	return certs, &l.msg, nil
+}
+
+// derList collects the certificates of an input: the DER of the first
+// MaxChainCerts, and the size of every one, in constant memory past the cap.
+type derList struct {
+	ders [][]byte
+	msg  CertificateMessage
+}
+
+func (l *derList) add(der []byte) {
+	if len(l.ders) < MaxChainCerts {
+		l.ders = append(l.ders, der)
+	}
+	l.msg.Bytes += 3 + len(der)
+	l.msg.add(l.msg.Certs, len(der))
 }
 
 // LoadChainFile reads a chain file with ParseChain. The path "-" reads stdin
@@ -77,6 +105,20 @@ func LoadChainFile(path string, stdin io.Reader) ([]*Cert, error) {
 		return nil, fmt.Errorf("%s: %w", displayPath(path), err)
 	}
 	return certs, nil
+}
+
+// LoadServedChain reads a chain file with ParseServedChain: a chain longer
+// than MaxChainCerts is still judged on its size.
+func LoadServedChain(path string, stdin io.Reader) ([]*Cert, *CertificateMessage, error) {
+	data, err := readCapped(path, stdin)
+	if err != nil {
+		return nil, nil, err
+	}
+	certs, msg, err := ParseServedChain(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", displayPath(path), err)
+	}
+	return certs, msg, nil
 }
 
 // readCapped reads a file or stdin ("-"), refusing more than
@@ -123,11 +165,10 @@ func containsPEM(data []byte) bool {
 // CRLF line ends, text before or between blocks, "TRUSTED CERTIFICATE"
 // (OpenSSL's form with trust settings appended) and "PKCS7" blocks are
 // accepted; other block types are skipped.
-func splitPEM(data []byte) ([][]byte, error) {
-	var ders [][]byte
+func splitPEM(data []byte, l *derList) error {
 	rest := data
 	sawBlock := false
-	for len(ders) <= MaxChainCerts {
+	for {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
 		if block == nil {
@@ -136,55 +177,49 @@ func splitPEM(data []byte) ([][]byte, error) {
 		sawBlock = true
 		switch block.Type {
 		case "CERTIFICATE", "X509 CERTIFICATE":
-			ders = append(ders, block.Bytes)
+			l.add(block.Bytes)
 		case "TRUSTED CERTIFICATE":
 			// The certificate is the first DER element; trust settings follow.
 			der, _, err := firstElement(block.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("TRUSTED CERTIFICATE block: %w", err)
+				return fmt.Errorf("TRUSTED CERTIFICATE block: %w", err)
 			}
-			ders = append(ders, der)
+			l.add(der)
 		case "PKCS7", "CMS":
-			certs, err := pkcs7Certificates(block.Bytes)
-			if err != nil {
-				return nil, fmt.Errorf("PKCS7 block: %w", err)
+			if err := pkcs7Certificates(block.Bytes, l); err != nil {
+				return fmt.Errorf("PKCS7 block: %w", err)
 			}
-			ders = append(ders, certs...)
 		}
 	}
 	if !sawBlock {
-		return nil, errors.New("PEM armour found but no block could be decoded (bad base64 or missing END line)")
+		return errors.New("PEM armour found but no block could be decoded (bad base64 or missing END line)")
 	}
-	return ders, nil
+	return nil
 }
 
 // splitDER returns the DER of every certificate in binary input: one
 // PKCS#7 SignedData, or one or more concatenated certificates.
-func splitDER(data []byte) ([][]byte, error) {
+func splitDER(data []byte, l *derList) error {
 	first, _, err := firstElement(data)
 	if err != nil {
-		return nil, fmt.Errorf("not PEM, and not DER: %w", err)
+		return fmt.Errorf("not PEM, and not DER: %w", err)
 	}
 	if isPKCS7(first) {
-		return pkcs7Certificates(data)
+		return pkcs7Certificates(data, l)
 	}
-	var ders [][]byte
 	rest := data
 	for len(rest) > 0 {
-		if len(ders) > MaxChainCerts {
-			break // ParseChain reports the cap
-		}
 		if len(bytes.TrimRight(rest, "\x00\r\n\t ")) == 0 {
 			break // padding after the last certificate
 		}
 		der, next, err := firstElement(rest)
 		if err != nil {
-			return nil, fmt.Errorf("DER certificate #%d at byte %d: %w", len(ders), len(data)-len(rest), err)
+			return fmt.Errorf("DER certificate #%d at byte %d: %w", l.msg.Certs, len(data)-len(rest), err)
 		}
-		ders = append(ders, der)
+		l.add(der)
 		rest = next
 	}
-	return ders, nil
+	return nil
 }
 
 // firstElement splits off the first complete DER element (a SEQUENCE) of
@@ -221,16 +256,16 @@ func isPKCS7(der []byte) bool {
 // pkcs7Certificates returns the certificates set of a PKCS#7 SignedData
 // (RFC 2315 section 9.1), in the order it holds them. Only the certificates
 // matter here, so the rest of SignedData is read as raw values.
-func pkcs7Certificates(der []byte) ([][]byte, error) {
+func pkcs7Certificates(der []byte, l *derList) error {
 	var ci struct {
 		ContentType asn1.ObjectIdentifier
 		Content     asn1.RawValue `asn1:"explicit,tag:0"`
 	}
 	if _, err := asn1.Unmarshal(der, &ci); err != nil {
-		return nil, fmt.Errorf("malformed PKCS#7 ContentInfo: %w", err)
+		return fmt.Errorf("malformed PKCS#7 ContentInfo: %w", err)
 	}
 	if !ci.ContentType.Equal(oidSignedData) {
-		return nil, fmt.Errorf("PKCS#7 content type %s is not signedData", ci.ContentType)
+		return fmt.Errorf("PKCS#7 content type %s is not signedData", ci.ContentType)
 	}
 	var sd struct {
 		Version          int
@@ -241,22 +276,21 @@ func pkcs7Certificates(der []byte) ([][]byte, error) {
 		Certificates asn1.RawValue `asn1:"optional,tag:0"`
 	}
 	if _, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil {
-		return nil, fmt.Errorf("malformed PKCS#7 SignedData: %w", err)
+		return fmt.Errorf("malformed PKCS#7 SignedData: %w", err)
 	}
-	var ders [][]byte
 	rest := sd.Certificates.Bytes
-	for len(rest) > 0 && len(ders) <= MaxChainCerts {
+	for len(rest) > 0 {
 		var raw asn1.RawValue
 		var err error
 		rest, err = asn1.Unmarshal(rest, &raw)
 		if err != nil {
-			return nil, fmt.Errorf("PKCS#7 certificate #%d: %w", len(ders), err)
+			return fmt.Errorf("PKCS#7 certificate #%d: %w", l.msg.Certs, err)
 		}
 		// The set may also hold attribute certificates ([1], [2], [3]); only
 		// plain X.509 certificates (a universal SEQUENCE) are kept.
 		if raw.Class == asn1.ClassUniversal && raw.Tag == asn1.TagSequence {
-			ders = append(ders, raw.FullBytes)
+			l.add(raw.FullBytes)
 		}
 	}
-	return ders, nil
+	return nil
 }

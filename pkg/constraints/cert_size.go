@@ -38,13 +38,30 @@ func (certSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 				c.Label(), commas(c.DERBytes()), p.Name, commas(limit))}
 		if c.DERBytes() > limit {
 			f.Severity = Fail
-			f.Fix = fmt.Sprintf("the service must send certificates of at most %s bytes (fewer subject alternative names, an ECDSA key); %s cannot be configured around this limit, "+
-				"so until then connect through a proxy that presents a smaller chain (e.g. plain HTTP on a private network to a proxy that forwards over HTTPS)",
-				commas(limit), p.Name)
+			f.Fix = certSizeFix(limit, p)
+		}
+		out = append(out, f)
+	}
+	if m := obs.Certificate; m != nil && m.Certs > len(served) {
+		// Past certlint's chain cap only sizes are known: the largest of
+		// all stands for the rest.
+		f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: m.Largest,
+			Message: fmt.Sprintf("the %d certificates past certlint's %d-certificate cap are measured by size only: the largest the server sent is certificate #%d at %s bytes; %s accepts at most %s bytes per certificate",
+				m.Certs-len(served), len(served), m.LargestIndex, commas(m.Largest), p.Name, commas(limit))}
+		if m.Largest > limit && m.LargestIndex >= len(served) {
+			f.Severity, f.CertIndex = Fail, m.LargestIndex
+			f.Fix = certSizeFix(limit, p)
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// certSizeFix says what to do about a certificate over the device's limit.
+func certSizeFix(limit int, p *Profile) string {
+	return fmt.Sprintf("the service must send certificates of at most %s bytes (fewer subject alternative names, an ECDSA key); %s cannot be configured around this limit, "+
+		"so until then connect through a proxy that presents a smaller chain (e.g. plain HTTP on a private network to a proxy that forwards over HTTPS)",
+		commas(limit), p.Name)
 }
 
 // skip is the single finding of a check that cannot apply, with the reason.

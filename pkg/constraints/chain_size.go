@@ -36,12 +36,18 @@ func (chainSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 			largest = c
 		}
 	}
+	count, largestLabel, largestBytes := len(served), largest.Label(), largest.DERBytes()
+	if m := obs.Certificate; m != nil && m.Certs > len(served) {
+		// Past certlint's chain cap: the message still counts every certificate.
+		count, total, largestBytes = m.Certs, m.DERBytes, m.Largest
+		largestLabel = fmt.Sprintf("certificate #%d", m.LargestIndex)
+	}
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: total,
 		Message: fmt.Sprintf("the server sends %s bytes of certificates (%d %s); %s accepts at most %s bytes in all",
-			commas(total), len(served), plural(len(served), "certificate", "certificates"), p.Name, commas(limit))}
+			commas(total), count, plural(count, "certificate", "certificates"), p.Name, commas(limit))}
 	if total > limit {
 		f.Severity = Fail
-		f.Message += fmt.Sprintf("; the largest is %s at %s bytes", largest.Label(), commas(largest.DERBytes()))
+		f.Message += fmt.Sprintf("; the largest is %s at %s bytes", largestLabel, commas(largestBytes))
 		f.Fix = fmt.Sprintf("the service must send at most %s bytes of certificates: a smaller leaf, a shorter chain, ECDSA keys; a root it sends can be left out; until then connect through a proxy that presents a smaller chain", commas(limit))
 	}
 	return []Finding{f}

@@ -165,8 +165,13 @@ func (p *Profile) Selector() string {
 func (p *Profile) SourcesFor(fields ...string) (refs []SourceRef, confidence string) {
 	var unknown []SourceRef
 	weakest := -1
+	seen := map[SourceRef]bool{}
 	for _, f := range fields {
 		for _, s := range p.Sources[f] {
+			if seen[s] {
+				continue // one search cited for several fields is cited once
+			}
+			seen[s] = true
 			if confidenceRank(s.Confidence) == len(Confidences)-1 {
 				unknown = append(unknown, s)
 				continue

@@ -102,7 +102,7 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 	if err != nil {
 		return err
 	}
-	render, err := renderer(f)
+	opts, err := renderOptions(f)
 	if err != nil {
 		return err
 	}
@@ -111,28 +111,53 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 		return err
 	}
 	req.Progress = newProgress(cmd.ErrOrStderr(), len(req.Targets)+len(req.TargetList))
-	rep, err := certlint.Check(cmd.Context(), req)
+	// Reports are rendered as targets finish, so a batch of any size runs
+	// in flat memory; the output file is created with the first byte.
+	out := &lazyOutput{stdout: cmd.OutOrStdout(), path: f.outputFile, force: f.force}
+	stream, err := report.NewStream(out, f.output, opts)
 	if err != nil {
 		return err
 	}
-	changes := 0
 	if ci.baseline != nil {
-		changes = rep.Diff(ci.baseline)
+		stream.SetBaseline(ci.baseline)
 	}
-	if err := f.writeReport(cmd.OutOrStdout(), render, rep); err != nil {
-		return err
-	}
-	if err := f.saveServedChain(cmd.ErrOrStderr(), rep); err != nil {
-		return err
-	}
-	for _, t := range rep.Reports {
+	var problems []string
+	saver := &chainSaver{}
+	err = certlint.CheckStream(cmd.Context(), req, func(t report.TargetReport) error {
 		if t.Error != "" {
-			fmt.Fprintf(cmd.ErrOrStderr(), "certlint: %s: %s\n", report.Clean(t.Target), report.Clean(t.Error))
+			problems = append(problems, fmt.Sprintf("certlint: %s: %s", report.Clean(t.Target), report.Clean(t.Error)))
+		}
+		if f.saveChain != "" {
+			saver.see(t)
+		}
+		return stream.Add(t)
+	})
+	if err == nil {
+		err = stream.Close()
+	} else {
+		stream.Close()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		var usage *certlint.UsageError
+		if errors.As(err, &usage) {
+			return err
+		}
+		return out.wrap(err)
+	}
+	if f.saveChain != "" {
+		if err := saver.save(cmd.ErrOrStderr(), f.saveChain, f.force); err != nil {
+			return err
 		}
 	}
-	code := rep.ExitCode(f.failOn == "warn")
-	if code == exitPass && f.failOnChange && changes > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "certlint: %d changes since the baseline (--fail-on-change)\n", changes)
+	for _, p := range problems {
+		fmt.Fprintln(cmd.ErrOrStderr(), p)
+	}
+	code := stream.ExitCode(f.failOn == "warn")
+	if code == exitPass && f.failOnChange && stream.Changes() > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "certlint: %d changes since the baseline (--fail-on-change)\n", stream.Changes())
 		code = exitFail
 	}
 	if code != exitPass {
@@ -190,15 +215,13 @@ func parseAt(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--at %q: want RFC 3339 (2019-05-03T10:00:00Z) or a date (2019-05-03)", s)
 }
 
-func renderer(f checkFlags) (func(io.Writer, *report.Report) error, error) {
-	render, err := report.Lookup(f.output)
-	if err != nil {
-		return nil, err
+func renderOptions(f checkFlags) (report.Options, error) {
+	if _, err := report.Lookup(f.output); err != nil {
+		return report.Options{}, err
 	}
 	// A report written to --output-file is read later, not on this terminal.
 	colour := useColor(f.noColor) && f.outputFile == ""
-	opts := report.Options{Text: report.TextOptions{Color: colour, Verbose: f.verbose}}
-	return func(w io.Writer, r *report.Report) error { return render(w, r, opts) }, nil
+	return report.Options{Text: report.TextOptions{Color: colour, Verbose: f.verbose}}, nil
 }
 
 // useColor follows fatih/color's reading of the terminal and NO_COLOR,
@@ -276,51 +299,83 @@ func createFile(path string, force bool) (*os.File, error) {
 	return os.OpenFile(path, flags, 0o644)
 }
 
-// writeReport renders to --output-file when given, else to stdout. The
-// file is created exclusively unless --force, so a report never replaces
-// a file by accident.
-func (f checkFlags) writeReport(stdout io.Writer, render func(io.Writer, *report.Report) error, rep *report.Report) error {
-	if f.outputFile == "" {
-		if err := render(stdout, rep); err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
-		return nil
-	}
-	out, err := createFile(f.outputFile, f.force)
-	if err != nil {
-		return fmt.Errorf("--output-file: %w", err)
-	}
-	if err := render(out, rep); err != nil {
-		out.Close()
-		return fmt.Errorf("write report to %s: %w", f.outputFile, err)
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("write report to %s: %w", f.outputFile, err)
-	}
-	return nil
+// lazyOutput is where the report goes: stdout, or --output-file, created
+// (exclusively unless --force, so a report never replaces a file by
+// accident) when the first byte is written, so a run that fails before
+// any report leaves no empty file behind.
+type lazyOutput struct {
+	stdout io.Writer
+	path   string
+	force  bool
+	file   *os.File
 }
 
-// saveServedChain writes --save-chain: the chain of the first report that
-// has one, saying so when other addresses or handshakes served another.
-func (f checkFlags) saveServedChain(stderr io.Writer, rep *report.Report) error {
-	if f.saveChain == "" {
+func (o *lazyOutput) Write(p []byte) (int, error) {
+	if o.path == "" {
+		return o.stdout.Write(p)
+	}
+	if o.file == nil {
+		f, err := createFile(o.path, o.force)
+		if err != nil {
+			return 0, &outputFileError{err}
+		}
+		o.file = f
+	}
+	return o.file.Write(p)
+}
+
+// Close closes the output file, if one was created.
+func (o *lazyOutput) Close() error {
+	if o.file == nil {
 		return nil
 	}
-	var saved *report.TargetReport
-	for i := range rep.Reports {
-		t := &rep.Reports[i]
-		switch {
-		case len(t.Served) == 0:
-		case saved == nil:
-			saved = t
-		case !sameChain(saved.Served, t.Served):
-			fmt.Fprintf(stderr, "certlint: --save-chain: wrote the chain of %s; %s served another\n", report.Clean(reportName(*saved)), report.Clean(reportName(*t)))
-		}
+	return o.file.Close()
+}
+
+// wrap names where the report was being written.
+func (o *lazyOutput) wrap(err error) error {
+	var create *outputFileError
+	switch {
+	case errors.As(err, &create):
+		return fmt.Errorf("--output-file: %w", create.err)
+	case o.path != "":
+		return fmt.Errorf("write report to %s: %w", o.path, err)
 	}
-	if saved == nil {
-		return fmt.Errorf("--save-chain %s: no chain was received, nothing written", f.saveChain)
+	return fmt.Errorf("write report: %w", err)
+}
+
+// outputFileError is a failure to create --output-file.
+type outputFileError struct{ err error }
+
+func (e *outputFileError) Error() string { return e.err.Error() }
+
+// chainSaver follows a run's reports for --save-chain: it keeps the chain
+// of the first report that has one, and notes every report that served
+// another.
+type chainSaver struct {
+	saved *report.TargetReport
+	notes []string
+}
+
+func (c *chainSaver) see(t report.TargetReport) {
+	switch {
+	case len(t.Served) == 0:
+	case c.saved == nil:
+		c.saved = &t
+	case !sameChain(c.saved.Served, t.Served):
+		c.notes = append(c.notes, fmt.Sprintf("certlint: --save-chain: wrote the chain of %s; %s served another", report.Clean(reportName(*c.saved)), report.Clean(reportName(t))))
 	}
-	return saveChain(f.saveChain, f.force, saved.Served)
+}
+
+// save writes the kept chain to path and prints the notes.
+func (c *chainSaver) save(stderr io.Writer, path string, force bool) error {
+	for _, n := range c.notes {
+		fmt.Fprintln(stderr, n)
+	}
+	if c.saved == nil {
+		return fmt.Errorf("--save-chain %s: no chain was received, nothing written", path)
+	}
+	return saveChain(path, force, c.saved.Served)
 }
 
 func reportName(t report.TargetReport) string {

@@ -61,14 +61,31 @@ const DefaultTimeout = 10 * time.Second
 // checked at all (a UsageError); a target that cannot be reached is a report
 // with its error set, so the other targets still get checked.
 func Check(ctx context.Context, req Request) (*report.Report, error) {
+	var reports []report.TargetReport
+	err := CheckStream(ctx, req, func(t report.TargetReport) error {
+		reports = append(reports, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return report.New(reports), nil
+}
+
+// CheckStream runs the request like Check, but hands every report to emit
+// instead of collecting them: in input order, each as soon as it and every
+// report before it are done. A batch of any size thus holds only the
+// reports of targets in flight. An error from emit stops the run (targets
+// not yet started are skipped) and is returned.
+func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport) error) error {
 	profiles, err := selectProfiles(req)
 	if err != nil {
-		return nil, &UsageError{err}
+		return &UsageError{err}
 	}
 	var ca *chain.CAFile
 	if req.CAFile != "" {
 		if ca, err = chain.LoadCAFile(req.CAFile); err != nil {
-			return nil, &UsageError{err}
+			return &UsageError{err}
 		}
 	}
 	if req.Timeout <= 0 {
@@ -79,31 +96,40 @@ func Check(ctx context.Context, req Request) (*report.Report, error) {
 	}
 	client, err := loadClientCert(req.ClientCert)
 	if err != nil {
-		return nil, &UsageError{err}
+		return &UsageError{err}
 	}
 	r := &runner{req: req, profiles: profiles, ca: ca, client: client}
 	if req.PcapFile != "" {
 		trs, err := r.pcap()
 		if err != nil {
-			return nil, &UsageError{err}
+			return &UsageError{err}
 		}
-		return report.New(trs), nil
+		return emitAll(trs, emit)
 	}
 	if req.ChainFile != "" {
 		tr, err := r.offline()
 		if err != nil {
-			return nil, &UsageError{err}
+			return &UsageError{err}
 		}
-		return report.New([]report.TargetReport{tr}), nil
+		return emit(tr)
 	}
 	if len(req.Targets) == 0 && len(req.TargetList) == 0 {
-		return nil, &UsageError{errors.New("nothing to check: give a TARGET (host[:port] or URL), --targets FILE or --chain FILE")}
+		return &UsageError{errors.New("nothing to check: give a TARGET (host[:port] or URL), --targets FILE or --chain FILE")}
 	}
 	specs, perTarget, err := r.batch()
 	if err != nil {
-		return nil, &UsageError{err}
+		return &UsageError{err}
 	}
-	return report.New(r.targets(ctx, specs, perTarget)), nil
+	return r.targets(ctx, specs, perTarget, emit)
+}
+
+func emitAll(reports []report.TargetReport, emit func(report.TargetReport) error) error {
+	for _, t := range reports {
+		if err := emit(t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func selectProfiles(req Request) ([]*constraints.Profile, error) {
@@ -237,37 +263,63 @@ func (r *runner) offline() (report.TargetReport, error) {
 }
 
 // targets checks every target with its own profiles, at most Concurrency
-// at once, and keeps the input order in the result.
-func (r *runner) targets(ctx context.Context, specs []TargetSpec, profiles [][]*constraints.Profile) []report.TargetReport {
+// at once, and emits the reports in input order. A target may start only
+// while fewer than window targets are finished but not yet emitted (one
+// slow target holds back the emission of those after it): memory stays
+// bounded however long the list.
+func (r *runner) targets(ctx context.Context, specs []TargetSpec, profiles [][]*constraints.Profile, emit func(report.TargetReport) error) error {
 	n := r.req.Concurrency
 	if n <= 0 {
 		n = 8
 	}
-	results := make([][]report.TargetReport, len(specs))
-	sem := make(chan struct{}, n)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
+	window := 4 * n
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		i       int
+		reports []report.TargetReport
+	}
+	results := make(chan result, n)
+	slots := make(chan struct{}, window) // started, not yet emitted
+	sem := make(chan struct{}, n)        // running
+	go func() {
+		for i, t := range specs {
+			slots <- struct{}{}
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				tr := *r
+				tr.profiles = profiles[i]
+				results <- result{i, tr.target(ctx, t.Target)}
+			}()
+		}
+	}()
 	prog := &progress{report: r.req.Progress, total: len(specs)}
-	for i, t := range specs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			tr := *r
-			tr.profiles = profiles[i]
-			results[i] = tr.target(ctx, t.Target)
-			mu.Lock()
-			prog.finished(anyFailed(results[i]))
-			mu.Unlock()
-		}()
+	pending := map[int][]report.TargetReport{}
+	next := 0
+	var emitErr error
+	for range specs {
+		res := <-results
+		prog.finished(anyFailed(res.reports))
+		pending[res.i] = res.reports
+		for {
+			rs, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			for _, t := range rs {
+				if emitErr == nil {
+					if emitErr = emit(t); emitErr != nil {
+						cancel() // the rest finish at once, unchecked
+					}
+				}
+			}
+			next++
+			<-slots
+		}
 	}
-	wg.Wait()
-	var out []report.TargetReport
-	for _, rs := range results {
-		out = append(out, rs...)
-	}
-	return out
+	return emitErr
 }
 
 // target resolves one target and checks each of its addresses: a fleet can

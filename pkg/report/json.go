@@ -1,14 +1,8 @@
 package report
 
-import (
-	"encoding/json"
-	"io"
-)
+import "io"
 
 // WriteJSON renders the report as the certlint/v1 JSON document, indented.
-// Certificate text stays as it came, escaped by JSON itself.
-func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
-}
+// Certificate text stays as it came, escaped by JSON itself. A Stream
+// writes the same bytes one target at a time.
+func WriteJSON(w io.Writer, r *Report) error { return renderAll(w, "json", r, Options{}) }

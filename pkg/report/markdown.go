@@ -17,15 +17,7 @@ func init() {
 // chain with sizes, then every failing or warning finding with its limit,
 // sources and fix, and the steps each device still needs. Certificate
 // fields and server messages are untrusted and escaped (MD).
-func WriteMarkdown(w io.Writer, r *Report) error {
-	p := &mdPrinter{w: w}
-	p.line("# certlint report: %s", strings.ToUpper(r.Verdict))
-	for _, t := range r.Reports {
-		p.line("")
-		p.target(t)
-	}
-	return p.err
-}
+func WriteMarkdown(w io.Writer, r *Report) error { return renderAll(w, "markdown", r, Options{}) }
 
 type mdPrinter struct {
 	w   io.Writer

@@ -25,18 +25,7 @@ type TextOptions struct {
 // chain as a short table, then per device the verdict and every finding
 // that is not a pass, each with its limit's confidence, source and fix.
 func WriteText(w io.Writer, r *Report, opts TextOptions) error {
-	p := &textPrinter{w: w, opts: opts}
-	for i, t := range r.Reports {
-		if i > 0 {
-			p.line("")
-		}
-		p.target(t)
-	}
-	if len(r.Reports) > 1 {
-		p.line("")
-		p.summary(r)
-	}
-	return p.err
+	return renderAll(w, "text", r, Options{Text: opts})
 }
 
 type textPrinter struct {
@@ -205,14 +194,6 @@ func (p *textPrinter) finding(f constraints.Finding) {
 			p.line("        source: %s", Clean(s))
 		}
 	}
-}
-
-func (p *textPrinter) summary(r *Report) {
-	counts := map[string]int{}
-	for _, t := range r.Reports {
-		counts[t.Verdict]++
-	}
-	p.line("%d targets: %d pass, %d warn, %d fail, %d error", len(r.Reports), counts[VerdictPass], counts[VerdictWarn], counts[VerdictFail], counts[VerdictError])
 }
 
 func containsString(list []string, s string) bool {

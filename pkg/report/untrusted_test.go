@@ -87,6 +87,10 @@ func TestEveryFormatNeutralisesUntrustedText(t *testing.T) {
 					checkJSONKeepsText(t, buf.Bytes())
 					continue
 				}
+				if format == report.JSONLines {
+					checkJSONKeepsText(t, jsonLinesToDocument(t, buf.Bytes()))
+					continue
+				}
 				checkNoRawUnsafe(t, format, out, opts.Text.Color)
 				checkWellFormed(t, format, buf.Bytes())
 			}
@@ -155,6 +159,31 @@ func checkWellFormed(t *testing.T, format string, out []byte) {
 
 // checkJSONKeepsText requires JSON to carry the hostile text exactly, as
 // JSON escapes: a consumer gets the real subject, a terminal gets no ESC.
+// jsonLinesToDocument reads -o jsonl output (one target report per line,
+// each with the schema) and returns it as one -o json document.
+func jsonLinesToDocument(t *testing.T, out []byte) []byte {
+	t.Helper()
+	doc := report.Report{Schema: report.Schema}
+	for i, line := range bytes.Split(bytes.TrimSuffix(out, []byte("\n")), []byte("\n")) {
+		var tr struct {
+			Schema string `json:"schema"`
+			report.TargetReport
+		}
+		if err := json.Unmarshal(line, &tr); err != nil {
+			t.Fatalf("jsonl line %d does not decode: %v", i+1, err)
+		}
+		if tr.Schema != report.Schema {
+			t.Fatalf("jsonl line %d: schema %q", i+1, tr.Schema)
+		}
+		doc.Reports = append(doc.Reports, tr.TargetReport)
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func checkJSONKeepsText(t *testing.T, out []byte) {
 	t.Helper()
 	for _, bad := range []string{"\x1b", "\x07", "\r"} {

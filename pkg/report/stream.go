@@ -1,0 +1,301 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/certlint/certlint/pkg/constraints"
+)
+
+// JSONLines is the JSON Lines output format: one certlint/v1 target report
+// per line, written as each target finishes, with "schema" in every line.
+const JSONLines = "jsonl"
+
+func init() {
+	RegisterFormat(JSONLines, func(w io.Writer, r *Report, _ Options) error { return WriteJSONLines(w, r) })
+}
+
+// Stream renders a run's target reports one at a time, in the order they
+// are added, so that a batch of any size holds only a few reports in
+// memory. Text and JSON Lines are written as they come. JSON and markdown
+// open with the run's verdict, which is known only at the end: their
+// rendered reports wait in a temporary file (spool) and are copied after
+// the head. JUnit and SARIF show only failures and warnings, so they keep
+// each report without its pass and skip findings and render at Close.
+type Stream struct {
+	w        io.Writer
+	format   string
+	opts     Options
+	render   Renderer
+	verdict  string
+	counts   map[string]int
+	n        int
+	text     *textPrinter
+	spool    *spool
+	kept     []TargetReport
+	baseline map[string][]*TargetReport
+	changes  int
+	err      error
+}
+
+// NewStream starts a run's report in format (see Formats).
+func NewStream(w io.Writer, format string, opts Options) (*Stream, error) {
+	render, err := Lookup(format)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stream{w: w, format: strings.ToLower(format), opts: opts, render: render, verdict: VerdictPass, counts: map[string]int{}}
+	switch s.format {
+	case "text":
+		s.text = &textPrinter{w: w, opts: opts.Text}
+	case "json", "markdown":
+		s.spool = &spool{}
+	}
+	return s, nil
+}
+
+// SetBaseline makes Add compare every report with the baseline run's
+// report of the same target and address (see Report.Diff) and set its
+// Changes.
+func (s *Stream) SetBaseline(b *Report) {
+	s.baseline = map[string][]*TargetReport{}
+	for i := range b.Reports {
+		t := &b.Reports[i]
+		s.baseline[t.Target] = append(s.baseline[t.Target], t)
+	}
+}
+
+// Add renders one target report.
+func (s *Stream) Add(t TargetReport) error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.baseline != nil {
+		t.Changes = DiffTarget(pickBaseline(s.baseline[t.Target], &t), t)
+		s.changes += len(t.Changes)
+	}
+	s.verdict = worse(s.verdict, t.Verdict)
+	s.counts[t.Verdict]++
+	s.n++
+	switch s.format {
+	case "text":
+		if s.n > 1 {
+			s.text.line("")
+		}
+		s.text.target(t)
+		s.err = s.text.err
+	case JSONLines:
+		s.err = writeJSONLine(s.w, t)
+	case "json":
+		s.err = s.spoolJSON(t)
+	case "markdown":
+		p := &mdPrinter{w: s.spool}
+		p.line("")
+		p.target(t)
+		s.err = p.err
+	default:
+		s.kept = append(s.kept, problemsOnly(t))
+	}
+	return s.err
+}
+
+// spoolJSON writes one report as an element of the document's "reports"
+// array, indented as WriteJSON indents it.
+func (s *Stream) spoolJSON(t TargetReport) error {
+	sep := "\n    "
+	if s.n > 1 {
+		sep = ",\n    "
+	}
+	b, err := json.MarshalIndent(t, "    ", "  ")
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(s.spool, sep); err != nil {
+		return err
+	}
+	_, err = s.spool.Write(b)
+	return err
+}
+
+// Close writes what comes after the last report (the text summary, the
+// document around the spooled reports) and releases the spool.
+func (s *Stream) Close() error {
+	defer s.spool.close()
+	if s.err != nil {
+		return s.err
+	}
+	switch s.format {
+	case "text":
+		if s.n > 1 {
+			s.text.line("")
+			s.text.line("%d targets: %d pass, %d warn, %d fail, %d error", s.n, s.counts[VerdictPass], s.counts[VerdictWarn], s.counts[VerdictFail], s.counts[VerdictError])
+		}
+		return s.text.err
+	case JSONLines:
+		return nil
+	case "json":
+		if _, err := fmt.Fprintf(s.w, "{\n  \"schema\": %q,\n  \"verdict\": %q,\n  \"reports\": [", Schema, s.verdict); err != nil {
+			return err
+		}
+		if err := s.spool.copyTo(s.w); err != nil {
+			return err
+		}
+		end := "]\n}\n"
+		if s.n > 0 {
+			end = "\n  ]\n}\n"
+		}
+		_, err := io.WriteString(s.w, end)
+		return err
+	case "markdown":
+		if _, err := fmt.Fprintf(s.w, "# certlint report: %s\n", strings.ToUpper(s.verdict)); err != nil {
+			return err
+		}
+		return s.spool.copyTo(s.w)
+	}
+	return s.render(s.w, &Report{Schema: Schema, Verdict: s.verdict, Reports: nonNilReports(s.kept)}, s.opts)
+}
+
+// spoolMemory is how much rendered output a spool keeps in memory before
+// it moves to a temporary file: a few hundred targets.
+var spoolMemory = 4 << 20
+
+// spool holds rendered reports until the document's head can be written:
+// in memory while small, then in an unlinked temporary file, so memory
+// stays flat however many targets a run has.
+type spool struct {
+	mem  bytes.Buffer
+	file *os.File
+	buf  *bufio.Writer
+}
+
+func (s *spool) Write(p []byte) (int, error) {
+	if s.file == nil && s.mem.Len()+len(p) <= spoolMemory {
+		return s.mem.Write(p)
+	}
+	if s.file == nil {
+		f, err := os.CreateTemp("", "certlint-report-*")
+		if err != nil {
+			return 0, fmt.Errorf("report spool: %w", err)
+		}
+		_ = os.Remove(f.Name()) // unlinked: gone when closed, even after a crash
+		s.file, s.buf = f, bufio.NewWriterSize(f, 64<<10)
+		if _, err := s.buf.Write(s.mem.Bytes()); err != nil {
+			return 0, fmt.Errorf("report spool: %w", err)
+		}
+		s.mem = bytes.Buffer{}
+	}
+	return s.buf.Write(p)
+}
+
+// copyTo writes everything spooled to w.
+func (s *spool) copyTo(w io.Writer) error {
+	if s.file == nil {
+		_, err := w.Write(s.mem.Bytes())
+		return err
+	}
+	if err := s.buf.Flush(); err != nil {
+		return fmt.Errorf("report spool: %w", err)
+	}
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("report spool: %w", err)
+	}
+	_, err := io.Copy(w, s.file)
+	return err
+}
+
+// close removes the temporary file, if there is one.
+func (s *spool) close() {
+	if s != nil && s.file != nil {
+		s.file.Close()
+	}
+}
+
+// Verdict is the run's verdict so far.
+func (s *Stream) Verdict() string { return s.verdict }
+
+// Changes is the number of changes from the baseline so far.
+func (s *Stream) Changes() int { return s.changes }
+
+// ExitCode maps the run's verdict to the exit-code contract, as
+// Report.ExitCode does.
+func (s *Stream) ExitCode(failOnWarn bool) int {
+	return (&Report{Verdict: s.verdict}).ExitCode(failOnWarn)
+}
+
+// jsonLinePrefix opens every line of -o jsonl: the schema name first, so
+// each line stands on its own.
+var jsonLinePrefix = []byte(`{"schema":"` + Schema + `",`)
+
+// writeJSONLine writes one target report as a JSON Lines record: the
+// report's JSON object with "schema" added in front.
+func writeJSONLine(w io.Writer, t TargetReport) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	line := make([]byte, 0, len(jsonLinePrefix)+len(b))
+	line = append(append(append(line, jsonLinePrefix...), b[1:]...), '\n')
+	_, err = w.Write(line)
+	return err
+}
+
+// problemsOnly is a report without its pass and skip findings, all that
+// JUnit and SARIF render (TestProblemsOnlyRendersTheSame keeps it so).
+func problemsOnly(t TargetReport) TargetReport {
+	devices := make([]DeviceReport, len(t.Devices))
+	for i, d := range t.Devices {
+		var kept []constraints.Finding
+		for _, f := range d.Findings {
+			if f.Severity == constraints.Fail || f.Severity == constraints.Warn {
+				kept = append(kept, f)
+			}
+		}
+		d.Findings = kept
+		devices[i] = d
+	}
+	t.Devices = devices
+	return t
+}
+
+// renderAll renders a whole report through a Stream.
+func renderAll(w io.Writer, format string, r *Report, opts Options) error {
+	s, err := NewStream(w, format, opts)
+	if err != nil {
+		return err
+	}
+	for _, t := range r.Reports {
+		if err := s.Add(t); err != nil {
+			s.Close()
+			return err
+		}
+	}
+	return s.Close()
+}
+
+// pickBaseline is findBaseline over the baseline's reports of one target.
+func pickBaseline(same []*TargetReport, cur *TargetReport) *TargetReport {
+	for _, b := range same {
+		if b.Address == cur.Address {
+			return b
+		}
+	}
+	if len(same) > 0 {
+		return same[0]
+	}
+	return nil
+}
+
+func nonNilReports(r []TargetReport) []TargetReport {
+	if r == nil {
+		return []TargetReport{}
+	}
+	return r
+}
+
+// WriteJSONLines renders the report as JSON Lines (-o jsonl).
+func WriteJSONLines(w io.Writer, r *Report) error { return renderAll(w, JSONLines, r, Options{}) }

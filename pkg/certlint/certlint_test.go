@@ -14,7 +14,8 @@ import (
 )
 
 // handshakeChecks depend on a live dial; offline they are skipped.
-var handshakeChecks = map[string]bool{"tls-version": true, "cipher-suite": true, "sni": true}
+// message-size also names how the records were (not) seen, which differs.
+var handshakeChecks = map[string]bool{"tls-version": true, "cipher-suite": true, "sni": true, "message-size": true}
 
 // findingsByDevice flattens a report to device → findings, leaving out the
 // checks that need a handshake.

@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "74f177de2beaa8149364eb7cd7392db5905ce588bf67c5fd84f0002a9809ff6d"
+const builtinSnapshotSum = "0c3424b1b222465f5ca1b5c23ab35815da4bb189dd3fcf2473bb72486605f618"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -257,6 +257,10 @@ var builtinSnapshot = []snapshotDoc{
 				Model:            "builtin-store",
 				VerifiesHostname: boolPtr(true),
 				VerifiesTime:     boolPtr(false)},
+			Receive: ReceiveLimits{
+				MaxHandshakeMessageBytes: 16384,
+				MessageCount:             "with-header",
+				MaxRecordBytes:           16384},
 			Sources: map[string][]SourceRef{
 				"certificates.ec_curves": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1042 (secp256r1, secp384r1, secp521r1 default y)",
@@ -281,6 +285,23 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
 					Confidence: "inferred",
 					Note:       "A SHA-1 signature fails with MBEDTLS_X509_BADCERT_BAD_MD, except on the certificate the bundle callback anchors (esp_crt_bundle.c filters BAD_MD there)."}},
+				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 MBEDTLS_SSL_IN_CONTENT_LEN default 16384; mbedTLS keeps a whole handshake message, header included, in the input buffer",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
+					Confidence: "vendor-source"}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 (MBEDTLS_SSL_IN_CONTENT_LEN 16384; too small gives MBEDTLS_ERR_SSL_INVALID_RECORD -0x7200)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
+					Confidence: "vendor-source"}},
+				"receive.message_count": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2911 (in_hslen = header length + body length, checked against the record)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2911",
+					Confidence: "inferred"}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2977-2981 ('TLS handshake fragmentation not supported'); the mbedTLS of IDF master (espressif/mbedtls@ce3f3485) was not read",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2977-L2981",
+					Confidence: "unknown",
+					Note:       "mbedTLS 2.x refuses a split handshake message (-0x7080); newer 3.6 releases added reassembly, so for IDF master this is left unknown."}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:737-763 (key exchanges RSA, ECDHE_RSA, ECDHE_ECDSA default y), :899-923 (Camellia, ARIA, DES default n; CCM y), :968 (GCM y), :1662 (ChaCha20 n)",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L737-L763",
@@ -347,6 +368,11 @@ var builtinSnapshot = []snapshotDoc{
 				Model:            "builtin-store",
 				VerifiesHostname: boolPtr(true),
 				VerifiesTime:     boolPtr(false)},
+			Receive: ReceiveLimits{
+				MaxHandshakeMessageBytes: 16384,
+				MessageCount:             "with-header",
+				ReassemblesHandshake:     boolPtr(false),
+				MaxRecordBytes:           16384},
 			Sources: map[string][]SourceRef{
 				"certificates.ec_curves": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1042 (secp256r1, secp384r1, secp521r1 default y)",
@@ -368,6 +394,22 @@ var builtinSnapshot = []snapshotDoc{
 				"certificates.signature_hashes": []SourceRef{SourceRef{
 					Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 ('Only SHA-2 hashes')",
 					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+					Confidence: "vendor-source"}},
+				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 MBEDTLS_SSL_IN_CONTENT_LEN default 16384; mbedTLS keeps a whole handshake message, header included, in the input buffer",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
+					Confidence: "vendor-source"}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 (MBEDTLS_SSL_IN_CONTENT_LEN 16384; too small gives MBEDTLS_ERR_SSL_INVALID_RECORD -0x7200)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
+					Confidence: "vendor-source"}},
+				"receive.message_count": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2911 (in_hslen = header length + body length, checked against the record)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2911",
+					Confidence: "inferred"}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2977-2981 ('TLS handshake fragmentation not supported'; MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE -0x7080); IDF 4.4 ships mbedTLS 2.28",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2977-L2981",
 					Confidence: "vendor-source"}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:564-602 (DHE_RSA, ECDH_ECDSA, ECDH_RSA default y), :711-715 (Camellia, DES default n), :951 (ChaCha20 n)",
@@ -435,11 +477,22 @@ var builtinSnapshot = []snapshotDoc{
 				Model:            "none",
 				VerifiesHostname: boolPtr(false),
 				VerifiesTime:     boolPtr(false)},
+			Receive: ReceiveLimits{
+				MaxRecordBytes: 5115},
 			Sources: map[string][]SourceRef{
 				"certificates.key_types": []SourceRef{SourceRef{
 					Ref:        "micropython/axtls@531cab9c:ssl/tls1.c ssl_prot_prefs (RSA key exchange: the server certificate must hold an RSA key)",
 					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
 					Confidence: "vendor-source"}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "micropython@1c3c2011:ports/esp8266/Makefile:51 (-DRT_MAX_PLAIN_LENGTH=1024 -DRT_EXTRA=4096); micropython/axtls@531cab9c:ssl/tls1.c:1349-1357 (need_bytes > RT_MAX_PLAIN_LENGTH+RT_EXTRA-BM_RECORD_OFFSET -> SSL_ERROR_RECORD_OVERFLOW)",
+					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L1349-L1357",
+					Confidence: "vendor-source",
+					Note:       "1024 + 4096 - 5 = 5,115 bytes of record payload; the stack prints TLS buffer overflow, record size: N (+5)."}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "searched micropython/axtls ssl/tls1.c and tls1_clnt.c",
+					Confidence: "unknown",
+					Note:       "Whether a handshake message split over records is reassembled was not settled from the source."}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "micropython@1c3c2011:extmod/axtls-include/config.h:35 CONFIG_SSL_PROT_LOW; micropython/axtls@531cab9c:ssl/tls1.c:65-67 ssl_prot_prefs",
 					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
@@ -533,6 +586,9 @@ var builtinSnapshot = []snapshotDoc{
 				AcceptsIntermediateAnchor: true,
 				VerifiesHostname:          boolPtr(true),
 				VerifiesTime:              boolPtr(true)},
+			Receive: ReceiveLimits{
+				ReassemblesHandshake: boolPtr(true),
+				MaxRecordBytes:       16384},
 			Sources: map[string][]SourceRef{
 				"certificates.ec_curves": []SourceRef{SourceRef{
 					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1337-1341 (ansix9p256r1, p384r1, p521r1; any other curve -> BR_ERR_X509_UNSUPPORTED 49)",
@@ -554,6 +610,15 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1510-1545 (RSA PKCS#1 v1.5 and ECDSA with SHA-1/224/256/384/512; 'we purposely do NOT support MD5'; no RSA-PSS)",
 					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1510-L1545",
 					Confidence: "vendor-source"}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :183-185 (clamped to 512-16384)",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L85",
+					Confidence: "vendor-source",
+					Note:       "A sketch that shrinks the receive buffer (setBufferSizes(1024, ...)) takes smaller records only if the server accepted MFLN (probeMaxFragmentLength); write a custom profile with the smaller size then."}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_common.t0 (handshake messages are read as a byte stream across records; the Certificate message is decoded certificate by certificate)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_common.t0",
+					Confidence: "inferred"}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:832-881 suites_P (full build, BEARSSL_SSL_BASIC undefined)",
 					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L832-L881",
@@ -657,6 +722,9 @@ var builtinSnapshot = []snapshotDoc{
 				CAFormats:        []string{},
 				VerifiesHostname: boolPtr(false),
 				VerifiesTime:     boolPtr(false)},
+			Receive: ReceiveLimits{
+				ReassemblesHandshake: boolPtr(true),
+				MaxRecordBytes:       16384},
 			Sources: map[string][]SourceRef{
 				"certificates.ec_curves": []SourceRef{SourceRef{
 					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11 ('no new eliptic curve certificates')",
@@ -681,6 +749,15 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst",
 					Confidence: "unknown",
 					Note:       "Not applied: connect() checks no signature at all (trust.model none)."}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :183-185 (clamped to 512-16384)",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L85",
+					Confidence: "vendor-source",
+					Note:       "A sketch that shrinks the receive buffer (setBufferSizes(1024, ...)) takes smaller records only if the server accepted MFLN (probeMaxFragmentLength); write a custom profile with the smaller size then."}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_common.t0 (handshake messages are read as a byte stream across records; the Certificate message is decoded certificate by certificate)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_common.t0",
+					Confidence: "inferred"}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:13-19 (AES128-SHA, AES256-SHA, AES128-SHA256, AES256-SHA256)",
 					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L13-L19",
@@ -780,6 +857,11 @@ var builtinSnapshot = []snapshotDoc{
 				Model:            "builtin-store",
 				VerifiesHostname: boolPtr(true),
 				VerifiesTime:     boolPtr(false)},
+			Receive: ReceiveLimits{
+				MaxHandshakeMessageBytes: 16384,
+				MessageCount:             "with-header",
+				ReassemblesHandshake:     boolPtr(false),
+				MaxRecordBytes:           16384},
 			Sources: map[string][]SourceRef{
 				"certificates.ec_curves": []SourceRef{SourceRef{
 					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:633-635",
@@ -802,6 +884,22 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "mbedTLS 2.16 default X.509 profile; IDF 3.3's MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_CERTIFICATES setting",
 					Confidence: "unknown",
 					Note:       "mbedTLS's default profile takes SHA-2 only unless SHA-1 is allowed at build time; how IDF 3.3 builds it was not found, so signature hashes are not limited here."}},
+				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:568 (CONFIG_MBEDTLS_SSL_MAX_CONTENT_LEN=16384, symmetric buffers)",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L568",
+					Confidence: "vendor-source"}},
+				"receive.max_record_bytes": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:568-569 (MAX_CONTENT_LEN 16384, ASYMMETRIC_CONTENT_LEN unset)",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L568-L569",
+					Confidence: "vendor-source"}},
+				"receive.message_count": []SourceRef{SourceRef{
+					Ref:        "mbedTLS ssl_msg.c / ssl_tls.c: in_hslen = header + body (read in 2.28.3:2911; 2.16 is the same)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2911",
+					Confidence: "inferred"}},
+				"receive.reassembles_handshake": []SourceRef{SourceRef{
+					Ref:        "mbedTLS 2.x 'TLS handshake fragmentation not supported' (read in 2.28.3 library/ssl_msg.c:2977-2981; IDF 3.3 ships 2.16)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2977-L2981",
+					Confidence: "inferred"}},
 				"tls.cipher_suites": []SourceRef{SourceRef{
 					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:590-596 (key exchanges RSA, DHE_RSA, ECDHE_RSA, ECDHE_ECDSA, ECDH_ECDSA, ECDH_RSA), :610-618 (no Camellia, DES, RC4; CCM and GCM on)",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L590-L618",

@@ -83,6 +83,10 @@ type Spec struct {
 	NotAfter  time.Time // default a year from now
 	NoSKI     bool      // leave out the Subject Key Identifier
 	SHA1      bool      // sign with SHA-1 instead of SHA-256/384
+	// KeySlot picks the cached key; default the CN, so two certificates
+	// with one CN share a key (a renewal that keeps it) unless KeySlot
+	// differs (a renewal with a new key).
+	KeySlot string
 }
 
 // Cert is an issued certificate with its key.
@@ -104,7 +108,11 @@ func (parent *Cert) Intermediate(spec Spec) *Cert { return issue(spec, parent, t
 func (parent *Cert) Leaf(spec Spec) *Cert { return issue(spec, parent, false) }
 
 func issue(spec Spec, parent *Cert, isCA bool) *Cert {
-	key := signer(spec.Key, spec.CN)
+	slot := spec.CN
+	if spec.KeySlot != "" {
+		slot = spec.KeySlot
+	}
+	key := signer(spec.Key, slot)
 	keysMu.Lock()
 	serial++
 	sn := big.NewInt(serial)

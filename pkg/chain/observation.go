@@ -1,6 +1,10 @@
 package chain
 
-import "time"
+import (
+	"time"
+
+	"github.com/certlint/certlint/pkg/pin"
+)
 
 // Observation is everything certlint learned about one (target, address):
 // the chain as served, how the name resolved, what the generic handshake
@@ -52,6 +56,13 @@ type Observation struct {
 	// Notes are facts about how the observation was made that a reader
 	// should see (a cap that was hit, a fallback taken).
 	Notes []string
+
+	// Pins are what the device holds to recognise this server (--pin,
+	// --pin-file), compared by the pin check; nil when none was given.
+	Pins []pin.Pin
+	// PinWarnDays is the warning window of the pin check (--warn-days): a
+	// pin that breaks within it is a warning.
+	PinWarnDays int
 
 	// SNIServed is set when Chain is not what a client sending SNI gets:
 	// for a device that sends no SNI and received the server's default

@@ -110,9 +110,16 @@ type DeviceResult struct {
 // becomes a warning that quotes what the device does.
 func Evaluate(obs *chain.Observation, p *Profile) DeviceResult {
 	res := DeviceResult{Device: p.Selector(), Name: p.Name, Firmware: p.Firmware, Verdict: Pass}
+	pinning, pins := PinBypass(obs, p)
 	for _, c := range Checks() {
 		refs, confidence := p.SourcesFor(c.Fields()...)
-		for _, f := range c.Evaluate(obs, p) {
+		findings := c.Evaluate(obs, p)
+		if pins && contains(pinning.Bypasses, c.ID()) {
+			// The device pins instead of validating: what this check
+			// measures is not looked at in that mode.
+			findings = skip(fmt.Sprintf("not applied: %s holds a pin (%s) and in that mode does not check this (trust.pins)", p.Name, pinning.Call))
+		}
+		for _, f := range findings {
 			f.Check = c.ID()
 			if f.Confidence == "" && f.Severity != Skip {
 				f.Confidence = confidence

@@ -235,7 +235,7 @@ func realCerts(t testing.TB, name string) []*testpki.Cert {
 // panicking.
 func TestEveryCheckAnswers(t *testing.T) {
 	ids := []string{"cert-size", "chain-size", "chain-depth", "key-type", "key-size", "signature", "tls-version",
-		"cipher-suite", "sni", "hostname", "validity", "chain-complete", "trust-anchor", "ca-file", "client-cert", "message-size"}
+		"cipher-suite", "sni", "hostname", "validity", "chain-complete", "trust-anchor", "ca-file", "client-cert", "message-size", "pin"}
 	k := pki()
 	observations := map[string]*chain.Observation{
 		"empty":         {},

@@ -450,6 +450,7 @@ func (v *validator) values(root *yaml.Node, prefix string) {
 		}
 	}
 	v.nonNegative(root, prefix)
+	v.pinMethods(root, prefix)
 	v.helloRules(root, prefix)
 	v.receiveRules(root, prefix)
 	v.sources(root)

@@ -104,6 +104,41 @@ type TrustModel struct {
 	AcceptsIntermediateAnchor bool   `yaml:"accepts_intermediate_anchor"`
 	VerifiesHostname          *bool  `yaml:"verifies_hostname"`
 	VerifiesTime              *bool  `yaml:"verifies_time"`
+	// Pins lists the ways the device can pin its server (BearSSL's
+	// setFingerprint, setKnownKey), read by the pin check when the user
+	// gives the pins the device holds. Empty = the device cannot pin, or
+	// no source says it can.
+	Pins []PinMethod `yaml:"pins"`
+}
+
+// PinMethod is one way a device recognises its server by a pin: what it
+// holds, which certificate it compares it with, how the value is written
+// in device code, and what the device stops checking in that mode.
+type PinMethod struct {
+	// Kind is what the device holds: cert-sha1, cert-sha256, spki-sha256,
+	// public-key or certificate (pin.Kinds).
+	Kind string `yaml:"kind"`
+	// Compares is the certificate the pin is compared with: leaf (the
+	// first certificate served) or any (any served certificate).
+	Compares string `yaml:"compares"`
+	// Call names the API that sets the pin (WiFiClientSecure::setFingerprint).
+	Call string `yaml:"call"`
+	// Format is how the call takes the value (pin.Formats: hex-spaced,
+	// pem-public-key, ...).
+	Format string `yaml:"format"`
+	// Code is device code that installs the pin; {value} is replaced by
+	// the value in Format.
+	Code string `yaml:"code"`
+	// Bypasses lists the checks that do not apply while the device pins
+	// this way, because it validates nothing else of the chain (BearSSL's
+	// fingerprint validator ignores dates, names and issuers).
+	Bypasses []string `yaml:"bypasses"`
+	// OnMismatch says what the device does and prints when the pin does
+	// not match, quoted in the failure.
+	OnMismatch string `yaml:"on_mismatch"`
+	// Cost says what the method costs on the device (memory, flash,
+	// clock), for the comparison of options in a fix.
+	Cost string `yaml:"cost"`
 }
 
 // ReceiveLimits is how the device's TLS stack receives the server's

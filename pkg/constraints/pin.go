@@ -1,0 +1,313 @@
+package constraints
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/certlint/certlint/pkg/chain"
+	"github.com/certlint/certlint/pkg/pin"
+)
+
+// pinCheck compares the pins the device holds (--pin, --pin-file) with the
+// certificate the device compares them with, the way its pinning call
+// does (trust.pins): BearSSL's setFingerprint hashes the first certificate
+// served with SHA-1, setKnownKey takes the leaf's public key. A matching
+// pin on a leaf still breaks at the next renewal; the finding says when at
+// the latest, and warns within --warn-days.
+type pinCheck struct{}
+
+func init() { Register(pinCheck{}) }
+
+func (pinCheck) ID() string { return "pin" }
+
+func (pinCheck) Description() string {
+	return "a pin the device holds matches the certificate or key it compares, and how long it will"
+}
+
+func (pinCheck) Fields() []string { return []string{"trust.pins"} }
+
+// pinCompares lists the values trust.pins[].compares may take.
+var pinCompares = []string{"leaf", "any"}
+
+func (pinCheck) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	if len(obs.Pins) == 0 {
+		return skip("no pin given (--pin, or --pin-file with the pins each target's devices hold)")
+	}
+	if len(p.Trust.Pins) == 0 {
+		return skip(p.Name + " pins no certificate or key, or no source says it can (trust.pins)")
+	}
+	served := obs.Served()
+	if len(served) == 0 {
+		return skip("the server sent no certificate to compare a pin with")
+	}
+	var tried []string
+	for _, pn := range obs.Pins {
+		for _, m := range p.Trust.Pins {
+			if !pn.Comparable(pin.Kind(m.Kind)) {
+				continue
+			}
+			tried = append(tried, pn.Name())
+			if c := matchedCert(pn, m, served); c != nil {
+				return []Finding{pinMatched(obs, p, pn, m, c)}
+			}
+		}
+	}
+	leaf := served[0]
+	if len(tried) == 0 {
+		f := Finding{Severity: Warn, CertIndex: -1, Actual: pinNow(p.Trust.Pins[0], leaf),
+			Message: fmt.Sprintf("%s holds %s; %s cannot be one of those, so what the device compares is unknown",
+				p.Name, methodList(p.Trust.Pins), pinNames(obs.Pins))}
+		f.Fix = "give the pin the device holds; " + pinOptions(obs, p, leaf)
+		return []Finding{f}
+	}
+	f := Finding{Severity: Fail, CertIndex: leaf.Index, Limit: obs.Pins[0].Input, Actual: pinNow(comparableMethod(obs.Pins, p), leaf)}
+	f.Message = fmt.Sprintf("%s does not match %s (sha256 %s) as %s compares it", strings.Join(dedupe(tried), ", "),
+		leaf.Label(), shortHex(leaf.SHA256), p.Name)
+	if m := comparableMethod(obs.Pins, p); m.OnMismatch != "" {
+		f.Message += "; " + m.OnMismatch
+	}
+	f.Fix = pinOptions(obs, p, leaf)
+	return []Finding{f}
+}
+
+// matchedCert returns the served certificate the pin matches under the
+// method, or nil.
+func matchedCert(pn pin.Pin, m PinMethod, served []*chain.Cert) *chain.Cert {
+	for i, c := range served {
+		if i > 0 && m.Compares != "any" {
+			break
+		}
+		if pn.Matches(pin.Kind(m.Kind), pin.NewTarget(c.Raw)) {
+			return c
+		}
+	}
+	return nil
+}
+
+// comparableMethod is the device's method the first comparable pin is
+// held by, the one whose syntax the fix gives first.
+func comparableMethod(pins []pin.Pin, p *Profile) PinMethod {
+	for _, pn := range pins {
+		for _, m := range p.Trust.Pins {
+			if pn.Comparable(pin.Kind(m.Kind)) {
+				return m
+			}
+		}
+	}
+	return p.Trust.Pins[0]
+}
+
+// pinMatched is the finding of a pin that matches: a pass that says when
+// the pin breaks, or a warning when that is within the warning window.
+func pinMatched(obs *chain.Observation, p *Profile, pn pin.Pin, m PinMethod, c *chain.Cert) Finding {
+	f := Finding{Severity: Pass, CertIndex: c.Index, Limit: pn.Input}
+	f.Message = fmt.Sprintf("%s matches %s as %s compares it (%s)", pn.Name(), c.Label(), p.Name, m.Call)
+	if c.NotAfter.IsZero() || obs.CheckedAt.IsZero() {
+		return f
+	}
+	days := daysLeft(obs.CheckedAt, c.NotAfter)
+	f.Actual = days
+	what := "this certificate"
+	if pin.Kind(m.Kind).IsKey() {
+		what = "this key, unless the renewed certificate keeps it"
+	}
+	switch {
+	case days < 0:
+		f.Message += fmt.Sprintf("; %s expired on %s, %d days before the check date: the service will replace it any time, and with it %s", c.Label(), c.NotAfter.UTC().Format(dateLayout), -days, what)
+	default:
+		f.Message += fmt.Sprintf("; the pin names %s, which the service replaces on %s (%d days) at the latest", what, c.NotAfter.UTC().Format(dateLayout), days)
+	}
+	if c.Role == chain.RoleLeaf {
+		f.Message += "; " + ceilingSentence(obs.CheckedAt)
+	}
+	if days <= obs.PinWarnDays || days < 0 {
+		f.Severity = Warn
+		f.Message = fmt.Sprintf("pin breaks within %d days: ", max(days, 0)) + f.Message
+		f.Fix = pinOptions(obs, p, c)
+	}
+	return f
+}
+
+func daysLeft(at, until time.Time) int {
+	return int(math.Floor(until.Sub(at).Hours() / 24))
+}
+
+// ceilingSentence says how often a leaf pin breaks from the check date on,
+// by the CA/Browser Forum schedule.
+func ceilingSentence(at time.Time) string {
+	now, next, ok := pin.MaxLifetime(at)
+	var s string
+	if ok {
+		s = fmt.Sprintf("publicly trusted leaf certificates issued on %s last at most %d days, so a leaf pin breaks at least every %d days",
+			at.UTC().Format(dateLayout), now.Days, now.Days)
+	} else {
+		s = "leaf pins break at every renewal"
+	}
+	if next.Days > 0 {
+		s += fmt.Sprintf(", every %d days from %s", next.Days, next.Since.Format(dateLayout))
+	}
+	return s + " (CA/Browser Forum ballot SC081v3: 200 days from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15)"
+}
+
+// pinNow is the value to pin now under the method, in the device's syntax.
+func pinNow(m PinMethod, leaf *chain.Cert) string {
+	v := pin.NewTarget(leaf.Raw).Value(pin.Kind(m.Kind))
+	if v == nil {
+		return ""
+	}
+	return pin.Format(v, m.Format)
+}
+
+// pinOptions compares what the device can hold to recognise this server:
+// each pin method with the value to pin now and how long it lasts, then
+// an anchor (the root, or an intermediate where the device takes one),
+// each with its cost on the device.
+func pinOptions(obs *chain.Observation, p *Profile, leaf *chain.Cert) string {
+	var opts []string
+	for _, m := range p.Trust.Pins {
+		value := pinNow(m, leaf)
+		if value == "" {
+			continue
+		}
+		o := fmt.Sprintf("%s %s", m.Call, quoteValue(value, m.Format))
+		if pin.Kind(m.Kind).IsKey() {
+			o += fmt.Sprintf(" — survives renewals that keep the key; the leaf expires %s (compare the key across renewals with --baseline)", leaf.NotAfter.UTC().Format(dateLayout))
+		} else {
+			o += fmt.Sprintf(" — breaks at the next renewal, by %s at the latest", leaf.NotAfter.UTC().Format(dateLayout))
+		}
+		if m.Cost != "" {
+			o += "; cost: " + m.Cost
+		}
+		opts = append(opts, o)
+	}
+	if a := anchorOption(obs, p); a != "" {
+		opts = append(opts, a)
+	}
+	return "options: " + strings.Join(opts, " | ")
+}
+
+// anchorOption describes holding a CA instead of a pin: it survives every
+// renewal under that CA, and costs a full chain validation with a clock.
+func anchorOption(obs *chain.Observation, p *Profile) string {
+	if p.Trust.Model == "none" {
+		return ""
+	}
+	var cas []string
+	served := obs.Served()
+	if p.Trust.AcceptsIntermediateAnchor && len(served) > 1 && served[1].IsCA {
+		cas = append(cas, fmt.Sprintf("the intermediate %s (%s B, expires %s)", served[1].Subject, commas(served[1].DERBytes()), served[1].NotAfter.UTC().Format(dateLayout)))
+	}
+	if a := obs.Anchor; a != nil && a.SelfSigned {
+		cas = append(cas, fmt.Sprintf("the root %s (%s B, expires %s)", a.Subject, commas(a.DERBytes()), a.NotAfter.UTC().Format(dateLayout)))
+	}
+	if len(cas) == 0 {
+		return ""
+	}
+	s := "hold " + strings.Join(cas, " or ") + " as the trust anchor instead — survives every renewal under it until it expires; cost: the CA in flash and a full chain validation"
+	if verifies, known := Bool(p.Trust.VerifiesTime); verifies && known {
+		s += ", and a set clock (" + p.Name + " checks validity dates)"
+	}
+	return s + " (`certlint root` writes it)"
+}
+
+func quoteValue(v, format string) string {
+	if strings.HasPrefix(format, "pem") {
+		return "with the PEM " + firstLine(v) + "…"
+	}
+	return fmt.Sprintf("%q", v)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func methodList(methods []PinMethod) string {
+	var parts []string
+	for _, m := range methods {
+		parts = append(parts, fmt.Sprintf("%s (%s, %s)", pin.Kind(m.Kind).Describe(), m.Call, m.Compares))
+	}
+	return strings.Join(parts, " or ")
+}
+
+func pinNames(pins []pin.Pin) string {
+	var parts []string
+	for _, pn := range pins {
+		parts = append(parts, pn.Name()+" is a "+pn.Kind.Describe())
+	}
+	return strings.Join(parts, "; ")
+}
+
+func dedupe(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func shortHex(h string) string {
+	if len(h) > 16 {
+		return h[:16] + "…"
+	}
+	return h
+}
+
+// PinBypass returns the pin method the device uses when it holds one of
+// the observation's pins, and whether there is one. While it pins that
+// way the checks in the method's Bypasses do not apply.
+func PinBypass(obs *chain.Observation, p *Profile) (PinMethod, bool) {
+	for _, pn := range obs.Pins {
+		for _, m := range p.Trust.Pins {
+			if pn.Comparable(pin.Kind(m.Kind)) {
+				return m, true
+			}
+		}
+	}
+	return PinMethod{}, false
+}
+
+// pinMethods validates trust.pins: known kinds, comparisons and formats,
+// and bypassed checks that exist.
+func (v *validator) pinMethods(root *yaml.Node, prefix string) {
+	kinds := make([]string, len(pin.Kinds))
+	for i, k := range pin.Kinds {
+		kinds[i] = string(k)
+	}
+	var ids []string
+	for _, c := range Checks() {
+		ids = append(ids, c.ID())
+	}
+	for _, item := range seqAt(root, "trust", "pins") {
+		if item.Kind != yaml.MappingNode {
+			continue // keys() reported it
+		}
+		for _, rule := range []struct {
+			key     string
+			allowed []string
+			need    bool
+		}{{"kind", kinds, true}, {"compares", pinCompares, true}, {"format", pin.Formats, true}} {
+			n := mapValue(item, rule.key)
+			switch {
+			case n == nil && rule.need:
+				v.errorf(item, "%strust.pins: each entry needs %s (known: %s)", prefix, rule.key, strings.Join(rule.allowed, ", "))
+			case n != nil && !contains(rule.allowed, n.Value):
+				v.errorf(n, "%strust.pins.%s: unknown value %q (known: %s)", prefix, rule.key, n.Value, strings.Join(rule.allowed, ", "))
+			}
+		}
+		if n := mapValue(item, "call"); n == nil || n.Value == "" {
+			v.errorf(item, "%strust.pins: each entry needs call (the API that sets the pin, quoted in messages)", prefix)
+		}
+		for _, b := range seqAt(item, "bypasses") {
+			if !contains(ids, b.Value) {
+				v.errorf(b, "%strust.pins.bypasses: %q is not a check ID (known: %s)", prefix, b.Value, strings.Join(ids, ", "))
+			}
+		}
+	}
+}

@@ -137,7 +137,7 @@ func parse(raw []byte) (Pin, string) {
 		return Pin{}, fmt.Sprintf("longer than %d KiB; a pin is a fingerprint, a key or one certificate", maxInput>>10)
 	}
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
-	if len(raw) > 0 && raw[0] == 0x30 {
+	if looksDER(raw) {
 		return parseDER(raw)
 	}
 	s := strings.TrimSpace(string(raw))
@@ -274,6 +274,15 @@ func parsePEM(data []byte) (Pin, string) {
 		return Pin{}, "a PRIVATE key: never copy a server's private key; pin its certificate or public key (openssl pkey -pubout)"
 	}
 	return Pin{}, fmt.Sprintf("PEM block of type %q; want CERTIFICATE or PUBLIC KEY", block.Type)
+}
+
+// looksDER tells a DER SEQUENCE (0x30 then a length byte) from text that
+// starts with the digit 0 (also 0x30): a DER length byte is not printable.
+func looksDER(b []byte) bool {
+	if len(b) < 2 || b[0] != 0x30 {
+		return false
+	}
+	return b[1] >= 0x80 || b[1] < 0x20 && b[1] != '\t' && b[1] != '\n' && b[1] != '\r'
 }
 
 func parseDER(der []byte) (Pin, string) {

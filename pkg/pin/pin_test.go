@@ -75,6 +75,8 @@ func TestParseSpellings(t *testing.T) {
 		{string(pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(leafRSA(t, leaf))})), PublicKey, spki},
 		{string(leaf.PEM()), Certificate, leaf.DER},
 		{"\ufeff" + string(leaf.PEM()), Certificate, leaf.DER},
+		{"00 E1 9E 7E CE DF EA 0D 42 17 51 3E C9 EE C6 D6 0C 45 FF FF", CertSHA1, // text starting with '0', the byte of a DER SEQUENCE
+			[]byte{0x00, 0xe1, 0x9e, 0x7e, 0xce, 0xdf, 0xea, 0x0d, 0x42, 0x17, 0x51, 0x3e, 0xc9, 0xee, 0xc6, 0xd6, 0x0c, 0x45, 0xff, 0xff}},
 	}
 	for _, tt := range tests {
 		p, err := Parse(tt.in, "--pin #1")

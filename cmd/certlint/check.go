@@ -38,6 +38,9 @@ type checkFlags struct {
 	baseline     string
 	failOnChange bool
 	saveChain    string
+	pins         []string
+	pinFile      string
+	warnDays     int
 }
 
 func newCheckCmd() *cobra.Command {
@@ -67,7 +70,10 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
   certlint check --chain examples/bing-2019.pem --servername www.bing.com --at 2019-06-01
 
   # Old firmware: SPWF04 1.0.x could not verify RSA-4096 intermediates
-  certlint check --chain examples/bing-2019.pem --at 2019-06-01 -d spwf04@1.0,spwf04`,
+  certlint check --chain examples/bing-2019.pem --at 2019-06-01 -d spwf04@1.0,spwf04
+
+  # Does the fingerprint in the firmware still match? (it breaks at every renewal)
+  certlint check --chain examples/bing-2019.pem --at 2019-06-01 --profile-file examples/esp8266-pins.yaml -d esp8266-pins --pin "62:91:45:76:DC:0A:FA:C8:3C:48:04:BC:C2:C1:B7:00:A6:11:39:FE"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, args, f)
 		},
@@ -94,6 +100,9 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 	fl.StringVar(&f.baseline, "baseline", "", "compare with a previous report in `FILE` (written by certlint check -o json) and show what changed per target")
 	fl.BoolVar(&f.failOnChange, "fail-on-change", false, "exit 1 when anything changed since --baseline")
 	fl.StringVar(&f.saveChain, "save-chain", "", "write the chain as served to `FILE` (PEM, served order; one target), to attach to a ticket and re-run with --chain")
+	fl.StringArrayVar(&f.pins, "pin", nil, "a pin the device holds (repeatable): a certificate fingerprint (SHA-1/SHA-256 hex, any spelling), a key pin (sha256//BASE64), or a PEM/DER `FILE` of the pinned certificate or key")
+	fl.StringVar(&f.pinFile, "pin-file", "", "pins per target from `FILE`: lines of `TARGET PIN` (* = every target; see README)")
+	fl.IntVar(&f.warnDays, "warn-days", 30, "warn when a matching pin breaks (its certificate expires) within `N` days")
 	return cmd
 }
 
@@ -173,7 +182,7 @@ func (f checkFlags) request(args []string, stdin io.Reader) (certlint.Request, e
 		Targets: args, ChainFile: f.chainFile, Stdin: stdin, CAFile: f.ca, ServerName: f.serverName,
 		PcapFile: f.pcapFile, ClientCert: f.clientCert,
 		Devices: f.devices, ProfileFiles: f.profileFiles, Resolver: f.resolver, Timeout: f.timeout,
-		Concurrency: f.concurrency,
+		Concurrency: f.concurrency, Pins: f.pins, PinFile: f.pinFile, WarnDays: f.warnDays,
 	}
 	if f.pcapFile != "" && (f.chainFile != "" || len(args) > 0) {
 		return req, errors.New("give either TARGETs, --chain or --pcap, not several")

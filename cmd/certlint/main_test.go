@@ -108,7 +108,7 @@ func writeFixtures(env *testscript.Env) error {
 			return err
 		}
 	}
-	return nil
+	return writePinFixtures(env)
 }
 
 // cmdTLSServe starts a TLS server on 127.0.0.1 for the rest of the script:

@@ -224,6 +224,7 @@ func profileFields(p *constraints.Profile) []profileField {
 		{"trust.accepts_intermediate_anchor", fmt.Sprint(t.AcceptsIntermediateAnchor)},
 		{"trust.verifies_hostname", optBool(t.VerifiesHostname)},
 		{"trust.verifies_time", optBool(t.VerifiesTime)},
+		{"trust.pins", constraints.DescribePins(t.Pins)},
 		{"client.cert_max_bytes", limit(p.Client.CertMaxBytes, "bytes")},
 		{"receive.max_handshake_message_bytes", messageLimit(p.Receive)},
 		{"receive.reassembles_handshake", optBool(p.Receive.ReassemblesHandshake)},

@@ -41,6 +41,14 @@ type Request struct {
 	// KeepServed keeps each report's chain as served (TargetReport.Served),
 	// for writing it out (--save-chain).
 	KeepServed bool
+	// Pins are --pin values: pins every device holds for every target, in
+	// any spelling pin.Parse takes, or files holding one.
+	Pins []string
+	// PinFile is a pins file (--pin-file): pins per target and for all.
+	PinFile string
+	// WarnDays is the pin check's warning window: a matching pin that
+	// breaks within it (its certificate expires) is a warning.
+	WarnDays int
 	// Progress, when set, is called after each target of a batch finishes
 	// with the targets done, the total and how many failed or could not be
 	// checked so far. Calls never overlap. It keeps this package free of UI.
@@ -98,7 +106,11 @@ func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport
 	if err != nil {
 		return &UsageError{err}
 	}
-	r := &runner{req: req, profiles: profiles, ca: ca, client: client}
+	pins, err := loadPins(req)
+	if err != nil {
+		return nil, &UsageError{err}
+	}
+	r := &runner{req: req, profiles: profiles, ca: ca, client: client, pins: pins}
 	if req.PcapFile != "" {
 		trs, err := r.pcap()
 		if err != nil {
@@ -167,6 +179,27 @@ type runner struct {
 	profiles []*constraints.Profile
 	ca       *chain.CAFile
 	client   *chain.CAFile
+	pins     PinSet
+}
+
+// loadPins reads --pin and --pin-file before anything is dialled.
+func loadPins(req Request) (PinSet, error) {
+	if req.WarnDays < 0 {
+		return PinSet{}, fmt.Errorf("--warn-days %d: must not be negative", req.WarnDays)
+	}
+	var set PinSet
+	if req.PinFile != "" {
+		var err error
+		if set, err = ReadPinFile(req.PinFile); err != nil {
+			return PinSet{}, err
+		}
+	}
+	global, err := ParsePinArgs(req.Pins)
+	if err != nil {
+		return PinSet{}, err
+	}
+	set.Global = append(global, set.Global...)
+	return set, nil
 }
 
 // loadClientCert reads the device's certificate bundle (--client-cert)
@@ -425,6 +458,8 @@ func containsCert(list []*chain.Cert, c *chain.Cert) bool {
 
 // evaluate runs every device's checks on the observation.
 func (r *runner) evaluate(obs *chain.Observation, hellos map[string]*chain.HelloResult) report.TargetReport {
+	obs.Pins = r.pins.For(obs.Host, obs.ServerName, obs.Port)
+	obs.PinWarnDays = r.req.WarnDays
 	results := make([]constraints.DeviceResult, len(r.profiles))
 	perDevice := make([]*chain.HelloResult, len(r.profiles))
 	for i, p := range r.profiles {

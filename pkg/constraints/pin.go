@@ -234,6 +234,19 @@ func methodList(methods []PinMethod) string {
 	return strings.Join(parts, " or ")
 }
 
+// DescribePins says in one line what pins a device takes, for `profiles
+// show`: "SHA-1 certificate fingerprint of the leaf (setFingerprint, hex-spaced); …".
+func DescribePins(methods []PinMethod) string {
+	if len(methods) == 0 {
+		return "none known"
+	}
+	var parts []string
+	for _, m := range methods {
+		parts = append(parts, fmt.Sprintf("%s of the %s (%s, %s)", pin.Kind(m.Kind).Describe(), m.Compares, m.Call, m.Format))
+	}
+	return strings.Join(parts, "; ")
+}
+
 func pinNames(pins []pin.Pin) string {
 	var parts []string
 	for _, pn := range pins {

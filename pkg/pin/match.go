@@ -88,12 +88,13 @@ func (t Target) Value(k Kind) []byte {
 // Comparable reports whether a pin of this kind can be compared with what
 // a device holding a pin of kind device compares: a certificate digest
 // only with the same digest, a key pin with a key, a whole certificate
-// with anything (every digest derives from it), an unlabelled SHA-256 with
-// either SHA-256 kind or a key.
+// with any certificate pin (every digest derives from it; a pinned
+// certificate is not a pinned key), an unlabelled SHA-256 with either
+// SHA-256 kind or a key.
 func (p Pin) Comparable(device Kind) bool {
 	switch p.Kind {
 	case Certificate:
-		return true
+		return !device.IsKey()
 	case CertSHA1, CertSHA256:
 		return device == p.Kind || device == Certificate
 	case SPKISHA256, PublicKey:

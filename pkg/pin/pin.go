@@ -153,12 +153,21 @@ func parse(raw []byte) (Pin, string) {
 		kind   Kind
 	}{
 		{"sha256//", SPKISHA256}, {`pin-sha256="`, SPKISHA256}, {"pin-sha256=", SPKISHA256},
+	} {
+		// HPKP wrote its pins in base64 only.
+		if strings.HasPrefix(lower, pre.prefix) {
+			return base64Digest(strings.TrimSuffix(strings.TrimSpace(s[len(pre.prefix):]), `"`))
+		}
+	}
+	for _, pre := range []struct {
+		prefix string
+		kind   Kind
+	}{
 		{"spki-sha256:", SPKISHA256}, {"cert-sha256:", CertSHA256}, {"cert-sha1:", CertSHA1},
 		{"sha256 fingerprint=", CertSHA256}, {"sha1 fingerprint=", CertSHA1},
 	} {
 		if strings.HasPrefix(lower, pre.prefix) {
-			body := strings.TrimSuffix(strings.TrimSpace(s[len(pre.prefix):]), `"`)
-			return digest(body, pre.kind)
+			return digest(strings.TrimSpace(s[len(pre.prefix):]), pre.kind)
 		}
 	}
 	if strings.HasPrefix(lower, "sha1//") || strings.HasPrefix(lower, "pin-sha1") {
@@ -208,6 +217,23 @@ func digest(s string, kind Kind) (Pin, string) {
 		return Pin{}, fmt.Sprintf("%d bytes; a %s has %d (%d hex digits)", len(b), kind.Describe(), want, 2*want)
 	}
 	return Pin{Kind: kind, Value: b}, ""
+}
+
+// base64Digest reads an HPKP pin's base64 SHA-256.
+func base64Digest(s string) (Pin, string) {
+	if s == "" {
+		return Pin{}, "no digest after the prefix"
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		if b, err = base64.RawStdEncoding.DecodeString(s); err != nil {
+			return Pin{}, "not base64, which HPKP pins are written in: " + err.Error()
+		}
+	}
+	if len(b) != sha256.Size {
+		return Pin{}, fmt.Sprintf("%d bytes; a SHA-256 public-key pin has 32 (44 base64 characters)", len(b))
+	}
+	return Pin{Kind: SPKISHA256, Value: b}, ""
 }
 
 // decodeHex reads hex bytes separated by spaces, colons, dashes or

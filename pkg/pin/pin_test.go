@@ -116,9 +116,12 @@ func TestParseErrors(t *testing.T) {
 		{"B8 4F 4", "odd number"},
 		{"B8 4F 40", "3 bytes; a SHA-1 fingerprint has 20"},
 		{"cert-sha1:" + strings.Repeat("ab", 32), "32 bytes; a SHA-1 certificate fingerprint has 20"},
-		{"sha256//" + base64.StdEncoding.EncodeToString(make([]byte, 20)), "20 bytes; a SHA-256 public-key pin has 32"},
+		{"sha256//" + base64.StdEncoding.EncodeToString(make([]byte, 20)), "20 bytes; a SHA-256 public-key pin has 32 (44 base64"},
+		{"sha256//AAAA", "3 bytes; a SHA-256 public-key pin has 32"},
+		{"spki-sha256:" + strings.Repeat("ab", 20), "20 bytes; a SHA-256 public-key pin has 32 (64 hex digits)"},
 		{"sha256//", "no digest after the prefix"},
-		{"sha256//not base64!", "neither hex nor base64"},
+		{"sha256//not base64!", "not base64, which HPKP pins are written in"},
+		{"spki-sha256:not base64!", "neither hex nor base64"},
 		{"sha1//" + base64.StdEncoding.EncodeToString(make([]byte, 20)), "SHA-1 public-key pins are not supported"},
 		{"-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----", "without a readable block"},
 		{string(leaf.PEM()) + string(leaf.PEM()), "more than one PEM block"},
@@ -169,7 +172,8 @@ func TestMatchRenewals(t *testing.T) {
 		{PublicKey, PublicKey, sameKey, true},
 		{PublicKey, SPKISHA256, newKey, false},
 		{Certificate, CertSHA1, leaf, true},
-		{Certificate, PublicKey, sameKey, true}, // a pinned certificate gives its key
+		{Certificate, CertSHA256, leaf, true},
+		{Certificate, PublicKey, leaf, false}, // a pinned certificate is not a pinned key
 		{Certificate, CertSHA1, sameKey, false},
 		{SHA256, CertSHA256, leaf, true},
 		{SHA256, PublicKey, leaf, false},    // a certificate digest is not the key's

@@ -23,6 +23,7 @@ const (
 	ChangeRoot                 = "root-changed"          // the anchor root is another certificate
 	ChangeDeviceFails          = "device-now-fails"      // a device that passed now fails
 	ChangeDevicePasses         = "device-now-passes"     // a device that failed now passes
+	ChangePinBroken            = "pin-now-broken"        // a pin a device holds matched before and does not now
 )
 
 // Change is one difference between a target's report and the same
@@ -181,7 +182,7 @@ func diffCert(i int, o, c Cert) []Change {
 		kind, role = ChangeLeafReplaced, "leaf"
 	}
 	changes := []Change{{Kind: kind, CertIndex: i, Old: o.Subject, New: c.Subject, DeltaBytes: c.DERBytes - o.DERBytes,
-		Message: fmt.Sprintf("%s #%d replaced: %s (sha256 %s) → %s (sha256 %s)", role, i, o.Subject, short(o.SHA256), c.Subject, short(c.SHA256))}}
+		Message: fmt.Sprintf("%s #%d replaced: %s (sha256 %s) → %s (sha256 %s)%s", role, i, o.Subject, short(o.SHA256), c.Subject, short(c.SHA256), sameKey(o, c))}}
 	if o.DERBytes != c.DERBytes {
 		changes = append(changes, Change{Kind: ChangeCertSize, CertIndex: i, Old: Thousands(o.DERBytes), New: Thousands(c.DERBytes), DeltaBytes: c.DERBytes - o.DERBytes,
 			Message: fmt.Sprintf("%s #%d %s: %s → %s bytes", role, i, growth(c.DERBytes-o.DERBytes), Thousands(o.DERBytes), Thousands(c.DERBytes))})
@@ -225,8 +226,10 @@ func root(chain []Cert) *Cert {
 
 func diffDevices(oldDevices, curDevices []DeviceReport) []Change {
 	was := map[string]string{}
+	pinHeld := map[string]bool{}
 	for _, d := range oldDevices {
 		was[d.Device] = d.Verdict
+		pinHeld[d.Device] = pinSeverity(d) == "pass" || pinSeverity(d) == "warn"
 	}
 	var changes []Change
 	for _, d := range curDevices {
@@ -235,6 +238,10 @@ func diffDevices(oldDevices, curDevices []DeviceReport) []Change {
 			continue
 		}
 		failsNow, failedBefore := d.Verdict == VerdictFail, before == VerdictFail
+		if pinHeld[d.Device] && pinSeverity(d) == "fail" {
+			changes = append(changes, Change{Kind: ChangePinBroken, CertIndex: 0, Device: d.Device, Old: pinSeverity(d), New: "fail",
+				Message: fmt.Sprintf("%s: pin now broken: the pin it holds matched the baseline's certificate and does not match what is served now", d.Device)})
+		}
 		switch {
 		case failsNow && !failedBefore:
 			changes = append(changes, Change{Kind: ChangeDeviceFails, CertIndex: -1, Device: d.Device, Old: before, New: d.Verdict,
@@ -245,6 +252,16 @@ func diffDevices(oldDevices, curDevices []DeviceReport) []Change {
 		}
 	}
 	return changes
+}
+
+// pinSeverity is the severity of a device's pin finding, "" without one.
+func pinSeverity(d DeviceReport) string {
+	for _, f := range d.Findings {
+		if f.Check == "pin" {
+			return string(f.Severity)
+		}
+	}
+	return ""
 }
 
 // failingChecks names the checks a device fails, so the change line says
@@ -268,6 +285,19 @@ func chainBytes(certs []Cert) int {
 		n += c.DERBytes
 	}
 	return n
+}
+
+// sameKey says whether a replaced certificate kept its public key, which
+// decides whether a key pin (setKnownKey, sha256//) survived the renewal.
+// Baselines written before spki_sha256 existed say nothing.
+func sameKey(o, c Cert) string {
+	switch {
+	case o.SPKISHA256 == "" || c.SPKISHA256 == "":
+		return ""
+	case o.SPKISHA256 == c.SPKISHA256:
+		return "; same public key, so a key pin still matches"
+	}
+	return "; new public key, so key pins break too"
 }
 
 func keyName(c Cert) string { return fmt.Sprintf("%s-%d", c.KeyType, c.KeyBits) }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/certlint/certlint/pkg/constraints"
 	"github.com/certlint/certlint/pkg/report"
 )
 
@@ -167,5 +168,50 @@ func TestBadBaseline(t *testing.T) {
 	}
 	if _, err := report.LoadBaseline("testdata/does-not-exist.json"); err == nil || !strings.HasPrefix(err.Error(), "--baseline: ") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestBaselinePinBroken: a renewal marks "pin now broken" for the device
+// whose pin matched the baseline's leaf, and says whether the new leaf
+// kept the key (which decides whether a key pin survives).
+func TestBaselinePinBroken(t *testing.T) {
+	withPin := func(sev constraints.Severity, leafSHA, spki string) *report.Report {
+		r := fleetReport()
+		r.Reports[0].Chain[0].SHA256, r.Reports[0].Chain[0].SPKISHA256 = leafSHA, spki
+		esp := report.DeviceReport{Device: "esp8266", Verdict: string(sev),
+			Findings: []constraints.Finding{{Check: "pin", Severity: sev, CertIndex: 0}}}
+		r.Reports[0].Devices = append(r.Reports[0].Devices, esp)
+		return r
+	}
+	for _, tt := range []struct {
+		name     string
+		old, cur *report.Report
+		want     []string
+		message  string
+	}{
+		{"leaf pin broken by a renewal that kept the key", withPin(constraints.Pass, "aa01", "k1"), withPin(constraints.Fail, "aa02", "k1"),
+			[]string{"leaf-replaced", "pin-now-broken", "device-now-fails"}, "same public key, so a key pin still matches"},
+		{"pin broken by a renewal with a new key", withPin(constraints.Warn, "aa01", "k1"), withPin(constraints.Fail, "aa02", "k2"),
+			[]string{"leaf-replaced", "pin-now-broken", "device-now-fails"}, "new public key, so key pins break too"},
+		{"a pin that failed before is not newly broken", withPin(constraints.Fail, "aa01", "k1"), withPin(constraints.Fail, "aa02", "k1"),
+			[]string{"leaf-replaced"}, "same public key"},
+		{"an old baseline without key digests says nothing of keys", withPin(constraints.Pass, "aa01", ""), withPin(constraints.Pass, "aa02", "k1"),
+			[]string{"leaf-replaced"}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cur.Diff(tt.old)
+			got := tt.cur.Reports[0].Changes
+			if strings.Join(kinds(got), " ") != strings.Join(tt.want, " ") {
+				t.Fatalf("changes %v, want %v", kinds(got), tt.want)
+			}
+			if !strings.Contains(got[0].Message, tt.message) || tt.message == "" && strings.Contains(got[0].Message, "key") {
+				t.Errorf("leaf-replaced message %q, want %q", got[0].Message, tt.message)
+			}
+			for _, c := range got {
+				if c.Kind == report.ChangePinBroken && (c.Device != "esp8266" || !strings.Contains(c.Message, "esp8266: pin now broken")) {
+					t.Errorf("pin change %+v", c)
+				}
+			}
+		})
 	}
 }

@@ -3,11 +3,13 @@
 package report
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"time"
 
 	"github.com/certlint/certlint/pkg/chain"
 	"github.com/certlint/certlint/pkg/constraints"
+	"github.com/certlint/certlint/pkg/pin"
 )
 
 // Schema names the JSON format; it changes only with an incompatible change.
@@ -96,10 +98,13 @@ type Cert struct {
 	NotBefore          time.Time `json:"not_before"`
 	NotAfter           time.Time `json:"not_after"`
 	SHA256             string    `json:"sha256"`
-	SKI                string    `json:"ski"`
-	AKI                string    `json:"aki"`
-	DNSNames           int       `json:"dns_names"`
-	ParseError         string    `json:"parse_error,omitempty"`
+	// SPKISHA256 is the SHA-256 of the public key (SubjectPublicKeyInfo),
+	// what a key pin names; equal across renewals that keep the key.
+	SPKISHA256 string `json:"spki_sha256,omitempty"`
+	SKI        string `json:"ski"`
+	AKI        string `json:"aki"`
+	DNSNames   int    `json:"dns_names"`
+	ParseError string `json:"parse_error,omitempty"`
 }
 
 // DeviceReport is one device's verdict with every finding, passes included.
@@ -205,7 +210,7 @@ func NewCert(c *chain.Cert) Cert {
 		Index: c.Index, Role: string(c.Role), Source: string(c.Source), Subject: c.Subject, Issuer: c.Issuer,
 		DERBytes: c.DERBytes(), KeyType: c.KeyType, KeyBits: c.KeyBits, SignatureAlgorithm: c.SignatureAlgorithm,
 		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), SHA256: c.SHA256, SKI: c.SKIHex(), AKI: c.AKIHex(),
-		DNSNames: len(c.DNSNames), ParseError: c.ParseError,
+		DNSNames: len(c.DNSNames), ParseError: c.ParseError, SPKISHA256: hex.EncodeToString(pin.NewTarget(c.Raw).Value(pin.SPKISHA256)),
 	}
 }
 

@@ -108,7 +108,7 @@ func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport
 	}
 	pins, err := loadPins(req)
 	if err != nil {
-		return nil, &UsageError{err}
+		return &UsageError{err}
 	}
 	r := &runner{req: req, profiles: profiles, ca: ca, client: client, pins: pins}
 	if req.PcapFile != "" {

@@ -230,7 +230,7 @@ func renderOptions(f checkFlags) (report.Options, error) {
 	}
 	// A report written to --output-file is read later, not on this terminal.
 	colour := useColor(f.noColor) && f.outputFile == ""
-	return report.Options{Text: report.TextOptions{Color: colour, Verbose: f.verbose}}, nil
+	return report.Options{Text: report.TextOptions{Color: colour, Verbose: f.verbose}, FailOnWarn: f.failOn == "warn", ToolVersion: versionString()}, nil
 }
 
 // useColor follows fatih/color's reading of the terminal and NO_COLOR,

@@ -59,9 +59,11 @@ the measured value, where the limit comes from, and the fix.`,
 		Example: `  certlint check prax47.table.core.windows.net --device spwf04
   certlint check --chain examples/bing-2019.pem --servername www.bing.com --at 2019-06-01
   certlint profiles show spwf04`,
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("certlint {{.Version}}\n")
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

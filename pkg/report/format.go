@@ -11,6 +11,13 @@ import (
 // needs and ignores the rest.
 type Options struct {
 	Text TextOptions
+	// FailOnWarn is --fail-on warn: the run exits 1 on warnings, so the
+	// formats that carry a pass/fail per device (JUnit) fail warning
+	// devices too and agree with the exit code.
+	FailOnWarn bool
+	// ToolVersion is certlint's version, for the formats that name the
+	// tool (SARIF tool.driver.version); empty = "devel".
+	ToolVersion string
 }
 
 // Renderer writes a report in one output format.

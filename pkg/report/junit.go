@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	RegisterFormat("junit", func(w io.Writer, r *Report, _ Options) error { return WriteJUnit(w, r) })
+	RegisterFormat("junit", func(w io.Writer, r *Report, opts Options) error { return WriteJUnitOptions(w, r, opts) })
 }
 
 // The JUnit XML shape CI servers read (Jenkins, GitLab, GitHub test
@@ -63,10 +63,15 @@ type junitProblem struct {
 // with an error. Warnings pass and are listed in system-out. Certificate
 // text is stripped of control characters (Clean) and XML-escaped by
 // encoding/xml.
-func WriteJUnit(w io.Writer, r *Report) error {
+func WriteJUnit(w io.Writer, r *Report) error { return WriteJUnitOptions(w, r, Options{}) }
+
+// WriteJUnitOptions is WriteJUnit; with opts.FailOnWarn (--fail-on warn)
+// a device that only warns is a failure too, so the report's failures
+// agree with the exit code.
+func WriteJUnitOptions(w io.Writer, r *Report, opts Options) error {
 	doc := junitSuites{Name: "certlint"}
 	for _, t := range r.Reports {
-		s := junitTarget(t)
+		s := junitTarget(t, opts.FailOnWarn)
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
 		doc.Errors += s.Errors
@@ -92,7 +97,7 @@ func suiteName(t TargetReport) string {
 	return name
 }
 
-func junitTarget(t TargetReport) junitSuite {
+func junitTarget(t TargetReport, failOnWarn bool) junitSuite {
 	s := junitSuite{Name: suiteName(t), Hostname: Clean(t.Address)}
 	if !t.CheckedAt.IsZero() {
 		s.Timestamp = t.CheckedAt.UTC().Format("2006-01-02T15:04:05")
@@ -111,11 +116,18 @@ func junitTarget(t TargetReport) junitSuite {
 	}
 	for _, d := range t.Devices {
 		c := junitCase{Name: Clean(d.Device), ClassName: class}
-		if failing := findingsText(d, constraints.Fail); failing != "" {
+		failing, warning := findingsText(d, constraints.Fail), findingsText(d, constraints.Warn)
+		switch {
+		case failing != "":
 			c.Failure = &junitProblem{Message: fmt.Sprintf("%s fails: %s", Clean(d.Device), checkIDs(d, constraints.Fail)), Type: "fail", Text: failing}
+		case failOnWarn && warning != "":
+			c.Failure = &junitProblem{Message: fmt.Sprintf("%s warns (--fail-on warn): %s", Clean(d.Device), checkIDs(d, constraints.Warn)), Type: "warn", Text: warning}
+			warning = ""
+		}
+		if c.Failure != nil {
 			s.Failures++
 		}
-		c.SystemOut = findingsText(d, constraints.Warn)
+		c.SystemOut = warning
 		s.Tests++
 		s.Cases = append(s.Cases, c)
 	}

@@ -1,11 +1,14 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
@@ -14,7 +17,7 @@ import (
 )
 
 func init() {
-	RegisterFormat("sarif", func(w io.Writer, r *Report, _ Options) error { return WriteSARIF(w, r) })
+	RegisterFormat("sarif", func(w io.Writer, r *Report, opts Options) error { return WriteSARIFOptions(w, r, opts) })
 }
 
 // sarifInformationURI is where a SARIF viewer links the tool name.
@@ -27,12 +30,25 @@ const sarifInformationURI = "https://github.com/certlint/certlint"
 // file), and target, address, device, certificate index and subject in the
 // result's properties. A target that could not be checked becomes a tool
 // execution notification and makes the invocation unsuccessful.
-func WriteSARIF(w io.Writer, r *Report) error {
+func WriteSARIF(w io.Writer, r *Report) error { return WriteSARIFOptions(w, r, Options{}) }
+
+// WriteSARIFOptions is WriteSARIF with certlint's version
+// (opts.ToolVersion) as tool.driver.version. Every result carries a
+// partialFingerprints entry (sarifFingerprintKey) computed from the target,
+// device, check, certificate position and limit, so code-scanning services
+// recognise the same finding across runs (a renewed certificate that
+// breaks the same limit stays the same alert).
+func WriteSARIFOptions(w io.Writer, r *Report, opts Options) error {
 	log, err := sarif.New(sarif.Version210)
 	if err != nil {
 		return fmt.Errorf("sarif: %w", err)
 	}
 	run := sarif.NewRunWithInformationURI("certlint", sarifInformationURI)
+	version := opts.ToolVersion
+	if version == "" {
+		version = "devel"
+	}
+	run.Tool.Driver.WithVersion(version)
 	ruleIndex := map[string]int{}
 	for i, c := range constraints.Checks() {
 		run.AddRule(c.ID()).WithDescription(c.Description()).WithName(c.ID())
@@ -75,6 +91,7 @@ func addResult(run *sarif.Run, ruleIndex map[string]int, t TargetReport, d Devic
 		res.WithRuleIndex(i)
 	}
 	res.AddLocation(targetLocation(t))
+	res.WithPartialFingerPrints(map[string]interface{}{sarifFingerprintKey: fingerprint(t, d, f)})
 	props := sarif.NewPropertyBag()
 	props.AddString("target", Clean(t.Target))
 	if t.Address != "" {
@@ -98,6 +115,19 @@ func addResult(run *sarif.Run, ruleIndex map[string]int, t TargetReport, d Devic
 		props.AddString("confidence", f.Confidence)
 	}
 	res.AttachPropertyBag(props)
+}
+
+// sarifFingerprintKey names certlint's partial fingerprint; the /v1 changes
+// only if what goes into it does.
+const sarifFingerprintKey = "certlintFinding/v1"
+
+// fingerprint identifies a finding across runs: the target as given (not
+// the address, which DNS rotates), the device, the check, the certificate
+// position and the device's limit (two findings of one check on one
+// certificate differ in it), hashed.
+func fingerprint(t TargetReport, d DeviceReport, f constraints.Finding) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{t.Target, d.Device, f.Check, strconv.Itoa(f.CertIndex), fmt.Sprint(f.Limit)}, "\x00")))
+	return hex.EncodeToString(h[:16])
 }
 
 // targetLocation names the target as a URI: SARIF wants a URI reference,

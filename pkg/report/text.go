@@ -98,6 +98,9 @@ func (p *textPrinter) connectionLine(t TargetReport) string {
 		if name == "" {
 			name = "no server name (pass --servername to check host names)"
 		}
+		if t.TLS != nil && t.TLS.Version != "" { // a captured handshake (--pcap)
+			return "captured " + t.TLS.Version + " " + t.TLS.CipherSuite + " · " + Clean(name) + " · " + at
+		}
 		return "offline chain · " + Clean(name) + " · " + at
 	case t.TLS != nil && t.TLS.Version != "":
 		return t.TLS.Version + " " + t.TLS.CipherSuite + " · " + at
@@ -114,16 +117,25 @@ func (p *textPrinter) chain(certs []Cert) {
 	}
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  #\trole\t     size\tkey\tsignature\tsubject")
+	fmt.Fprintln(tw, "  #\trole\t     size\tkey\tsignature\tvalid\tnames\tsubject")
 	for _, c := range certs {
 		role := c.Role
 		if c.Source != "served" {
 			role += " (" + c.Source + ")"
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%9s\t%s\t%s\t%s\n", c.Index, role, Thousands(c.DERBytes)+" B", keyLabel(c), c.SignatureAlgorithm, Clean(subjectLabel(c)))
+		fmt.Fprintf(tw, "  %d\t%s\t%9s\t%s\t%s\t%s\t%5d\t%s\n", c.Index, role, Thousands(c.DERBytes)+" B", keyLabel(c), c.SignatureAlgorithm, validLabel(c), c.DNSNames, Clean(subjectLabel(c)))
 	}
 	tw.Flush()
 	p.line("%s", strings.TrimRight(b.String(), "\n"))
+}
+
+// validLabel is the validity period as dates (the day is what a user
+// compares with a device clock).
+func validLabel(c Cert) string {
+	if c.NotBefore.IsZero() && c.NotAfter.IsZero() {
+		return "?"
+	}
+	return c.NotBefore.UTC().Format("2006-01-02") + " → " + c.NotAfter.UTC().Format("2006-01-02")
 }
 
 func keyLabel(c Cert) string {

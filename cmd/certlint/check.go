@@ -19,7 +19,7 @@ import (
 type checkFlags struct {
 	devices      []string
 	profileFiles []string
-	ca           string
+	ca           []string
 	chainFile    string
 	pcapFile     string
 	clientCert   string
@@ -81,7 +81,7 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 	fl := cmd.Flags()
 	fl.StringSliceVarP(&f.devices, "device", "d", nil, "device `ID`s to check (repeatable or comma list; ID@FIRMWARE selects a variant; all = every profile, the default)")
 	fl.StringArrayVar(&f.profileFiles, "profile-file", nil, "load a custom device profile from `FILE` (repeatable); select it with -d ITS_ID")
-	fl.StringVar(&f.ca, "ca", "", "the CA `FILE` the device holds (PEM or DER), checked against the chain and the device's CA slot")
+	fl.StringArrayVar(&f.ca, "ca", nil, "a CA `FILE` the device holds (PEM or DER; repeatable, and a file may hold a bundle of roots), checked against the chain and the device's CA slot")
 	fl.StringVar(&f.chainFile, "chain", "", "check a chain from `FILE` instead of dialling (PEM, DER or PKCS#7; - reads stdin)")
 	fl.StringVar(&f.pcapFile, "pcap", "", "check the TLS handshakes in a packet capture `FILE` (pcap or pcapng, TLS 1.0-1.2): one report per handshake")
 	fl.StringVar(&f.clientCert, "client-cert", "", "the device's own certificate `FILE` for mutual TLS (PEM or DER), checked against its slot size, key and validity")
@@ -179,7 +179,7 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 // anything is dialled.
 func (f checkFlags) request(args []string, stdin io.Reader) (certlint.Request, error) {
 	req := certlint.Request{
-		Targets: args, ChainFile: f.chainFile, Stdin: stdin, CAFile: f.ca, ServerName: f.serverName,
+		Targets: args, ChainFile: f.chainFile, Stdin: stdin, CAFiles: f.ca, ServerName: f.serverName,
 		PcapFile: f.pcapFile, ClientCert: f.clientCert,
 		Devices: f.devices, ProfileFiles: f.profileFiles, Resolver: f.resolver, Timeout: f.timeout,
 		Concurrency: f.concurrency, Pins: f.pins, PinFile: f.pinFile, WarnDays: f.warnDays,

@@ -25,7 +25,7 @@ type Request struct {
 	Targets      []string  // host[:port] or URLs; ignored when ChainFile is set
 	ChainFile    string    // offline chain (PEM, DER, PKCS#7); "-" = Stdin
 	Stdin        io.Reader // read when ChainFile is "-"
-	CAFile       string    // the CA file the device holds
+	CAFiles      []string  // the CA files the device holds (each may be a bundle of roots)
 	PcapFile     string    // packet capture (pcap, pcapng) checked instead: one report per TLS handshake
 	ClientCert   string    // the device's own certificate bundle (mutual TLS), for the client-cert check
 	ServerName   string    // SNI and the name to verify; default the target host
@@ -90,11 +90,13 @@ func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport
 	if err != nil {
 		return &UsageError{err}
 	}
-	var ca *chain.CAFile
-	if req.CAFile != "" {
-		if ca, err = chain.LoadCAFile(req.CAFile); err != nil {
+	var cas []*chain.CAFile
+	for _, file := range req.CAFiles {
+		ca, err := chain.LoadCAFile(file)
+		if err != nil {
 			return &UsageError{err}
 		}
+		cas = append(cas, ca)
 	}
 	if req.Timeout <= 0 {
 		req.Timeout = DefaultTimeout
@@ -110,7 +112,7 @@ func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport
 	if err != nil {
 		return &UsageError{err}
 	}
-	r := &runner{req: req, profiles: profiles, ca: ca, client: client, pins: pins}
+	r := &runner{req: req, profiles: profiles, cas: cas, client: client, pins: pins}
 	if req.PcapFile != "" {
 		trs, err := r.pcap()
 		if err != nil {
@@ -177,7 +179,7 @@ func dialable(p *constraints.Profile) bool { return len(p.TLS.Versions) > 0 }
 type runner struct {
 	req      Request
 	profiles []*constraints.Profile
-	ca       *chain.CAFile
+	cas      []*chain.CAFile
 	client   *chain.CAFile
 	pins     PinSet
 }
@@ -427,33 +429,26 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 	return r.evaluate(obs, obs.Hellos)
 }
 
-// observeChain finds the anchor, appends it after the served certificates
-// and names every certificate's role.
+// observeChain builds each device's path through the served chain (the
+// one value the chain checks read), lists the anchors after the served
+// certificates and names every certificate's role.
 func (r *runner) observeChain(obs *chain.Observation, served []*chain.Cert) {
-	obs.CAFile = r.ca
+	obs.CAFiles = r.cas
 	obs.ClientCert = r.client
 	obs.Chain = served
+	obs.Anchor, obs.Paths = nil, nil
 	chain.AssignRoles(served) // so a note names "certificate #1 (intermediate, ...)", not "(, ...)"
-	anchor, err := chain.FindAnchor(served, r.ca)
-	if err != nil {
-		obs.Notes = append(obs.Notes, err.Error()) // "no trust anchor found: …"
+	for _, p := range r.profiles {
+		obs.AddPath(p.Selector(), constraints.BuildDevicePath(obs, p))
 	}
-	if anchor != nil {
-		obs.Anchor = anchor
-		if !containsCert(served, anchor) {
-			obs.Chain = append(append([]*chain.Cert(nil), served...), anchor)
+	if obs.Anchor == nil && len(r.profiles) > 0 {
+		path := obs.Paths[r.profiles[0].Selector()]
+		if path.Loadable != nil {
+			path = path.Loadable
 		}
+		obs.Notes = append(obs.Notes, path.Err(served).Error()) // "no trust anchor found: …"
 	}
-	chain.AssignRoles(obs.Chain)
-}
-
-func containsCert(list []*chain.Cert, c *chain.Cert) bool {
-	for _, x := range list {
-		if x == c {
-			return true
-		}
-	}
-	return false
+	obs.SetRoles()
 }
 
 // evaluate runs every device's checks on the observation.
@@ -490,7 +485,7 @@ func (r *runner) deviceObservation(obs *chain.Observation, hello *chain.HelloRes
 	}
 	dev := *obs
 	dev.Notes = append([]string(nil), obs.Notes...)
-	dev.Anchor, dev.SNIServed = nil, served
+	dev.SNIServed = served
 	r.observeChain(&dev, hello.Chain)
 	return &dev
 }

@@ -82,7 +82,7 @@ func TestOfflineMatchesLiveDial(t *testing.T) {
 	if err := os.WriteFile(caFile, root.DER, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	base := Request{ServerName: "big.test", CAFile: caFile, Devices: []string{"all,spwf04@1.0"}, Timeout: 5 * time.Second}
+	base := Request{ServerName: "big.test", CAFiles: []string{caFile}, Devices: []string{"all,spwf04@1.0"}, Timeout: 5 * time.Second}
 
 	live := base
 	live.Targets = []string{addr}

@@ -114,9 +114,17 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 		return nil, err
 	}
 	chain.AssignRoles(served) // so an error names "certificate #1 (intermediate, ...)"
-	root, err := chain.FindAnchor(served, ca)
-	if err != nil {
-		return nil, &UsageError{fmt.Errorf("find the root: %w (give the root with --ca FILE, or a chain that ends at a root with --chain)", err)}
+	var held []*chain.CAFile
+	if ca != nil {
+		held = append(held, ca)
+	}
+	path := chain.BuildPath(served, chain.Union(chain.CAFileAnchors(held), chain.LoadableAnchors(served, nil)), p.PathRules(), req.At)
+	if !path.OK() {
+		return nil, &UsageError{fmt.Errorf("find the root: %w (give the root with --ca FILE, or a chain that ends at a root with --chain)", path.Err(served))}
+	}
+	root := path.Anchor
+	if path.AnchorServed >= 0 {
+		root = served[path.AnchorServed]
 	}
 	e, err := exportFor(p, root, served, req.At)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // smaller than the batch.
 func TestCheckStreamOrder(t *testing.T) {
 	pass, fail, refused, caFile := batchServers(t)
-	req := Request{Devices: []string{"spwf04"}, CAFile: caFile, ServerName: "ok.test", Timeout: 5 * time.Second, Concurrency: 2}
+	req := Request{Devices: []string{"spwf04"}, CAFiles: []string{caFile}, ServerName: "ok.test", Timeout: 5 * time.Second, Concurrency: 2}
 	var want []string
 	for i := 0; i < 60; i++ {
 		target := []string{pass, refused, fail, refused, refused}[i%5]

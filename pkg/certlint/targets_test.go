@@ -139,7 +139,7 @@ func batchServers(t *testing.T) (pass, fail, refused, caFile string) {
 // target only, and progress counts every target and failure.
 func TestBatchOrderExitCodeAndProgress(t *testing.T) {
 	pass, fail, refused, caFile := batchServers(t)
-	base := Request{Devices: []string{"spwf04"}, CAFile: caFile, ServerName: "ok.test", Timeout: 5 * time.Second, Concurrency: 4}
+	base := Request{Devices: []string{"spwf04"}, CAFiles: []string{caFile}, ServerName: "ok.test", Timeout: 5 * time.Second, Concurrency: 4}
 	for _, tt := range []struct {
 		name    string
 		targets []string
@@ -199,7 +199,7 @@ func TestPerTargetDevices(t *testing.T) {
 	rep, err := Check(context.Background(), Request{
 		Targets:    []string{fail},
 		TargetList: []TargetSpec{{Target: fail, Devices: []string{"wipy", "cc3200"}}, {Target: pass}},
-		Devices:    []string{"spwf04"}, CAFile: caFile, ServerName: "ok.test", Timeout: 5 * time.Second,
+		Devices:    []string{"spwf04"}, CAFiles: []string{caFile}, ServerName: "ok.test", Timeout: 5 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,6 @@ package chain
 import (
 	"bytes"
 	"encoding/pem"
-	"errors"
-	"fmt"
 	"sync"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -12,95 +10,238 @@ import (
 	"golang.org/x/crypto/x509roots/fallback/bundle"
 )
 
-// ErrNoAnchor is returned (wrapped with the issuer that was looked for) when
-// no CA-file certificate, served self-signed certificate or store root
-// anchors a chain. It is a finding for the trust-anchor check, not a failure
-// to observe.
-var ErrNoAnchor = errors.New("no trust anchor found")
+// HeldAnchor is one certificate a device holds as a trust anchor, with
+// where it came from: a CA file the user loads, a built-in root store, or
+// (for the question "which root must the device hold") a root the server
+// sent. Its certificate is parsed on first use, so a store of hundreds of
+// roots costs nothing until a lookup returns one of them.
+type HeldAnchor struct {
+	// Origin is SourceCAFile, SourceStore or SourceServed.
+	Origin Source
+	// From names the CA file (its path) or the store the anchor came from.
+	From string
 
-// FindAnchor returns the root that anchors the served chain, looking in this
-// order:
-//
-//  1. The CA file (ca may be nil): a CA-file certificate that issued the
-//     top-most served certificate, or failing that any served certificate,
-//     found by AKI/SKI and then issuer/subject name and proven by signature.
-//     A CA-file certificate that is itself served and self-signed counts too.
-//     The result is a new *Cert with Source SourceCAFile. It is whatever the
-//     CA file provides, which may be an intermediate (seed 001: the device
-//     holds "Microsoft IT TLS CA 1", which the server also sends). Such an
-//     anchor is returned as is; IsRootCert reports false for it, and
-//     FindStoreRoot names the root the device should load instead. Whether
-//     an intermediate anchor is acceptable is the profile's call
-//     (trust.accepts_intermediate_anchor), not FindAnchor's.
-//  2. A self-signed certificate the server sent. The same pointer from
-//     served is returned (Source SourceServed): it is already in the chain,
-//     and the caller must not append it again. Check anchor.Source ==
-//     SourceServed.
-//  3. The embedded root store (the Mozilla roots of
-//     golang.org/x/crypto/x509roots/fallback, plus the retired roots devices
-//     still hold, see IsRetiredStoreRoot): the root that issued the top-most
-//     served certificate. The result is a new *Cert with Source SourceStore.
-//
-// When a CA file is given but none of its certificates anchors the chain,
-// steps 2 and 3 still run so the report can name the root that would; the
-// trust-anchor check tells the cases apart by the anchor's Source. When
-// nothing anchors the chain the error wraps ErrNoAnchor. Roles and Index of
-// the returned certificate are left for AssignRoles.
-func FindAnchor(served []*Cert, ca *CAFile) (*Cert, error) {
-	if len(served) == 0 {
-		return nil, errors.New("find anchor: no served certificates")
-	}
-	if ca != nil {
-		if a := caFileAnchor(served, ca.Certs); a != nil {
-			return a, nil
-		}
-	}
-	for _, c := range served {
-		if c.SelfSigned {
-			return c, nil
-		}
-	}
-	for i := len(served) - 1; i >= 0; i-- {
-		if root := storeIssuerOf(served[i]); root != nil {
-			return root, nil
-		}
-	}
-	top := served[len(served)-1]
-	return nil, fmt.Errorf("%w: nothing issued %s (issuer %s)", ErrNoAnchor, top.Label(), top.Issuer)
+	der     []byte
+	retired bool
+	once    sync.Once
+	cert    *Cert
 }
 
-// caFileAnchor walks the served chain from the top (closest to the root)
-// down to the leaf and returns a copy of the first CA-file certificate that
-// anchors one of them.
-func caFileAnchor(served, caCerts []*Cert) *Cert {
-	for i := len(served) - 1; i >= 0; i-- {
-		s := served[i]
-		for _, ca := range caCerts {
-			if ca.Parsed == nil {
-				continue
-			}
-			if (s.SelfSigned && ca.SHA256 == s.SHA256) || issued(ca, s) {
-				cp := *ca
-				cp.Source = SourceCAFile
-				return &cp
-			}
+// Cert returns the anchor as certlint describes certificates. The result
+// is shared: callers copy it before changing Index or Role.
+func (h *HeldAnchor) Cert() *Cert {
+	h.once.Do(func() {
+		if h.cert == nil {
+			h.cert = NewCert(h.der)
+		}
+		h.cert.Source = h.Origin
+		h.cert.Role = RoleRoot
+		if !h.cert.SelfSigned {
+			h.cert.Role = RoleIntermediate
+		}
+	})
+	return h.cert
+}
+
+// Anchors is the set of trust anchors a device holds, indexed the ways
+// devices look anchors up: by subject name, by Subject Key Identifier and
+// by the certificate itself. A CA file, a built-in root store or both
+// populate it; BuildPath reads it.
+type Anchors struct {
+	all       []*HeldAnchor
+	bySubject map[string][]*HeldAnchor // raw subject DER -> anchors
+	bySKI     map[string][]*HeldAnchor // raw SKI -> anchors
+	parts     []*Anchors               // a union: lookups go to each part in turn
+}
+
+// NewAnchors returns an empty set of anchors.
+func NewAnchors() *Anchors {
+	return &Anchors{bySubject: map[string][]*HeldAnchor{}, bySKI: map[string][]*HeldAnchor{}}
+}
+
+// AddDER adds one anchor from its DER encoding, as a root store file holds
+// it. Only the subject and Subject Key Identifier are read (a DER walk,
+// about 0.05 ms for the whole Mozilla set); the lenient parse runs only
+// when a lookup returns the anchor. It reports false for bytes whose
+// subject cannot be read and for a certificate already held.
+func (a *Anchors) AddDER(der []byte, origin Source, from string) bool {
+	subject, ski, ok := subjectAndSKI(der)
+	if !ok {
+		return false
+	}
+	return a.add(&HeldAnchor{Origin: origin, From: from, der: der}, subject, ski)
+}
+
+// AddCert adds a certificate certlint has already parsed (one from a CA
+// file). A certificate zcrypto could not parse cannot be an anchor and is
+// skipped; so is one already held.
+func (a *Anchors) AddCert(c *Cert, origin Source, from string) bool {
+	if c == nil || c.Parsed == nil {
+		return false
+	}
+	cp := *c
+	return a.add(&HeldAnchor{Origin: origin, From: from, der: c.Raw, cert: &cp}, c.Parsed.RawSubject, c.SKI)
+}
+
+func (a *Anchors) add(h *HeldAnchor, subject, ski []byte) bool {
+	for _, other := range a.bySubject[string(subject)] {
+		if bytes.Equal(other.der, h.der) {
+			return false
+		}
+	}
+	a.all = append(a.all, h)
+	if len(ski) > 0 {
+		a.bySKI[string(ski)] = append(a.bySKI[string(ski)], h)
+	}
+	a.bySubject[string(subject)] = append(a.bySubject[string(subject)], h)
+	return true
+}
+
+// Len returns how many anchors the set holds.
+func (a *Anchors) Len() int {
+	if a == nil {
+		return 0
+	}
+	n := len(a.all)
+	for _, p := range a.parts {
+		n += p.Len()
+	}
+	return n
+}
+
+// withSubject returns the anchors whose subject is the given raw name.
+func (a *Anchors) withSubject(raw []byte) []*HeldAnchor {
+	if a == nil {
+		return nil
+	}
+	out := append([]*HeldAnchor(nil), a.bySubject[string(raw)]...)
+	for _, p := range a.parts {
+		out = append(out, p.withSubject(raw)...)
+	}
+	return out
+}
+
+// withSKI returns the anchors whose Subject Key Identifier is ski.
+func (a *Anchors) withSKI(ski []byte) []*HeldAnchor {
+	if a == nil || len(ski) == 0 {
+		return nil
+	}
+	out := append([]*HeldAnchor(nil), a.bySKI[string(ski)]...)
+	for _, p := range a.parts {
+		out = append(out, p.withSKI(ski)...)
+	}
+	return out
+}
+
+// holding returns the held anchor that is c itself: the same certificate,
+// or the same subject and public key (a re-issued copy of it).
+func (a *Anchors) holding(c *Cert) *HeldAnchor {
+	if a == nil || c == nil || c.Parsed == nil {
+		return nil
+	}
+	same := a.bySubject[string(c.Parsed.RawSubject)]
+	for _, h := range same {
+		if bytes.Equal(h.der, c.Raw) {
+			return h
+		}
+	}
+	for _, h := range same {
+		if hc := h.Cert(); hc.Parsed != nil && bytes.Equal(hc.Parsed.RawSubjectPublicKeyInfo, c.Parsed.RawSubjectPublicKeyInfo) {
+			return h
+		}
+	}
+	for _, p := range a.parts {
+		if h := p.holding(c); h != nil {
+			return h
 		}
 	}
 	return nil
 }
 
-// issued reports whether parent's key signed child, after a cheap match on
-// key identifiers or names so unrelated certificates cost no signature check.
-func issued(parent, child *Cert) bool {
-	if parent.Parsed == nil || child.Parsed == nil {
-		return false
+// Union returns a set that holds the anchors of every given set; the sets
+// are shared, not copied. Nil sets are ignored.
+func Union(sets ...*Anchors) *Anchors {
+	u := NewAnchors()
+	for _, s := range sets {
+		if s != nil {
+			u.parts = append(u.parts, s)
+		}
 	}
-	keyMatch := len(child.AKI) > 0 && len(parent.SKI) > 0 && string(child.AKI) == string(parent.SKI)
-	nameMatch := string(child.Parsed.RawIssuer) == string(parent.Parsed.RawSubject)
-	if !keyMatch && !nameMatch {
-		return false
+	return u
+}
+
+// CAFileAnchors returns the anchors of the CA files a device holds (--ca,
+// repeatable; a file may hold a whole bundle), or nil when there are none.
+func CAFileAnchors(files []*CAFile) *Anchors {
+	if len(files) == 0 {
+		return nil
 	}
-	return child.Parsed.CheckSignatureFrom(parent.Parsed) == nil
+	a := NewAnchors()
+	for _, f := range files {
+		for _, c := range f.Certs {
+			a.AddCert(c, SourceCAFile, f.Path)
+		}
+	}
+	return a
+}
+
+// StoreName names the embedded root store in reports.
+const StoreName = "mozilla"
+
+// StoreAnchors returns the embedded root store: the Mozilla roots of
+// golang.org/x/crypto/x509roots/fallback plus the retired roots deployed
+// devices still hold (see IsRetiredStoreRoot). It is built once, on first
+// use: most runs with a CA file never need it.
+func StoreAnchors() *Anchors {
+	storeOnce.Do(func() {
+		s := &Anchors{
+			all:       make([]*HeldAnchor, 0, storeSizeHint),
+			bySubject: make(map[string][]*HeldAnchor, storeSizeHint),
+			bySKI:     make(map[string][]*HeldAnchor, storeSizeHint),
+		}
+		for r := range bundle.Roots() {
+			s.AddDER(r.Certificate, SourceStore, StoreName)
+		}
+		rest := []byte(retiredRootsPEM)
+		for {
+			var block *pem.Block
+			block, rest = pem.Decode(rest)
+			if block == nil {
+				break
+			}
+			if s.AddDER(block.Bytes, SourceStore, StoreName) {
+				s.all[len(s.all)-1].retired = true
+			}
+		}
+		store = s
+	})
+	return store
+}
+
+// storeSizeHint is about the number of embedded roots, so the index maps
+// are made once at their final size.
+const storeSizeHint = 160
+
+var (
+	storeOnce sync.Once
+	store     *Anchors
+)
+
+// LoadableAnchors is what a device could be given to hold for this chain:
+// the roots of the store (nil: StoreAnchors) and any root the server sends
+// itself. BuildPath with it answers "which root completes the path", the
+// root a fix names.
+func LoadableAnchors(served []*Cert, store *Anchors) *Anchors {
+	if store == nil {
+		store = StoreAnchors()
+	}
+	sent := NewAnchors()
+	for _, c := range served {
+		if c.SelfSigned {
+			sent.AddCert(c, SourceServed, "")
+		}
+	}
+	return Union(store, sent)
 }
 
 // IsRootCert reports whether c is a root: self-signed, its signature
@@ -118,10 +259,33 @@ func FindStoreRoot(c *Cert) *Cert {
 	if c == nil || c.Parsed == nil {
 		return nil
 	}
-	if r := loadStore().entry(c); r != nil {
-		return storeCopy(r.get())
+	s := StoreAnchors()
+	if h := s.entry(c); h != nil {
+		return anchorCopy(h)
 	}
-	return storeIssuerOf(c)
+	for _, h := range append(s.withSKI(c.AKI), s.withSubject(c.Parsed.RawIssuer)...) {
+		if !bytes.Equal(h.der, c.Raw) && verifyLink(h.Cert(), c) == linkOK {
+			return anchorCopy(h)
+		}
+	}
+	return nil
+}
+
+// entry returns the set's own entry for c (the same DER), or nil.
+func (a *Anchors) entry(c *Cert) *HeldAnchor {
+	for _, h := range a.bySubject[string(c.Parsed.RawSubject)] {
+		if bytes.Equal(h.der, c.Raw) {
+			return h
+		}
+	}
+	return nil
+}
+
+// anchorCopy returns a copy of a held anchor's certificate that the caller
+// may number and place in a chain.
+func anchorCopy(h *HeldAnchor) *Cert {
+	cp := *h.Cert()
+	return &cp
 }
 
 // IsRetiredStoreRoot reports whether c is one of the roots certlint keeps
@@ -132,133 +296,8 @@ func IsRetiredStoreRoot(c *Cert) bool {
 	if c == nil || c.Parsed == nil {
 		return false
 	}
-	r := loadStore().entry(c)
-	return r != nil && r.retired
-}
-
-// storeIssuerOf returns a copy of the store root that issued c, or nil.
-func storeIssuerOf(c *Cert) *Cert {
-	if c == nil || c.Parsed == nil {
-		return nil
-	}
-	s := loadStore()
-	var candidates []*storeRoot
-	if len(c.AKI) > 0 {
-		candidates = append(candidates, s.bySKI[string(c.AKI)]...)
-	}
-	candidates = append(candidates, s.bySubject[string(c.Parsed.RawIssuer)]...)
-	for _, sr := range candidates {
-		if bytes.Equal(sr.der, c.Raw) {
-			continue // a root does not anchor itself through the store lookup
-		}
-		if r := sr.get(); issued(r, c) {
-			return storeCopy(r)
-		}
-	}
-	return nil
-}
-
-func storeCopy(r *Cert) *Cert {
-	cp := *r
-	cp.Source = SourceStore
-	return &cp
-}
-
-// rootStore is the embedded root set, indexed for cheap lookups. The index
-// reads only each root's subject and SKI with a DER walk (about 0.05 ms
-// for the whole set, against 1.2 ms for crypto/x509 and 50 ms for zcrypto);
-// the lenient zcrypto parse that NewCert does runs only for the few roots
-// a lookup actually returns.
-type rootStore struct {
-	all       []*storeRoot
-	bySKI     map[string][]*storeRoot // raw SKI -> roots
-	bySubject map[string][]*storeRoot // raw subject DER -> roots
-}
-
-// storeRoot is one embedded root; its Cert is made on first use.
-type storeRoot struct {
-	der     []byte
-	retired bool
-	once    sync.Once
-	cert    *Cert
-}
-
-func (r *storeRoot) get() *Cert {
-	r.once.Do(func() {
-		r.cert = NewCert(r.der)
-		r.cert.Source = SourceStore
-		r.cert.Role = RoleRoot
-	})
-	return r.cert
-}
-
-var (
-	storeOnce sync.Once
-	store     *rootStore
-)
-
-// loadStore indexes the embedded roots once, on first use: most runs with
-// a CA file or a served root never need them.
-func loadStore() *rootStore {
-	storeOnce.Do(func() {
-		s := newRootStore()
-		for r := range bundle.Roots() {
-			s.add(r.Certificate, false)
-		}
-		rest := []byte(retiredRootsPEM)
-		for {
-			var block *pem.Block
-			block, rest = pem.Decode(rest)
-			if block == nil {
-				break
-			}
-			s.add(block.Bytes, true)
-		}
-		store = s
-	})
-	return store
-}
-
-// storeSizeHint is about the number of embedded roots, so the index maps
-// are made once at their final size.
-const storeSizeHint = 160
-
-func newRootStore() *rootStore {
-	return &rootStore{
-		all:       make([]*storeRoot, 0, storeSizeHint),
-		bySKI:     make(map[string][]*storeRoot, storeSizeHint),
-		bySubject: make(map[string][]*storeRoot, storeSizeHint),
-	}
-}
-
-// add indexes one root by subject and SKI; a root already indexed (the
-// same DER) is skipped.
-func (s *rootStore) add(der []byte, retired bool) {
-	subject, ski, ok := subjectAndSKI(der)
-	if !ok {
-		return
-	}
-	for _, r := range s.bySubject[string(subject)] {
-		if bytes.Equal(r.der, der) {
-			return
-		}
-	}
-	r := &storeRoot{der: der, retired: retired}
-	s.all = append(s.all, r)
-	if len(ski) > 0 {
-		s.bySKI[string(ski)] = append(s.bySKI[string(ski)], r)
-	}
-	s.bySubject[string(subject)] = append(s.bySubject[string(subject)], r)
-}
-
-// entry returns the store's own entry for c (the same DER), or nil.
-func (s *rootStore) entry(c *Cert) *storeRoot {
-	for _, r := range s.bySubject[string(c.Parsed.RawSubject)] {
-		if bytes.Equal(r.der, c.Raw) {
-			return r
-		}
-	}
-	return nil
+	h := StoreAnchors().entry(c)
+	return h != nil && h.retired
 }
 
 // oidSubjectKeyID is the DER content of id-ce-subjectKeyIdentifier,

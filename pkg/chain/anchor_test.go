@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/certlint/certlint/internal/testpki"
 	"golang.org/x/crypto/x509roots/fallback/bundle"
@@ -50,61 +51,59 @@ func loadTestChain(t *testing.T, path string) []*Cert {
 	return certs
 }
 
-func TestFindAnchor(t *testing.T) {
+// TestPathAnchor checks which anchor ends the path for the held sets a
+// device can have: CA files, the store, the roots it could load.
+func TestPathAnchor(t *testing.T) {
 	leaf, inter, root, pki := testChain(t, "anchor")
 	otherLeaf, otherInter, _, otherPKI := testChain(t, "other")
 	bing := loadTestChain(t, filepath.Join("testdata", "bing-2019.pem"))
+	cas := func(files ...*CAFile) *Anchors { return CAFileAnchors(files) }
+	rules := PathRules{Order: OrderAny, StopsAtFirstHeldIssuer: true, Match: MatchDNKey}
 
 	tests := []struct {
 		name       string
 		served     []*Cert
-		ca         *CAFile
+		held       *Anchors
 		wantSource Source
-		wantSHA    string // SHA-256 of the expected anchor
-		wantSame   bool   // the anchor is the served pointer itself
-		wantRoot   bool   // IsRootCert(anchor)
-		wantErr    error
+		wantSHA    string // SHA-256 of the expected anchor; "" = no path
+		wantServed int    // AnchorServed
+		wantKind   FailureKind
 	}{
-		{"ca-file root", []*Cert{leaf, inter}, caFile(t, pki[2].PEM()), SourceCAFile, root.SHA256, false, true, nil},
-		{"ca-file root in a bundle", []*Cert{leaf, inter}, caFile(t, append(otherPKI[2].PEM(), pki[2].PEM()...)), SourceCAFile, root.SHA256, false, true, nil},
-		{"ca-file intermediate also served", []*Cert{leaf, inter}, caFile(t, pki[1].PEM()), SourceCAFile, inter.SHA256, false, false, nil},
-		{"ca-file equals served root", []*Cert{leaf, inter, root}, caFile(t, pki[2].PEM()), SourceCAFile, root.SHA256, false, true, nil},
-		{"served self-signed", []*Cert{leaf, inter, root}, nil, SourceServed, root.SHA256, true, true, nil},
-		{"unrelated ca-file falls back to served root", []*Cert{leaf, inter, root}, caFile(t, otherPKI[2].PEM()), SourceServed, root.SHA256, true, true, nil},
-		{"store root for real Baltimore chain", bing, nil, SourceStore, "16af57a9f676b0ab126095aa5ebadef22ab31119d644ac95cd4b93dbf3f26aeb", false, true, nil},
-		{"none found", []*Cert{otherLeaf, otherInter}, nil, "", "", false, false, ErrNoAnchor},
-		{"unrelated ca-file, none found", []*Cert{otherLeaf, otherInter}, caFile(t, pki[2].PEM()), "", "", false, false, ErrNoAnchor},
+		{"ca-file root", []*Cert{leaf, inter}, cas(caFile(t, pki[2].PEM())), SourceCAFile, root.SHA256, -1, ""},
+		{"ca-file root in a bundle", []*Cert{leaf, inter}, cas(caFile(t, append(otherPKI[2].PEM(), pki[2].PEM()...))), SourceCAFile, root.SHA256, -1, ""},
+		{"ca-file root in the second of two files", []*Cert{leaf, inter}, cas(caFile(t, otherPKI[2].PEM()), caFile(t, pki[2].PEM())), SourceCAFile, root.SHA256, -1, ""},
+		{"ca-file intermediate also served, refused", []*Cert{leaf, inter}, cas(caFile(t, pki[1].PEM())), "", "", -1, IntermediateRefused},
+		{"ca-file equals served root", []*Cert{leaf, inter, root}, cas(caFile(t, pki[2].PEM())), SourceCAFile, root.SHA256, 2, ""},
+		{"served self-signed, loadable", []*Cert{leaf, inter, root}, LoadableAnchors([]*Cert{leaf, inter, root}, nil), SourceServed, root.SHA256, 2, ""},
+		{"unrelated ca-file, served root not held", []*Cert{leaf, inter, root}, cas(caFile(t, otherPKI[2].PEM())), "", "", -1, AnchorNotHeld},
+		{"store root for real Baltimore chain", bing, StoreAnchors(), SourceStore, "16af57a9f676b0ab126095aa5ebadef22ab31119d644ac95cd4b93dbf3f26aeb", -1, ""},
+		{"none found", []*Cert{otherLeaf, otherInter}, LoadableAnchors([]*Cert{otherLeaf, otherInter}, nil), "", "", -1, IssuerNotSent},
+		{"unrelated ca-file, none found", []*Cert{otherLeaf, otherInter}, cas(caFile(t, pki[2].PEM())), "", "", -1, IssuerNotSent},
+		{"nothing held", []*Cert{leaf, inter}, nil, "", "", -1, IssuerNotSent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			anchor, err := FindAnchor(tt.served, tt.ca)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("got anchor %v, error %v; want %v", anchor, err, tt.wantErr)
+			AssignRoles(tt.served)
+			p := BuildPath(tt.served, tt.held, rules, time.Now())
+			if tt.wantSHA == "" {
+				if p.OK() || p.Failure == nil || p.Failure.Kind != tt.wantKind {
+					t.Fatalf("got path %v to %v, failure %+v; want failure %s", p.Served, p.Anchor, p.Failure, tt.wantKind)
+				}
+				if !errors.Is(p.Err(tt.served), ErrNoAnchor) {
+					t.Errorf("Err = %v, want ErrNoAnchor", p.Err(tt.served))
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
+			if !p.OK() {
+				t.Fatalf("no path: %+v", p.Failure)
 			}
-			if anchor.Source != tt.wantSource || anchor.SHA256 != tt.wantSHA {
-				t.Errorf("anchor %s from %s; want %s from %s", anchor.Subject, anchor.Source, tt.wantSHA, tt.wantSource)
+			if p.Anchor.Source != tt.wantSource || p.Anchor.SHA256 != tt.wantSHA || p.AnchorServed != tt.wantServed {
+				t.Errorf("anchor %s from %s (served at %d); want %s from %s (served at %d)",
+					p.Anchor.Subject, p.Anchor.Source, p.AnchorServed, tt.wantSHA, tt.wantSource, tt.wantServed)
 			}
-			same := false
-			for _, s := range tt.served {
-				same = same || s == anchor
-			}
-			if same != tt.wantSame {
-				t.Errorf("anchor is a served pointer: %v, want %v", same, tt.wantSame)
-			}
-			if IsRootCert(anchor) != tt.wantRoot {
-				t.Errorf("IsRootCert = %v, want %v", !tt.wantRoot, tt.wantRoot)
-			}
-			if tt.ca != nil {
-				for _, c := range tt.ca.Certs {
-					if c == anchor {
-						t.Error("the CA-file anchor must be a copy, not the CAFile's own certificate")
-					}
+			for _, c := range tt.served {
+				if c == p.Anchor {
+					t.Error("the anchor must be a copy, not a served certificate")
 				}
 			}
 		})
@@ -159,8 +158,8 @@ func TestFindStoreRoot(t *testing.T) {
 	if FindStoreRoot(nil) != nil || FindStoreRoot(&Cert{}) != nil {
 		t.Error("nil or unparsed certificate: want nil")
 	}
-	if _, err := FindAnchor(nil, nil); err == nil {
-		t.Error("FindAnchor with no served certificates: want an error")
+	if p := BuildPath(nil, StoreAnchors(), PathRules{}, time.Now()); p.OK() || p.Err(nil) == nil {
+		t.Error("BuildPath with no served certificates: want no path")
 	}
 }
 

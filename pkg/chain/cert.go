@@ -21,6 +21,9 @@ const (
 	RoleLeaf         Role = "leaf"
 	RoleIntermediate Role = "intermediate"
 	RoleRoot         Role = "root"
+	// RoleUnused is a certificate the server sent that is on no device's
+	// path: the device still receives it, but does not validate with it.
+	RoleUnused Role = "unused"
 )
 
 // Source says where a certificate in an Observation came from.

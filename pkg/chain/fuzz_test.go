@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/certlint/certlint/internal/hostile"
 	"github.com/certlint/certlint/internal/testpki"
@@ -44,8 +45,8 @@ func FuzzParseChain(f *testing.F) {
 	// Parse the embedded root store before fuzzing: its lazy, once-only
 	// parsing would otherwise show up as new coverage on the first input
 	// that reaches it, and the fuzzer would chase that flake.
-	for _, r := range loadStore().all {
-		r.get()
+	for _, h := range StoreAnchors().all {
+		h.Cert()
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		certs, err := ParseChain(data)
@@ -63,7 +64,7 @@ func FuzzParseChain(f *testing.F) {
 		}
 		AssignRoles(certs)
 		if len(certs) > 0 {
-			_, _ = FindAnchor(certs, nil)
+			_ = BuildPath(certs, LoadableAnchors(certs, nil), PathRules{Order: OrderAny, StopsAtFirstHeldIssuer: true}, time.Time{})
 			_ = FindStoreRoot(certs[len(certs)-1])
 		}
 	})

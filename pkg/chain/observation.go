@@ -27,16 +27,28 @@ type Observation struct {
 	// TLS is what the generic (PC-like) handshake negotiated; nil offline.
 	TLS *Handshake
 
-	// Chain holds the served certificates in served order, then the anchor
-	// root when one was found (its Source says where it came from).
+	// Chain holds the served certificates in served order, then the
+	// anchors of the devices' paths that the server did not send (their
+	// Source says where each came from).
 	Chain []*Cert
 
-	// Anchor is the trust anchor found for the chain, also the last element
-	// of Chain; nil when no anchor was found.
+	// Anchor is the anchor of the first device's path (or, when it has
+	// none, of the root that would complete it), also in Chain; nil when
+	// none was found.
 	Anchor *Cert
 
-	// CAFile is the CA file the device holds (--ca), nil when none was given.
-	CAFile *CAFile
+	// CAFiles are the CA files the device holds (--ca, repeatable), in the
+	// order given; empty when none was given.
+	CAFiles []*CAFile
+
+	// Store is the root store a device with a built-in store holds, and
+	// where the root to load is looked for; nil means StoreAnchors, the
+	// embedded Mozilla roots.
+	Store *Anchors
+
+	// Paths holds each device's path through the chain, keyed by the
+	// profile's selector (spwf04@1.0). AddPath fills it.
+	Paths map[string]*Path
 
 	// ClientCert is the device's own certificate bundle for mutual TLS
 	// (--client-cert), nil when none was given. Its Bytes is the file size,
@@ -81,6 +93,66 @@ func (o *Observation) Served() []*Cert {
 		}
 	}
 	return served
+}
+
+// AddPath records a device's path and lists its anchor (and the anchor of
+// its Loadable path) in Chain when the server did not send it, so that
+// every anchor has an index in the report. Call SetRoles after the last.
+func (o *Observation) AddPath(key string, p *Path) {
+	if o.Paths == nil {
+		o.Paths = map[string]*Path{}
+	}
+	o.Paths[key] = p
+	for q := p; q != nil; q = q.Loadable {
+		if q.Anchor == nil {
+			continue
+		}
+		if q.AnchorServed >= 0 {
+			q.Anchor = o.Chain[q.AnchorServed]
+		} else {
+			q.Anchor = o.listAnchor(q.Anchor)
+		}
+		if o.Anchor == nil {
+			o.Anchor = q.Anchor
+		}
+	}
+}
+
+// listAnchor returns the Chain entry for an anchor, appending it when it
+// is not there yet.
+func (o *Observation) listAnchor(a *Cert) *Cert {
+	for _, c := range o.Chain {
+		if c.SHA256 == a.SHA256 && c.Source == a.Source {
+			return c
+		}
+	}
+	o.Chain = append(o.Chain, a)
+	a.Index = len(o.Chain) - 1
+	return a
+}
+
+// SetRoles numbers Chain and names each certificate's role: leaf,
+// intermediate, root, and unused for a served certificate that no
+// device's path (nor the path to the root it could load) goes through.
+func (o *Observation) SetRoles() {
+	AssignRoles(o.Chain)
+	if len(o.Paths) == 0 {
+		return
+	}
+	for i, c := range o.Chain {
+		if c.Source != SourceServed || i == 0 {
+			continue
+		}
+		used := false
+		for _, p := range o.Paths {
+			for q := p; q != nil && !used; q = q.Loadable {
+				used = q.OnPath(i) || q.AnchorServed == i
+			}
+		}
+		if !used {
+			c.Role = RoleUnused
+		}
+	}
 }
 
 // Handshake is what one TLS handshake negotiated, or how it failed.

@@ -90,9 +90,9 @@ func TestStoreEntryAndRetired(t *testing.T) {
 func BenchmarkIndexStore(b *testing.B) {
 	ders := storeDERs(b)
 	for b.Loop() {
-		s := newRootStore()
+		s := NewAnchors()
 		for _, der := range ders {
-			s.add(der, false)
+			s.AddDER(der, SourceStore, StoreName)
 		}
 	}
 }

@@ -111,15 +111,15 @@ func limitCases(p *Profile) []limitCase {
 	}
 	if p.Trust.Model == "loaded-ca" {
 		holdsInter := observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore)
-		holdsInter.CAFile = caFileOf("pem", k.inter)
+		holdsInter.CAFiles = []*chain.CAFile{caFileOf("pem", k.inter)}
 		holdsOther := observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore)
-		holdsOther.CAFile = caFileOf("pem", k.otherRoot)
+		holdsOther.CAFiles = []*chain.CAFile{caFileOf("pem", k.otherRoot)}
 		lc := limitCase{field: "trust.accepts_intermediate_anchor", check: "trust-anchor", fail: holdsOther}
 		if p.Trust.AcceptsIntermediateAnchor {
 			lc.pass = holdsInter
 		} else {
 			lc.pass = observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore)
-			lc.pass.CAFile = caFileOf("pem", k.root)
+			lc.pass.CAFiles = []*chain.CAFile{caFileOf("pem", k.root)}
 			lc.fail = holdsInter
 		}
 		cases = append(cases, lc)

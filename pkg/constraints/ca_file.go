@@ -75,22 +75,36 @@ func (caFile) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	return out
 }
 
-// slotOf picks what goes into the CA slot: the --ca file (its anchoring
-// certificate, else its first), or the anchor root in the format the
-// device reads best. The string is a skip reason when there is nothing.
+// slotOf picks what goes into the CA slot: the --ca file that holds the
+// anchor of the device's path (or the intermediate it refuses), else the
+// first; or, without --ca, the root that completes the path in the format
+// the device reads best. The string is a skip reason when there is nothing.
 func slotOf(obs *chain.Observation, p *Profile) (caSlot, string) {
-	if f := obs.CAFile; f != nil {
+	path := DevicePath(obs, p)
+	if len(obs.CAFiles) > 0 {
+		f, cert := obs.CAFiles[0], (*chain.Cert)(nil)
+		held := path.Anchor
+		if !path.OK() && path.Failure != nil {
+			held = path.Failure.Held
+		}
+		for _, file := range obs.CAFiles {
+			for _, c := range file.Certs {
+				if held != nil && c.SHA256 == held.SHA256 {
+					f, cert = file, c
+				}
+			}
+		}
 		s := caSlot{name: "the CA file " + filepath.Base(f.Path), path: f.Path, format: strings.ToLower(f.Format), bytes: f.Bytes, index: -1, fromFile: true}
-		s.cert = anchoringCACert(obs.Served(), f.Certs)
+		s.cert = cert
 		if s.cert == nil && len(f.Certs) > 0 {
 			s.cert = f.Certs[0]
 		}
-		if s.cert != nil && obs.Anchor != nil && s.cert.SHA256 == obs.Anchor.SHA256 {
-			s.index = obs.Anchor.Index
+		if path.OK() && s.cert != nil && s.cert.SHA256 == path.Anchor.SHA256 {
+			s.index = path.Anchor.Index
 		}
 		return s, ""
 	}
-	a := obs.Anchor
+	a := pathAnchor(path)
 	if a == nil {
 		return caSlot{}, "no CA file given (--ca) and no anchor root known to propose"
 	}

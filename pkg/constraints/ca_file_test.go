@@ -18,7 +18,10 @@ func cc3200(name string) *Profile {
 
 func TestCAFile(t *testing.T) {
 	k := pki()
-	withCA := func(obs *chain.Observation, f *chain.CAFile) *chain.Observation { obs.CAFile = f; return obs }
+	withCA := func(obs *chain.Observation, f *chain.CAFile) *chain.Observation {
+		obs.CAFiles = []*chain.CAFile{f}
+		return obs
+	}
 	rootSKI := chain.NewCert(k.root.DER).SKIHex()
 	rootPEM := len(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: k.root.DER}))
 	small := testProfile()

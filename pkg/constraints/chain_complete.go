@@ -1,16 +1,17 @@
 package constraints
 
 import (
-	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/certlint/certlint/pkg/chain"
 )
 
 // chainComplete checks that the server sends every intermediate the
-// device needs, in order. Devices do not fetch missing intermediates (no
-// AIA chasing) and many do not reorder, so a chain a browser repairs
-// silently fails on them.
+// device needs, in an order the device accepts. Devices do not fetch
+// missing intermediates (no AIA chasing) and some do not reorder, so a
+// chain a browser repairs silently fails on them. It reads the device's
+// path (DevicePath): what the path needs, not every certificate sent.
 type chainComplete struct{}
 
 func init() { Register(chainComplete{}) }
@@ -18,10 +19,12 @@ func init() { Register(chainComplete{}) }
 func (chainComplete) ID() string { return "chain-complete" }
 
 func (chainComplete) Description() string {
-	return "the server sends every intermediate up to the anchor, each followed by its issuer"
+	return "the server sends every intermediate on the device's path to its anchor, in an order the device accepts"
 }
 
-func (chainComplete) Fields() []string { return []string{"trust.model"} }
+func (chainComplete) Fields() []string {
+	return []string{"trust.model", "trust.path_order", "trust.stops_at_first_held_issuer", "trust.validates_unused"}
+}
 
 func (chainComplete) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	served := obs.Served()
@@ -31,85 +34,154 @@ func (chainComplete) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	if p.Trust.Model == "none" {
 		return []Finding{unverified(p, "missing intermediates do not matter to it")}
 	}
+	path := DevicePath(obs, p)
+	// The chain is complete when the device reaches an anchor it holds,
+	// or would reach one it can be given (trust-anchor judges which).
+	complete := path
+	if !path.OK() && path.Loadable.OK() && !orderOrSignature(path.Failure) {
+		complete = path.Loadable
+	}
 	var out []Finding
-	for i := 0; i+1 < len(served); i++ {
-		if f, bad := linkFinding(served, i, obs.Anchor); bad {
+	if complete.OK() {
+		if f, ok := orderFinding(served, complete, p); ok {
 			out = append(out, f)
 		}
+		out = append(out, unusedFindings(served, complete, p)...)
+		return append(out, completeFinding(served, complete))
 	}
-	top := served[len(served)-1]
-	out = append(out, topFinding(top, obs.Anchor))
-	return out
+	if f := path.Failure; f != nil && f.Kind == chain.IntermediateRefused && f.Held != nil {
+		// The chain reaches a CA the device holds; whether that CA may be
+		// its anchor is the trust-anchor finding.
+		c := served[f.At]
+		return append(out, Finding{Severity: Pass, CertIndex: c.Index,
+			Message: fmt.Sprintf("the chain reaches %s, which the device holds (%s); trust-anchor says whether %s takes it as its anchor",
+				f.Held.Subject, f.Held.Source, p.Name)})
+	}
+	return append(out, pathFailureFinding(served, path.Failure, p))
 }
 
-// linkFinding judges the link from served[i] to served[i+1]: fine when
-// i+1 issued i, a warning when the issuer is elsewhere in the chain (order)
-// or when the chain already ended at the anchor (an extra certificate).
-func linkFinding(served []*chain.Cert, i int, anchor *chain.Cert) (Finding, bool) {
-	c, next := served[i], served[i+1]
-	if issuedBy(c, next) {
+// orderOrSignature reports failures that are the served chain's fault
+// whatever the device holds.
+func orderOrSignature(f *chain.PathFailure) bool {
+	return f != nil && (f.Kind == chain.OrderNotAccepted || (f.Kind == chain.BadSignature && f.IssuerAt >= 0))
+}
+
+// orderFinding notes a path that takes the served certificates out of
+// order: fine for a device that looks for issuers anywhere, a warning
+// when it is not known whether the device does.
+func orderFinding(served []*chain.Cert, path *chain.Path, p *Profile) (Finding, bool) {
+	if path.InServedOrder() {
 		return Finding{}, false
 	}
-	f := Finding{Severity: Warn, CertIndex: c.Index}
-	for j, other := range served {
-		if j != i && issuedBy(c, other) {
-			f.Message = fmt.Sprintf("the chain is out of order: %s is issued by %s, not by the next one, %s",
-				c.Label(), other.Label(), next.Label())
-			f.Limit, f.Actual = i+1, j
-			f.Fix = "the service must send each certificate followed by its issuer (leaf first)"
-			return f, true
-		}
+	at, issuer := outOfOrder(path)
+	c := served[at]
+	f := Finding{Severity: Pass, CertIndex: c.Index, Limit: at + 1, Actual: issuer,
+		Message: fmt.Sprintf("the chain is out of order: %s is issued by %s, not by the next one; %s looks for the issuer anywhere in what was sent",
+			c.Label(), served[issuer].Label(), p.Name)}
+	if !p.orderKnown() {
+		f.Severity = Warn
+		f.Message = fmt.Sprintf("the chain is out of order: %s is issued by %s, not by the next one; whether %s looks for issuers out of order is unknown (stacks that validate the chain as served, such as BearSSL, fail)",
+			c.Label(), served[issuer].Label(), p.Name)
+		f.Fix = "the service should send each certificate followed by its issuer (leaf first)"
 	}
-	if c.SelfSigned || (anchor != nil && (issuedBy(c, anchor) || c.SHA256 == anchor.SHA256)) {
-		f.Message = fmt.Sprintf("the server sends %s after the path already reached its anchor; it is not needed", next.Label())
-		f.CertIndex = next.Index
-		f.Fix = "the service can drop the extra certificate, which the device must still receive and may not have room for"
-		return f, true
-	}
-	f.Severity = Fail
-	f.Message = fmt.Sprintf("the server does not send the issuer of %s: %s%s; %s does not follow from it",
-		c.Label(), c.Issuer, akiNote(c), next.Label())
-	f.Actual = c.Issuer
-	f.Fix = "the service must send the intermediate " + c.Issuer + " after " + c.Label()
 	return f, true
 }
 
-// topFinding judges the top served certificate: it must be a root, be
-// issued by the anchor, or be the anchor the device holds.
-func topFinding(top, anchor *chain.Cert) Finding {
+// outOfOrder returns the first path position whose issuer is not the
+// next certificate served, as (served index, served index of its issuer).
+func outOfOrder(path *chain.Path) (int, int) {
+	for k := 0; k+1 < len(path.Served); k++ {
+		if path.Served[k+1] != path.Served[k]+1 {
+			return path.Served[k], path.Served[k+1]
+		}
+	}
+	return path.Served[0], path.Served[0]
+}
+
+// unusedFindings says which served certificates the path does not use.
+// A device that stops at the first held issuer ignores them; when that is
+// unknown, a certificate sent after the path's end is a warning, since a
+// device that validates the chain to its end would follow it.
+func unusedFindings(served []*chain.Cert, path *chain.Path, p *Profile) []Finding {
+	var out []Finding
+	end := path.Served[len(path.Served)-1]
+	_, stopKnown := Bool(p.Trust.StopsAtFirstHeldIssuer)
+	validates, validatesKnown := Bool(p.Trust.ValidatesUnused)
+	for _, i := range path.Unused {
+		c := served[i]
+		f := Finding{Severity: Pass, CertIndex: c.Index,
+			Message: fmt.Sprintf("the server also sends %s, which is not on %s's path to %s; the device receives it but does not validate with it",
+				c.Label(), p.Name, path.Anchor.Subject),
+			Fix: "the service can drop the unused certificate, which the device must still receive and may not have room for"}
+		unverifiable := slices.Contains(path.Unverifiable, i)
+		switch {
+		case unverifiable && validatesKnown && validates:
+			f.Severity = Fail
+			f.Message = fmt.Sprintf("the server sends %s, which is not on the path and whose issuer %s is neither sent nor held; %s validates every certificate it receives, so it rejects the chain",
+				c.Label(), c.Issuer, p.Name)
+			f.Fix = "the service must drop " + c.Label() + ", or the device must also hold " + c.Issuer
+		case unverifiable && !validatesKnown:
+			f.Severity = Warn
+			f.Message = fmt.Sprintf("the server sends %s, which is not on the path and whose issuer %s is neither sent nor held; stacks that validate every certificate they receive (wolfSSL without WOLFSSL_ALT_CERT_CHAINS) reject the chain, and whether %s does is unknown",
+				c.Label(), c.Issuer, p.Name)
+		case !stopKnown && i > end:
+			f.Severity = Warn
+			f.Message = fmt.Sprintf("the server sends %s after the path already reached %s, which %s is expected to hold; stacks that stop at the first issuer they hold (BearSSL, mbedTLS) ignore it, but whether %s does is unknown",
+				c.Label(), path.Anchor.Subject, p.Name, p.Name)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// completeFinding is the pass for a complete path: where it ends.
+func completeFinding(served []*chain.Cert, path *chain.Path) Finding {
+	top := served[path.Served[len(path.Served)-1]]
+	if path.AnchorServed >= 0 {
+		top = served[path.AnchorServed]
+	}
 	f := Finding{Severity: Pass, CertIndex: top.Index}
 	switch {
-	case top.SelfSigned:
+	case path.AnchorServed >= 0 && top.SelfSigned:
 		f.Message = fmt.Sprintf("the chain is complete up to the root the server sends, %s", top.Label())
-	case anchor != nil && top.SHA256 == anchor.SHA256:
+	case path.AnchorServed >= 0:
 		f.Message = fmt.Sprintf("the chain ends at %s, which the device holds as its anchor", top.Label())
-	case anchor != nil && issuedBy(top, anchor):
-		f.Message = fmt.Sprintf("the chain is complete: %s is issued by the anchor %s", top.Label(), anchor.Subject)
 	default:
-		f.Severity = Fail
-		f.Actual = top.Issuer
-		f.Message = fmt.Sprintf("the server does not send the issuer of %s: %s%s", top.Label(), top.Issuer, akiNote(top))
-		if anchor == nil {
-			f.Message += "; no known root issued it, so an intermediate is missing"
-		} else {
-			f.Message += fmt.Sprintf("; the anchor %s did not issue it", anchor.Subject)
-		}
-		f.Fix = "the service must send the intermediate " + top.Issuer + " after " + top.Label()
+		f.Message = fmt.Sprintf("the chain is complete: %s is issued by the anchor %s", top.Label(), path.Anchor.Subject)
 	}
 	return f
 }
 
-// issuedBy reports whether parent issued child, by key identifiers when
-// both carry them, else by name. It does not verify the signature: the
-// question is how the server ordered its chain, not whether it is forged.
-func issuedBy(child, parent *chain.Cert) bool {
-	if len(child.AKI) > 0 && len(parent.SKI) > 0 {
-		return bytes.Equal(child.AKI, parent.SKI)
+// pathFailureFinding fails the chain where the device's path breaks.
+func pathFailureFinding(served []*chain.Cert, fail *chain.PathFailure, p *Profile) Finding {
+	if fail == nil || fail.At < 0 {
+		return Finding{Severity: Fail, CertIndex: -1, Message: "no path could be built through the chain"}
 	}
-	if child.Parsed != nil && parent.Parsed != nil {
-		return bytes.Equal(child.Parsed.RawIssuer, parent.Parsed.RawSubject)
+	c := served[fail.At]
+	f := Finding{Severity: Fail, CertIndex: c.Index, Actual: c.Issuer}
+	switch fail.Kind {
+	case chain.OrderNotAccepted:
+		f.Limit, f.Actual = fail.At+1, fail.IssuerAt
+		f.Message = fmt.Sprintf("the chain is out of order: %s is issued by %s (position %d), not by the next one (position %d); %s validates the chain as served",
+			c.Label(), served[fail.IssuerAt].Label(), fail.IssuerAt, fail.At+1, p.Name)
+		f.Fix = "the service must send each certificate followed by its issuer (leaf first)"
+	case chain.BadSignature:
+		from := "the anchor " + fail.Issuer
+		if fail.IssuerAt >= 0 {
+			from = served[fail.IssuerAt].Label()
+		}
+		f.Message = fmt.Sprintf("the signature of %s does not verify with the key of %s, which carries its issuer's name", c.Label(), from)
+		f.Fix = "the service must send the certificate its issuer really signed (a re-keyed CA needs its new intermediate)"
+	default:
+		f.Message = fmt.Sprintf("the server does not send the issuer of %s: %s%s; no known root issued it, so an intermediate is missing",
+			c.Label(), c.Issuer, akiNote(c))
+		if fail.At+1 < len(served) {
+			f.Message = fmt.Sprintf("the server does not send the issuer of %s: %s%s; %s does not follow from it",
+				c.Label(), c.Issuer, akiNote(c), served[fail.At+1].Label())
+		}
+		f.Fix = "the service must send the intermediate " + c.Issuer + " after " + c.Label()
 	}
-	return child.Issuer != "" && child.Issuer == parent.Subject
+	return f
 }
 
 // akiNote quotes the Authority Key Identifier, by which the missing issuer

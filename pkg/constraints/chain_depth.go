@@ -25,14 +25,25 @@ func (chainDepth) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	if limit <= 0 {
 		return skip(p.Name + " has no known limit on the chain depth")
 	}
-	if len(obs.Chain) == 0 {
+	served := obs.Served()
+	if len(served) == 0 {
 		return skip("the chain is empty")
 	}
-	depth := len(obs.Chain)
+	// Every certificate the device receives counts, those off its path
+	// too: the stack parses them all before it builds the path.
+	path := DevicePath(obs, p)
+	onPath := path
+	if !path.OK() && path.Loadable.OK() {
+		onPath = path.Loadable
+	}
+	depth := len(served)
+	if onPath.OK() && onPath.AnchorServed < 0 {
+		depth++ // the anchor the device holds
+	}
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: depth,
 		Message: fmt.Sprintf("the path is %d %s deep including the anchor; %s verifies at most %d",
 			depth, plural(depth, "certificate", "certificates"), p.Name, limit)}
-	if obs.Anchor == nil {
+	if !onPath.OK() {
 		f.Message = fmt.Sprintf("the path is at least %d %s deep (no anchor root found, it may be one longer); %s verifies at most %d",
 			depth, plural(depth, "certificate", "certificates"), p.Name, limit)
 	}

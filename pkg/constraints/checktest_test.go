@@ -77,6 +77,15 @@ func observe(served []*testpki.Cert, anchor *testpki.Cert, anchorSource chain.So
 		obs.Chain = append(obs.Chain, a)
 		obs.Anchor = a
 	}
+	// The device holds the anchor: in its CA file, or in the store.
+	switch {
+	case anchor != nil && anchorSource == chain.SourceCAFile:
+		obs.CAFiles = []*chain.CAFile{caFileOf("pem", anchor)}
+	case anchor != nil && anchorSource == chain.SourceStore:
+		held := chain.NewAnchors()
+		held.AddDER(anchor.DER, chain.SourceStore, "test")
+		obs.Store = chain.Union(chain.StoreAnchors(), held)
+	}
 	chain.AssignRoles(obs.Chain)
 	return obs
 }

@@ -30,12 +30,13 @@ func (keySize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	if limits.RSAMinBits <= 0 && limits.RSAMaxBits <= 0 {
 		return skip(p.Name + " has no known RSA key size limits")
 	}
-	if len(obs.Chain) == 0 {
+	certs := deviceCerts(obs, p)
+	if len(certs) == 0 {
 		return skip("the chain is empty")
 	}
 	var out []Finding
-	for _, c := range obs.Chain {
-		out = append(out, keySizeFinding(c, p))
+	for _, c := range certs {
+		out = append(out, demoteUnused(keySizeFinding(c.cert, p), c, p))
 	}
 	return out
 }

@@ -30,12 +30,13 @@ func (keyType) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	if len(allowed) == 0 {
 		return skip("the " + p.Name + " profile lists no supported key types")
 	}
-	if len(obs.Chain) == 0 {
+	certs := deviceCerts(obs, p)
+	if len(certs) == 0 {
 		return skip("the chain is empty")
 	}
 	var out []Finding
-	for _, c := range obs.Chain {
-		out = append(out, keyTypeFinding(c, p))
+	for _, c := range certs {
+		out = append(out, demoteUnused(keyTypeFinding(c.cert, p), c, p))
 	}
 	return out
 }

@@ -410,6 +410,8 @@ var vocabulary = map[string][]string{
 	"tls.signature_algorithms":      chain.SignatureAlgorithmNames(),
 	"tls.hello_known":               chain.HelloKnowledgeNames(),
 	"receive.message_count":         {CountWithHeader, CountBody},
+	"trust.path_order":              chain.PathOrders,
+	"trust.anchor_match":            chain.AnchorMatches,
 }
 
 // values checks what keys() cannot: names certlint must recognise, sizes

@@ -102,8 +102,21 @@ type TrustModel struct {
 	// CALoadHint says how to load the CA (an AT command, a code snippet).
 	CALoadHint                string `yaml:"ca_load_hint"`
 	AcceptsIntermediateAnchor bool   `yaml:"accepts_intermediate_anchor"`
-	VerifiesHostname          *bool  `yaml:"verifies_hostname"`
-	VerifiesTime              *bool  `yaml:"verifies_time"`
+	// PathOrder is where the device looks for a served certificate's
+	// issuer: strict (the next one served), any (anywhere in what was
+	// sent) or unknown.
+	PathOrder string `yaml:"path_order"`
+	// StopsAtFirstHeldIssuer says the path ends at the first served
+	// certificate whose issuer the device holds; nil = unknown.
+	StopsAtFirstHeldIssuer *bool `yaml:"stops_at_first_held_issuer"`
+	// AnchorMatch is how the held anchor is found: dn-key, dn, ski,
+	// subject-hash or unknown.
+	AnchorMatch string `yaml:"anchor_match"`
+	// ValidatesUnused says the device parses and validates every
+	// certificate it receives, even those off the path; nil = unknown.
+	ValidatesUnused  *bool `yaml:"validates_unused"`
+	VerifiesHostname *bool `yaml:"verifies_hostname"`
+	VerifiesTime     *bool `yaml:"verifies_time"`
 	// Pins lists the ways the device can pin its server (BearSSL's
 	// setFingerprint, setKnownKey), read by the pin check when the user
 	// gives the pins the device holds. Empty = the device cannot pin, or

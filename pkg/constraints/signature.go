@@ -28,12 +28,14 @@ func (signature) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	if len(allowed) == 0 {
 		return skip("the " + p.Name + " profile lists no supported signature hashes")
 	}
-	if len(obs.Chain) == 0 {
+	certs := deviceCerts(obs, p)
+	if len(certs) == 0 {
 		return skip("the chain is empty")
 	}
+	anchor := pathAnchor(DevicePath(obs, p))
 	var out []Finding
-	for _, c := range obs.Chain {
-		out = append(out, signatureFinding(c, obs.Anchor, p))
+	for _, c := range certs {
+		out = append(out, demoteUnused(signatureFinding(c.cert, anchor, p), c, p))
 	}
 	return out
 }

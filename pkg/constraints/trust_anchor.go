@@ -22,7 +22,7 @@ func (trustAnchor) Description() string {
 }
 
 func (trustAnchor) Fields() []string {
-	return []string{"trust.model", "trust.accepts_intermediate_anchor"}
+	return []string{"trust.model", "trust.accepts_intermediate_anchor", "trust.anchor_match"}
 }
 
 func (trustAnchor) Evaluate(obs *chain.Observation, p *Profile) []Finding {
@@ -31,15 +31,22 @@ func (trustAnchor) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 		return skip("the " + p.Name + " profile does not say how the device trusts a chain")
 	case "none":
 		return []Finding{unverified(p, "any chain is accepted")}
-	case "builtin-store":
-		return []Finding{builtinStoreFinding(obs, p)}
-	case "loaded-ca":
-		if obs.CAFile != nil {
-			return []Finding{caFileAnchorFinding(obs, p)}
-		}
-		return []Finding{rootToLoadFinding(obs, p)}
+	case "builtin-store", "loaded-ca":
+	default:
+		return skip(fmt.Sprintf("unknown trust model %q in the %s profile", p.Trust.Model, p.Name))
 	}
-	return skip(fmt.Sprintf("unknown trust model %q in the %s profile", p.Trust.Model, p.Name))
+	path := DevicePath(obs, p)
+	if orderOrSignature(path.Failure) {
+		return skip(fmt.Sprintf("%s's path breaks at certificate #%d before it reaches an anchor; chain-complete says why",
+			p.Name, path.Failure.At))
+	}
+	switch {
+	case p.Trust.Model == "builtin-store":
+		return []Finding{builtinStoreFinding(path, p)}
+	case len(obs.CAFiles) > 0:
+		return []Finding{caFileAnchorFinding(obs, path, p)}
+	}
+	return []Finding{rootToLoadFinding(obs, path, p)}
 }
 
 // unverified is what every trust check reports for a device that verifies
@@ -51,93 +58,85 @@ func unverified(p *Profile, consequence string) Finding {
 		Fix:     "verify the server on the device (a CA it holds, or a pinned key) where the stack allows it"}
 }
 
-func builtinStoreFinding(obs *chain.Observation, p *Profile) Finding {
-	a := obs.Anchor
+func builtinStoreFinding(path *chain.Path, p *Profile) Finding {
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: "builtin-store"}
 	switch {
-	case a == nil:
-		f.Severity = Fail
-		f.Message = "no known root anchors this chain, so " + p.Name + "'s built-in store is unlikely to hold one"
-		f.Fix = "the service must chain to a widely trusted root"
-	case a.Source == chain.SourceStore || chain.FindStoreRoot(a) != nil:
+	case path.OK():
+		a := path.Anchor
 		f.CertIndex, f.Actual = a.Index, a.Subject
 		f.Message = fmt.Sprintf("the chain anchors at %s, a widely trusted root; %s's built-in store should hold it", a.Subject, p.Name)
-	default:
+	case path.Loadable.OK():
+		a := path.Loadable.Anchor
 		f.Severity = Fail
 		f.CertIndex, f.Actual = a.Index, a.Subject
 		f.Message = fmt.Sprintf("the chain anchors at %s, which is not a widely trusted root; %s's built-in store will not hold it", a.Subject, p.Name)
 		f.Fix = "the service must chain to a widely trusted root"
+	default:
+		f.Severity = Fail
+		f.Message = "no known root anchors this chain, so " + p.Name + "'s built-in store is unlikely to hold one"
+		f.Fix = "the service must chain to a widely trusted root"
 	}
 	return f
 }
 
-// caFileAnchorFinding judges the CA file the device holds against the
-// served chain: which CA-file certificate anchors it, and whether the
-// device may use that certificate as its anchor.
-func caFileAnchorFinding(obs *chain.Observation, p *Profile) Finding {
-	served := obs.Served()
-	ca := anchoringCACert(served, obs.CAFile.Certs)
+// caFileAnchorFinding judges the CA files the device holds against the
+// served chain: which held certificate ends the device's path, and, when
+// none does, which root would.
+func caFileAnchorFinding(obs *chain.Observation, path *chain.Path, p *Profile) Finding {
 	f := Finding{Severity: Pass, CertIndex: -1}
-	if ca == nil {
-		f.Severity = Fail
-		f.Actual = caSubjects(obs.CAFile.Certs)
-		f.Message = fmt.Sprintf("the CA file %s holds %s, which anchors none of the served certificates", obs.CAFile.Path, f.Actual)
-		root := neededRoot(obs, served)
-		if root != nil {
-			f.Limit = root.Subject
-			f.Fix = fmt.Sprintf("load %s (SKI %s) instead", root.Subject, root.SKIHex())
-		} else if len(served) > 0 {
-			top := served[len(served)-1]
-			f.Limit = top.Issuer
-			f.Fix = "load the root that issued " + top.Label() + ": " + top.Issuer + akiNote(top)
+	if path.OK() {
+		a := path.Anchor
+		f.Actual = a.Subject
+		if a.SelfSigned {
+			f.Message = fmt.Sprintf("the CA file's root %s anchors the chain", a.Subject)
+		} else {
+			f.Message = fmt.Sprintf("the CA file holds the intermediate %s, and %s accepts an intermediate as its anchor", a.Subject, p.Name)
+		}
+		if a.Source == chain.SourceCAFile && len(obs.CAFiles) > 1 {
+			f.Message += " (from " + path.AnchorFrom + ")"
 		}
 		return f
 	}
-	f.Actual = ca.Subject
-	switch {
-	case ca.SelfSigned:
-		f.Message = fmt.Sprintf("the CA file's root %s anchors the chain", ca.Subject)
-	case p.Trust.AcceptsIntermediateAnchor:
-		f.Message = fmt.Sprintf("the CA file holds the intermediate %s, and %s accepts an intermediate as its anchor", ca.Subject, p.Name)
-	default:
-		f.Severity = Fail
-		f.Message = fmt.Sprintf("the CA file holds %s, an intermediate; %s needs the root that issued it", ca.Subject, p.Name)
-		if root := chain.FindStoreRoot(ca); root != nil && root.SelfSigned {
+	f.Severity = Fail
+	if fail := path.Failure; fail != nil && fail.Kind == chain.IntermediateRefused && fail.Held != nil {
+		held := fail.Held
+		f.Actual = held.Subject
+		f.Message = fmt.Sprintf("the CA file holds %s, an intermediate; %s needs the root that issued it", held.Subject, p.Name)
+		if root := rootFor(path, held); root != nil {
 			f.Limit = root.Subject
 			f.Message += ", " + root.Subject
-			f.Fix = fmt.Sprintf("load the root %s (SKI %s, %s bytes DER) instead of %s", root.Subject, root.SKIHex(), commas(root.DERBytes()), ca.CommonName)
+			f.Fix = fmt.Sprintf("load the root %s (SKI %s, %s bytes DER) instead of %s", root.Subject, skiOrNone(root), commas(root.DERBytes()), held.CommonName)
 		} else {
-			f.Limit = ca.Issuer
-			f.Fix = fmt.Sprintf("load the root that issued %s: %s%s", ca.CommonName, ca.Issuer, akiNote(ca))
+			f.Limit = held.Issuer
+			f.Fix = fmt.Sprintf("load the root that issued %s: %s%s", held.CommonName, held.Issuer, akiNote(held))
 		}
+		return f
+	}
+	f.Actual = caSubjects(obs.CAFiles)
+	f.Message = fmt.Sprintf("the CA file %s holds %s, which anchors none of the served certificates", caFileNames(obs.CAFiles), f.Actual)
+	if fail := path.Failure; fail != nil && fail.Kind == chain.BadSignature && fail.Held != nil {
+		f.Message = fmt.Sprintf("the CA file holds %s, which has the name of the issuer of certificate #%d, but its key does not verify that certificate's signature (a re-keyed or different CA of the same name)",
+			fail.Held.Subject, fail.At)
+	}
+	served := obs.Served()
+	if root := pathAnchor(path); root != nil && root.SelfSigned {
+		f.Limit = root.Subject
+		f.Fix = fmt.Sprintf("load %s (SKI %s) instead", root.Subject, skiOrNone(root))
+	} else if fail := path.Failure; fail != nil && fail.At >= 0 && fail.At < len(served) {
+		c := served[fail.At]
+		f.Limit = c.Issuer
+		f.Fix = "load the root that issued " + c.Label() + ": " + c.Issuer + akiNote(c)
 	}
 	return f
 }
 
-// anchoringCACert returns the CA-file certificate that anchors the served
-// chain, looking from the top of the chain down: one that issued a served
-// certificate, or that is itself served.
-func anchoringCACert(served, caCerts []*chain.Cert) *chain.Cert {
-	for i := len(served) - 1; i >= 0; i-- {
-		for _, ca := range caCerts {
-			if ca.SHA256 == served[i].SHA256 || issuedBy(served[i], ca) {
-				return ca
-			}
-		}
-	}
-	return nil
-}
-
-// neededRoot returns the root that anchors the served chain as certlint
-// found it without the CA file: a served root or a store root.
-func neededRoot(obs *chain.Observation, served []*chain.Cert) *chain.Cert {
-	if a := obs.Anchor; a != nil && a.Source != chain.SourceCAFile && a.SelfSigned {
+// rootFor names the root to load in place of a held intermediate: the
+// root that completes the path, else the store root that issued it.
+func rootFor(path *chain.Path, held *chain.Cert) *chain.Cert {
+	if a := pathAnchor(path); a != nil && a.SelfSigned {
 		return a
 	}
-	if len(served) == 0 {
-		return nil
-	}
-	if root := chain.FindStoreRoot(served[len(served)-1]); root != nil && root.SelfSigned {
+	if root := chain.FindStoreRoot(held); root != nil && root.SelfSigned {
 		return root
 	}
 	return nil
@@ -145,16 +144,17 @@ func neededRoot(obs *chain.Observation, served []*chain.Cert) *chain.Cert {
 
 // rootToLoadFinding is the verdict without --ca: the root the device must
 // hold, which the user cannot have checked yet.
-func rootToLoadFinding(obs *chain.Observation, p *Profile) Finding {
-	a := obs.Anchor
+func rootToLoadFinding(obs *chain.Observation, path *chain.Path, p *Profile) Finding {
+	a := pathAnchor(path)
 	if a == nil {
 		f := Finding{Severity: Fail, CertIndex: -1,
 			Message: "no known root anchors this chain; pass the device's CA with --ca",
 			Fix:     "load the root of the chain into " + p.Name + " and name its file with --ca"}
-		if served := obs.Served(); len(served) > 0 && served[len(served)-1].Issuer != "" {
-			top := served[len(served)-1]
-			f.Actual = top.Issuer
-			f.Message += "; the top certificate is issued by " + top.Issuer + akiNote(top)
+		served := obs.Served()
+		if fail := path.Failure; fail != nil && fail.At >= 0 && fail.At < len(served) && served[fail.At].Issuer != "" {
+			c := served[fail.At]
+			f.Actual = c.Issuer
+			f.Message += "; " + c.Label() + " is issued by " + c.Issuer + akiNote(c)
 		}
 		return f
 	}
@@ -165,15 +165,27 @@ func rootToLoadFinding(obs *chain.Observation, p *Profile) Finding {
 			a.Subject, skiOrNone(a), p.Name, caPathNote(p, a), p.Selector())}
 }
 
-func caSubjects(certs []*chain.Cert) string {
-	if len(certs) == 0 {
+// caSubjects lists the subjects the CA files hold.
+func caSubjects(files []*chain.CAFile) string {
+	var names []string
+	for _, f := range files {
+		for _, c := range f.Certs {
+			names = append(names, c.Subject)
+		}
+	}
+	if len(names) == 0 {
 		return "no certificates"
 	}
-	names := make([]string, len(certs))
-	for i, c := range certs {
-		names[i] = c.Subject
-	}
 	return strings.Join(names, "; ")
+}
+
+// caFileNames lists the CA files' paths.
+func caFileNames(files []*chain.CAFile) string {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.Path
+	}
+	return strings.Join(names, ", ")
 }
 
 func skiOrNone(c *chain.Cert) string {

@@ -10,7 +10,10 @@ func TestTrustAnchor(t *testing.T) {
 	k := pki()
 	bing := realCerts(t, "bing-2019.pem") // www.bing.com + Microsoft IT TLS CA 2
 	baltimore := realCerts(t, "baltimore.pem")[0]
-	withCA := func(obs *chain.Observation, f *chain.CAFile) *chain.Observation { obs.CAFile = f; return obs }
+	withCA := func(obs *chain.Observation, f *chain.CAFile) *chain.Observation {
+		obs.CAFiles = []*chain.CAFile{f}
+		return obs
+	}
 	none := testProfile()
 	none.Trust.Model = "none"
 	store := testProfile()

@@ -7,8 +7,9 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
-// validity checks every certificate of the path, anchor included, at the
-// device's clock (--at). A device that checks no dates connects anyway,
+// validity checks every certificate of the device's path, anchor
+// included, at the device's clock (--at); an expired certificate the
+// server sends but the device does not use is at most a warning. A device that checks no dates connects anyway,
 // which the pass says; a device that checks them needs its clock set,
 // which the pass says too, since a module without a clock fails on a
 // perfectly valid chain.
@@ -22,14 +23,15 @@ func (validity) Description() string {
 	return "every certificate, anchor included, is valid at the device's clock"
 }
 
-func (validity) Fields() []string { return []string{"trust.verifies_time"} }
+func (validity) Fields() []string { return []string{"trust.verifies_time", "trust.validates_unused"} }
 
 // dateLayout is how messages quote validity dates: the day is what a user
 // compares with a clock.
 const dateLayout = "2006-01-02"
 
 func (validity) Evaluate(obs *chain.Observation, p *Profile) []Finding {
-	if len(obs.Chain) == 0 {
+	certs := deviceCerts(obs, p)
+	if len(certs) == 0 {
 		return skip("the chain is empty")
 	}
 	if p.Trust.Model == "none" {
@@ -40,8 +42,8 @@ func (validity) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	}
 	verifies, known := Bool(p.Trust.VerifiesTime)
 	var out []Finding
-	for _, c := range obs.Chain {
-		f := validityFinding(c, obs.CheckedAt, p)
+	for _, c := range certs {
+		f := demoteUnused(validityFinding(c.cert, obs.CheckedAt, p), c, p)
 		switch {
 		case known && !verifies:
 			// The device connects whatever the dates say; report the fact

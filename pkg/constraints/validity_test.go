@@ -41,8 +41,8 @@ func TestValidity(t *testing.T) {
 			observe(chainOf(k.expiredLeaf), nil, ""), noTime,
 			[]want{{Severity: Pass, CertIndex: 0, Contains: []string{"expired on 2019-01-01", "WiPy does not check validity dates, so it connects anyway"}}}},
 		{"the anchor is judged at the device clock too",
-			atClock(observe(chainOf(k.leaf), k.root, chain.SourceCAFile), time.Now().Add(20*365*24*time.Hour)), testProfile(),
-			[]want{{Severity: Fail, CertIndex: 0}, {Severity: Fail, CertIndex: 1, Contains: []string{"(root, "}, Fix: "load a current root"}}},
+			atClock(observe(chainOf(k.leaf, k.inter), k.root, chain.SourceCAFile), time.Now().Add(20*365*24*time.Hour)), testProfile(),
+			[]want{{Severity: Fail, CertIndex: 0}, {Severity: Fail, CertIndex: 1}, {Severity: Fail, CertIndex: 2, Contains: []string{"(root, "}, Fix: "load a current root"}}},
 		{"no clock skips", atClock(observe(chainOf(k.leaf), nil, ""), time.Time{}), testProfile(),
 			[]want{{Severity: Skip, CertIndex: -1, Contains: []string{"--at"}}}},
 	}

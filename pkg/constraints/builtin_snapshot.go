@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "0c3424b1b222465f5ca1b5c23ab35815da4bb189dd3fcf2473bb72486605f618"
+const builtinSnapshotSum = "48813f84f6a62186bb81abcc0beeefdfd54d6ab38380a450941e30169ddfd578"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -118,6 +118,8 @@ var builtinSnapshot = []snapshotDoc{
 				CAFormats:        []string{"der"},
 				CASKIAutoFormats: []string{},
 				CALoadHint:       "Convert the root CA to DER (openssl x509 -in root.pem -outform DER -out root.der), write it to the serial flash (UniFlash, or sl_FsOpen/sl_FsWrite), then before sl_Connect call sl_SetSockOpt(sd, SL_SOL_SOCKET, SL_SO_SECURE_FILES_CA_FILE_NAME, \"/cert/root.der\", strlen(\"/cert/root.der\")). Set the date with sl_DevSet(SL_DEVICE_GENERAL_CONFIGURATION, SL_DEVICE_GENERAL_CONFIGURATION_DATE_TIME, ...) or sl_Connect returns −461.",
+				PathOrder:        "unknown",
+				AnchorMatch:      "unknown",
 				VerifiesHostname: boolPtr(false),
 				VerifiesTime:     boolPtr(true)},
 			WarnOnly: map[string]string{
@@ -192,6 +194,10 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/363643/questions-about-ssl-certificates",
 					Confidence: "unknown",
 					Note:       "Root, intermediate and leaf as CA all gave −155 for that user, so the thread settles nothing; TI's reply was not readable. false = load the root, the safe choice."}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "same as trust.path_order",
+					Confidence: "unknown",
+					Note:       "wolfSSL finds a CA by the child's Authority Key Identifier or a hash of its issuer name; whether the NWP does is unknown. unknown = issuer name and key, as most stacks do."}},
 				"trust.ca_formats": []SourceRef{SourceRef{
 					Ref:        "socket.h example sl_SetSockOpt(..., SL_SO_SECURE_FILES_CA_FILE_NAME, \"exuifaxCaCert.der\", ...)",
 					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
@@ -215,6 +221,20 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
 					Confidence: "vendor-source",
 					Note:       "The application maps a CA file to the socket; there is no root catalog on Gen1. Without a CA file sl_Connect returns −453 SL_ESECSNOVERIFY (connected, unverified)."}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "devices.md CC3200 'TLS library': SL_ESEC codes are the CyaSSL/wolfSSL error numbers (micropython drivers/cc3100/inc/socket.h)",
+					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+					Confidence: "unknown",
+					Note:       "The NWP's TLS stack is closed; its error codes suggest a CyaSSL-derived stack (low confidence on the library). wolfSSL processes the received chain from the last certificate back to the leaf, adding each CA that verifies; whether TI's copy does is not known. unknown = issuer anywhere in what was sent, with a warning when the order matters."}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "same as trust.path_order",
+					Confidence: "unknown",
+					Note:       "Not known for the NWP; null = certlint assumes the path ends at the first held issuer and warns about certificates sent after it."}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "wolfSSL build option WOLFSSL_ALT_CERT_CHAINS (OpenWrt commit 28d8e6a, wolfSSL/wolfssl#4443)",
+					URL:        "https://github.com/musashino-build/openwrt/commit/28d8e6a8711ba78f1684a205e11b0dbd4ff2b2f3",
+					Confidence: "unknown",
+					Note:       "Default wolfSSL requires every certificate the peer sends to be used in the trust chain (\"Without this, all certificates sent by a peer must be used in the trust chain or the connection will be rejected\"); that broke Let's Encrypt's cross-signed chain in 2021. Whether TI's CyaSSL-derived NWP behaves the same is unknown, so certlint warns."}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "TI SWRU368C domain name verification; option absent from host driver 1.0.0.10",
 					URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU368C/GUID-C716A3BF-9125-4A3C-B9F1-53EBE7875214",
@@ -966,6 +986,8 @@ var builtinSnapshot = []snapshotDoc{
 				CAFormats:        []string{"pem"},
 				CASKIAutoFormats: []string{},
 				CALoadHint:       "Clear the slots with AT+S.TLSCERT2=clean,all, load the root CA in PEM with AT+S.TLSCERT=f_ca,<size><CR><PEM text> (flash; `ca` keeps it in RAM), set the expected server name with AT+S.TLSDOMAIN=f_domain,<name> and the clock with AT+S.SETTIME=<epoch>, then open with AT+S.SOCKON=<host>,<port>,s,ind. Without a CA the module connects anonymously, i.e. without verifying the server.",
+				PathOrder:        "unknown",
+				AnchorMatch:      "unknown",
 				VerifiesHostname: boolPtr(true),
 				VerifiesTime:     boolPtr(true)},
 			WarnOnly: map[string]string{},
@@ -1023,6 +1045,10 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "searched AN4683, UM1695, ST community",
 					Confidence: "unknown",
 					Note:       "Not documented; false is the conservative default (load the root)."}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "searched AN4683, UM1695, ST community",
+					Confidence: "unknown",
+					Note:       "Not documented; unknown = matched by issuer name and verified by key, as most stacks do."}},
 				"trust.ca_formats": []SourceRef{SourceRef{
 					Ref:        "ST community 'Unable to initiate TLS connection using SPWF01SA.11 with FW v3.4', jerry (ST)",
 					URL:        "https://community.st.com/t5/interface-and-connectivity-ics/unable-to-initiate-tls-connection-using-spwf01sa-11-wit-fw-v3-4/m-p/482194",
@@ -1047,6 +1073,18 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://st.com/en/embedded-software/stsw-tlspack.html",
 					Confidence: "vendor-doc",
 					Note:       "Verification happens when a CA is loaded; anonymous negotiation (no CA, no verification) is also supported, so a missing CA means the server is not checked."}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "searched AN4683, UM1695, ST community",
+					Confidence: "unknown",
+					Note:       "TLS library and path building not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns on an out-of-order chain."}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "searched AN4683, UM1695, ST community",
+					Confidence: "unknown",
+					Note:       "Not documented; null = certlint assumes the common behaviour (stop) and warns about certificates sent after it."}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "searched AN4683, UM1695, ST community",
+					Confidence: "unknown",
+					Note:       "Not documented."}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "ST mbed SPWF01SA driver setTLSSRVdomain; AT+S.TLSDOMAIN=f_domain,<name>",
 					URL:        "https://os.mbed.com/teams/ST/code/SPWF01SA/",
@@ -1087,6 +1125,8 @@ var builtinSnapshot = []snapshotDoc{
 				CASKIAutoFormats: []string{"der"},
 				CAPath:           "{ski}.ca",
 				CALoadHint:       "Clear the flash slots with AT+S.TLSCERT=content,2, then load the ROOT CA with AT+S.TLSCERT=ca,<length><CR><certificate bytes>. Send it as DER: the module then answers AT-S.SubjectKeyId:<hex> by itself. A PEM CA is answered with \"No SubjectKeyId\" and the root's SKI must follow as 20 raw bytes with AT+S.TLSCERT=auth,20 (not as 40 hex characters). Alternatively (one-way authentication) store the root as the file <ski-hex>.ca in the module file system after AT+S.TLSCERT=content,2. Set the clock with AT+S.TIME=<epoch> before connecting.",
+				PathOrder:        "unknown",
+				AnchorMatch:      "ski",
 				VerifiesTime:     boolPtr(true)},
 			Client: ClientLimits{
 				CertMaxBytes: 1475},
@@ -1181,6 +1221,11 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "seed 001 (ST community 'SPWF04Sx MQTTCONN problem with Azure', 2018-03-26)",
 					Confidence: "field-report",
 					Note:       "With the intermediate 'Microsoft IT TLS CA 1' loaded the module printed \"Skip CA / Certificate Error:23\"; with the Baltimore root it connected. Caveat: the user gave the ROOT's SKI (e59d…) as auth for the intermediate's PEM, so the failure may come from that mismatch rather than from a rule against intermediate anchors. Not verified."}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "ST community thread 0D50X00009hp5O9 and seed 001 (Elio Cometti, ST); devices.md SPWF04 'Root CA in the filesystem'",
+					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
+					Confidence: "vendor-forum",
+					Note:       "The CA is stored and found by its Subject Key Identifier (<ski>.ca files, AT-S.SubjectKeyId). That the key looked up is the child's Authority Key Identifier is inferred (devices.md: L)."}},
 				"trust.ca_formats": []SourceRef{SourceRef{
 					Ref:        "ST community 'SPW40SA Certificate Error:23', Elio Cometti (ST) log (2018-01-18)",
 					URL:        "https://community.st.com/s/question/0D50X00009XkXJjSAN/spw40sa-certificate-error23",
@@ -1218,6 +1263,18 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
 					Confidence: "vendor-forum",
 					Note:       "\"SPWF04 supports One-way and mutual authentication modes. Indeed, anonymous authentication is not supported.\" No built-in root store: every example loads a CA."}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community; logs show AT-S.Loading:n:m per received certificate",
+					Confidence: "unknown",
+					Note:       "Closed stack: whether the module looks for an issuer out of served order is not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns when a chain is served out of order."}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community",
+					Confidence: "unknown",
+					Note:       "Not documented. null = certlint assumes the path ends at the first certificate whose issuer the module holds (BearSSL, mbedTLS) and warns about certificates sent after it."}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community",
+					Confidence: "unknown",
+					Note:       "Not documented whether certificates sent but off the path are parsed and validated."}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "GHI driver property ForceSocketsTlsCommonName; SOCKON 4th parameter",
 					Confidence: "unknown",
@@ -1256,6 +1313,8 @@ var builtinSnapshot = []snapshotDoc{
 				CASKIAutoFormats: []string{"der"},
 				CAPath:           "{ski}.ca",
 				CALoadHint:       "Clear the flash slots with AT+S.TLSCERT=content,2, then load the ROOT CA with AT+S.TLSCERT=ca,<length><CR><certificate bytes>. Send it as DER: the module then answers AT-S.SubjectKeyId:<hex> by itself. A PEM CA is answered with \"No SubjectKeyId\" and the root's SKI must follow as 20 raw bytes with AT+S.TLSCERT=auth,20 (not as 40 hex characters). Alternatively (one-way authentication) store the root as the file <ski-hex>.ca in the module file system after AT+S.TLSCERT=content,2. Set the clock with AT+S.TIME=<epoch> before connecting.",
+				PathOrder:        "unknown",
+				AnchorMatch:      "ski",
 				VerifiesTime:     boolPtr(true)},
 			Client: ClientLimits{
 				CertMaxBytes: 1475},
@@ -1350,6 +1409,11 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "seed 001 (ST community 'SPWF04Sx MQTTCONN problem with Azure', 2018-03-26)",
 					Confidence: "field-report",
 					Note:       "With the intermediate 'Microsoft IT TLS CA 1' loaded the module printed \"Skip CA / Certificate Error:23\"; with the Baltimore root it connected. Caveat: the user gave the ROOT's SKI (e59d…) as auth for the intermediate's PEM, so the failure may come from that mismatch rather than from a rule against intermediate anchors. Not verified."}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "ST community thread 0D50X00009hp5O9 and seed 001 (Elio Cometti, ST); devices.md SPWF04 'Root CA in the filesystem'",
+					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
+					Confidence: "vendor-forum",
+					Note:       "The CA is stored and found by its Subject Key Identifier (<ski>.ca files, AT-S.SubjectKeyId). That the key looked up is the child's Authority Key Identifier is inferred (devices.md: L)."}},
 				"trust.ca_formats": []SourceRef{SourceRef{
 					Ref:        "ST community 'SPW40SA Certificate Error:23', Elio Cometti (ST) log (2018-01-18)",
 					URL:        "https://community.st.com/s/question/0D50X00009XkXJjSAN/spw40sa-certificate-error23",
@@ -1387,6 +1451,18 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
 					Confidence: "vendor-forum",
 					Note:       "\"SPWF04 supports One-way and mutual authentication modes. Indeed, anonymous authentication is not supported.\" No built-in root store: every example loads a CA."}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community; logs show AT-S.Loading:n:m per received certificate",
+					Confidence: "unknown",
+					Note:       "Closed stack: whether the module looks for an issuer out of served order is not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns when a chain is served out of order."}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community",
+					Confidence: "unknown",
+					Note:       "Not documented. null = certlint assumes the path ends at the first certificate whose issuer the module holds (BearSSL, mbedTLS) and warns about certificates sent after it."}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "searched UM2114, AN4963, ST community",
+					Confidence: "unknown",
+					Note:       "Not documented whether certificates sent but off the path are parsed and validated."}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "GHI driver property ForceSocketsTlsCommonName; SOCKON 4th parameter",
 					Confidence: "unknown",
@@ -1423,6 +1499,8 @@ var builtinSnapshot = []snapshotDoc{
 				CASKIAutoFormats: []string{},
 				CAPath:           "/flash/cert/ca.pem",
 				CALoadHint:       "Convert the root CA to DER (openssl x509 -in root.pem -outform DER -out ca.pem; keep the name ca.pem), upload it by FTP to /flash/cert/ca.pem, set the RTC (machine.RTC().init(...)), then ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs='/flash/cert/ca.pem'). Without cert_reqs=ssl.CERT_REQUIRED the server is not verified at all.",
+				PathOrder:        "unknown",
+				AnchorMatch:      "unknown",
 				VerifiesHostname: boolPtr(false),
 				VerifiesTime:     boolPtr(true)},
 			WarnOnly: map[string]string{},
@@ -1477,6 +1555,10 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "TI e2e 363643 (same NWP)",
 					Confidence: "unknown",
 					Note:       "Not settled; false = load the root."}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "same as trust.path_order (WiPy runs on the CC3200 NWP)",
+					Confidence: "unknown",
+					Note:       "wolfSSL finds a CA by the child's Authority Key Identifier or a hash of its issuer name; whether the NWP does is unknown. unknown = issuer name and key, as most stacks do."}},
 				"trust.ca_formats": []SourceRef{SourceRef{
 					Ref:        "seed 003 (forum.micropython.org 'Connect over SSL', 2015): MicroPython maintainer danicampora and the user's working setup",
 					Confidence: "field-report",
@@ -1496,6 +1578,20 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
 					Confidence: "vendor-source",
 					Note:       "Profile assumes the documented CERT_REQUIRED use. With the default CERT_NONE the device verifies nothing (effectively trust.model none)."}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "devices.md CC3200 'TLS library': SL_ESEC codes are the CyaSSL/wolfSSL error numbers (micropython drivers/cc3100/inc/socket.h)",
+					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+					Confidence: "unknown",
+					Note:       "The NWP's TLS stack is closed; its error codes suggest a CyaSSL-derived stack (low confidence on the library). wolfSSL processes the received chain from the last certificate back to the leaf, adding each CA that verifies; whether TI's copy does is not known. unknown = issuer anywhere in what was sent, with a warning when the order matters."}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "same as trust.path_order (WiPy runs on the CC3200 NWP)",
+					Confidence: "unknown",
+					Note:       "Not known for the NWP; null = certlint assumes the path ends at the first held issuer and warns about certificates sent after it."}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "wolfSSL build option WOLFSSL_ALT_CERT_CHAINS (OpenWrt commit 28d8e6a, wolfSSL/wolfssl#4443)",
+					URL:        "https://github.com/musashino-build/openwrt/commit/28d8e6a8711ba78f1684a205e11b0dbd4ff2b2f3",
+					Confidence: "unknown",
+					Note:       "Default wolfSSL requires every certificate the peer sends to be used in the trust chain (\"Without this, all certificates sent by a peer must be used in the trust chain or the connection will be rejected\"); that broke Let's Encrypt's cross-signed chain in 2021. Whether TI's CyaSSL-derived NWP behaves the same is unknown, so certlint warns."}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "micropython modssl.c (no domain-name option set)",
 					URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",

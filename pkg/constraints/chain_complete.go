@@ -2,7 +2,6 @@ package constraints
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/certlint/certlint/pkg/chain"
 )
@@ -98,40 +97,54 @@ func outOfOrder(path *chain.Path) (int, int) {
 	return path.Served[0], path.Served[0]
 }
 
-// unusedFindings says which served certificates the path does not use.
-// A device that stops at the first held issuer ignores them; when that is
-// unknown, a certificate sent after the path's end is a warning, since a
-// device that validates the chain to its end would follow it.
+// unusedFindings says, in one finding, which served certificates the path
+// does not use. A device that stops at the first held issuer ignores
+// them; when that is unknown, a certificate sent after the path's end that
+// is not a copy of the anchor is a warning, since a device that validates
+// the chain to its end would follow it. A device that validates every
+// certificate it receives fails on one whose issuer it cannot find.
 func unusedFindings(served []*chain.Cert, path *chain.Path, p *Profile) []Finding {
-	var out []Finding
+	if len(path.Unused) == 0 {
+		return nil
+	}
 	end := path.Served[len(path.Served)-1]
 	_, stopKnown := Bool(p.Trust.StopsAtFirstHeldIssuer)
 	validates, validatesKnown := Bool(p.Trust.ValidatesUnused)
-	for _, i := range path.Unused {
-		c := served[i]
-		f := Finding{Severity: Pass, CertIndex: c.Index,
-			Message: fmt.Sprintf("the server also sends %s, which is not on %s's path to %s; the device receives it but does not validate with it",
-				c.Label(), p.Name, path.Anchor.Subject),
-			Fix: "the service can drop the unused certificate, which the device must still receive and may not have room for"}
-		unverifiable := slices.Contains(path.Unverifiable, i)
-		switch {
-		case unverifiable && validatesKnown && validates:
+	labels := make([]string, len(path.Unused))
+	for k, i := range path.Unused {
+		labels[k] = served[i].Label()
+	}
+	first := served[path.Unused[0]]
+	f := Finding{Severity: Pass, CertIndex: first.Index, Actual: len(path.Unused),
+		Message: fmt.Sprintf("the server also sends %s, not on %s's path to %s; the device receives %s but does not validate with %s",
+			nameSummary(labels), p.Name, path.Anchor.Subject, plural(len(labels), "it", "them"), plural(len(labels), "it", "them")),
+		Fix: "the service can drop what the path does not use, which the device must still receive and may not have room for"}
+	if len(path.Unverifiable) > 0 && (!validatesKnown || validates) {
+		c := served[path.Unverifiable[0]]
+		f.CertIndex = c.Index
+		if validatesKnown {
 			f.Severity = Fail
 			f.Message = fmt.Sprintf("the server sends %s, which is not on the path and whose issuer %s is neither sent nor held; %s validates every certificate it receives, so it rejects the chain",
 				c.Label(), c.Issuer, p.Name)
 			f.Fix = "the service must drop " + c.Label() + ", or the device must also hold " + c.Issuer
-		case unverifiable && !validatesKnown:
-			f.Severity = Warn
-			f.Message = fmt.Sprintf("the server sends %s, which is not on the path and whose issuer %s is neither sent nor held; stacks that validate every certificate they receive (wolfSSL without WOLFSSL_ALT_CERT_CHAINS) reject the chain, and whether %s does is unknown",
-				c.Label(), c.Issuer, p.Name)
-		case !stopKnown && i > end:
-			f.Severity = Warn
-			f.Message = fmt.Sprintf("the server sends %s after the path already reached %s, which %s is expected to hold; stacks that stop at the first issuer they hold (BearSSL, mbedTLS) ignore it, but whether %s does is unknown",
-				c.Label(), path.Anchor.Subject, p.Name, p.Name)
+			return []Finding{f}
 		}
-		out = append(out, f)
+		f.Severity = Warn
+		f.Message = fmt.Sprintf("the server sends %s, which is not on the path and whose issuer %s is neither sent nor held; stacks that validate every certificate they receive (wolfSSL without WOLFSSL_ALT_CERT_CHAINS) reject the chain, and whether %s does is unknown",
+			c.Label(), c.Issuer, p.Name)
+		return []Finding{f}
 	}
-	return out
+	if !stopKnown {
+		for _, i := range path.Unused {
+			if c := served[i]; i > end && c.SHA256 != path.Anchor.SHA256 {
+				f.Severity, f.CertIndex = Warn, c.Index
+				f.Message = fmt.Sprintf("the server sends %s after the path already reached %s, which %s is expected to hold; stacks that stop at the first issuer they hold (BearSSL, mbedTLS) ignore it, but whether %s does is unknown",
+					c.Label(), path.Anchor.Subject, p.Name, p.Name)
+				break
+			}
+		}
+	}
+	return []Finding{f}
 }
 
 // completeFinding is the pass for a complete path: where it ends.

@@ -71,5 +71,6 @@ the measured value, where the limit comes from, and the fix.`,
 		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
 	})
 	root.AddCommand(newCheckCmd(), newProfilesCmd(), newVersionCmd(), newExplainCmd(), newExportRootCmd())
+	setupCompletion(root)
 	return root
 }

@@ -321,6 +321,9 @@ func checkJSONOutput(args []string, stdout []byte, abs func(string) string) erro
 	if list {
 		name += "List"
 	}
+	if command == "profiles" && showSub(args) {
+		name = "profile"
+	}
 	data, where := stdout, "stdout"
 	if outFile != "" && outFile != "-" {
 		var err error
@@ -344,4 +347,20 @@ var jsonOutputs = map[string]string{
 	"check":   schematest.Report,
 	"explain": "explain", // --list: explainList
 	"root":    "root",
+	// profiles: the list; profiles show: profile (see checkJSONOutput)
+	"profiles": "profiles",
+}
+
+// showSub reports whether a profiles command line is `profiles show`.
+func showSub(args []string) bool {
+	for i, a := range args {
+		if a == "profiles" {
+			for _, b := range args[i+1:] {
+				if !strings.HasPrefix(b, "-") {
+					return b == "show"
+				}
+			}
+		}
+	}
+	return false
 }

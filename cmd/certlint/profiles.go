@@ -10,17 +10,27 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/certlint/certlint/pkg/chain"
 	"github.com/certlint/certlint/pkg/constraints"
+	"github.com/certlint/certlint/pkg/report"
 )
 
 func newProfilesCmd() *cobra.Command {
 	var profileFiles []string
+	var output string
 	// Plain `certlint profiles` lists, like `certlint profiles list`.
 	list := func(cmd *cobra.Command, _ []string) error {
+		if err := textOrJSON(output); err != nil {
+			return err
+		}
 		reg, err := loadRegistry(profileFiles)
 		if err != nil {
 			return err
+		}
+		if output == "json" {
+			return listProfilesJSON(cmd.OutOrStdout(), reg)
 		}
 		return listProfiles(cmd.OutOrStdout(), reg)
 	}
@@ -38,17 +48,24 @@ it finds its trust anchor, and where each fact comes from, with a confidence.`,
 		RunE: list,
 	}
 	cmd.PersistentFlags().StringArrayVar(&profileFiles, "profile-file", nil, "also load a custom profile from `FILE` (repeatable)")
-	cmd.AddCommand(&cobra.Command{
-		Use:   "list",
-		Short: "List the device profiles",
-		Args:  cobra.NoArgs,
-		RunE:  list,
-	}, &cobra.Command{
-		Use:     "show ID[@FIRMWARE]",
-		Short:   "Print every limit of a profile with its source and confidence",
-		Example: "  certlint profiles show spwf04@1.0",
-		Args:    cobra.ExactArgs(1),
+	listCmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List the device profiles",
+		Example: "  certlint profiles list -o json",
+		Args:    cobra.NoArgs,
+		RunE:    list,
+	}
+	showCmd := &cobra.Command{
+		Use:   "show ID[@FIRMWARE]",
+		Short: "Print every limit of a profile with its source and confidence",
+		Example: `  certlint profiles show spwf04@1.0
+  certlint profiles show wipy -o json`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeDevices,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := textOrJSON(output); err != nil {
+				return err
+			}
 			reg, err := loadRegistry(profileFiles)
 			if err != nil {
 				return err
@@ -57,9 +74,17 @@ it finds its trust anchor, and where each fact comes from, with a confidence.`,
 			if err != nil {
 				return err
 			}
+			if output == "json" {
+				return showProfileJSON(cmd.OutOrStdout(), p)
+			}
 			return showProfile(cmd.OutOrStdout(), p)
 		},
-	}, &cobra.Command{
+	}
+	for _, c := range []*cobra.Command{cmd, listCmd, showCmd} {
+		c.Flags().StringVarP(&output, "output", "o", "text", "output `FORMAT`: text or json")
+		_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	}
+	cmd.AddCommand(listCmd, showCmd, &cobra.Command{
 		Use:     "validate FILE...",
 		Short:   "Check custom profile files; every problem is shown as file:line:column",
 		Example: "  certlint profiles validate examples/myboard.yaml",
@@ -146,6 +171,69 @@ func listProfiles(w io.Writer, reg *constraints.Registry) error {
 		}
 	}
 	return nil
+}
+
+// textOrJSON accepts the -o values of commands that print text or JSON.
+func textOrJSON(format string) error {
+	if format != "text" && format != "json" {
+		return fmt.Errorf("--output %q: want text or json", format)
+	}
+	return nil
+}
+
+// profileSummary is one profile in `profiles list -o json`.
+type profileSummary struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Vendor   string   `json:"vendor,omitempty"`
+	Firmware string   `json:"firmware"`
+	Variants []string `json:"variants"`
+	Aliases  []string `json:"aliases"`
+}
+
+// listProfilesJSON writes `profiles list -o json`
+// (docs/schema/certlint-v1.json#/$defs/profiles).
+func listProfilesJSON(w io.Writer, reg *constraints.Registry) error {
+	doc := struct {
+		Schema   string           `json:"schema"`
+		Profiles []profileSummary `json:"profiles"`
+	}{Schema: report.Schema, Profiles: []profileSummary{}}
+	for _, id := range reg.IDs() {
+		p, err := reg.Get(id)
+		if err != nil {
+			return err
+		}
+		doc.Profiles = append(doc.Profiles, profileSummary{ID: p.ID, Name: p.Name, Vendor: p.Vendor, Firmware: p.Firmware,
+			Variants: nonNilStrings(p.Variants), Aliases: nonNilStrings(p.Aliases)})
+	}
+	return writeJSON(w, doc)
+}
+
+// showProfileJSON writes `profiles show -o json`: the profile as selected
+// (variant applied), every key under its YAML name as in
+// docs/profile-reference.md (docs/schema/certlint-v1.json#/$defs/profile).
+func showProfileJSON(w io.Writer, p *constraints.Profile) error {
+	raw, err := yaml.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", p.Selector(), err)
+	}
+	var fields map[string]interface{}
+	if err := yaml.Unmarshal(raw, &fields); err != nil {
+		return fmt.Errorf("profile %s: %w", p.Selector(), err)
+	}
+	return writeJSON(w, struct {
+		Schema   string                 `json:"schema"`
+		Selector string                 `json:"selector"`
+		Variants []string               `json:"variants"`
+		Profile  map[string]interface{} `json:"profile"`
+	}{report.Schema, p.Selector(), nonNilStrings(p.Variants), fields})
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // showProfile prints every field of the profile that has a value, each

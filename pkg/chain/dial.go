@@ -140,20 +140,35 @@ func (a *attempt) readOverTLS12(b attempt) {
 		"with TLS 1.3 the server's Certificate message is encrypted and larger than certlint's TLS library reads: the chain was read in a second handshake limited to TLS 1.2")
 }
 
-// readLargeCertificate reads on a Certificate message zcrypto refused as too
-// large (more than 64 KiB), with the record tap, up to the TLS limit: the
-// chain counts even though certlint cannot finish this handshake.
-func (a *attempt) readLargeCertificate(tap *recordTap) {
+// readOnTimeout bounds reading the rest of the server's flight after
+// zcrypto gave up on its own (the connection's deadline still applies).
+const readOnTimeout = 2 * time.Second
+
+// readOn reads the Certificate message on with the record tap after zcrypto
+// stopped before the certificates: a message larger than it takes (up to
+// the TLS limit), or a failure of its own after the ServerHello (an
+// extension it cannot handle). The chain then counts even though certlint
+// cannot finish this handshake.
+func (a *attempt) readOn(tap *recordTap, herr error) {
+	large := announcedLength(herr) > 0
 	if err := tap.readCertificate(); err != nil {
-		a.hs.Error = fmt.Sprintf("server sent a %d-byte Certificate message; certlint could not read it: %v", tap.cert.msg.Bytes, err)
-		a.err = fmt.Errorf("%w: %v", ErrHandshakeTooLarge, err)
+		if large {
+			a.hs.Error = fmt.Sprintf("server sent a %d-byte Certificate message; certlint could not read it: %v", tap.cert.msg.Bytes, err)
+			a.err = fmt.Errorf("%w: %v", ErrHandshakeTooLarge, err)
+		}
 		return
 	}
-	var notes []string
-	a.certs, notes = tap.keptCerts()
-	a.hs.Notes = append(a.hs.Notes, notes...)
+	certs, notes := tap.keptCerts()
+	why := fmt.Sprintf("the server's Certificate message is %d bytes, more than certlint's TLS library reads (%d bytes): certlint read it with its own record reader and did not finish the handshake",
+		tap.cert.msg.Bytes, maxHandshakeMessage)
+	if !large {
+		why = fmt.Sprintf("certlint's TLS library stopped after the ServerHello (%s); the certificates were read from the records that followed",
+			strings.TrimPrefix(herr.Error(), "tls: "))
+	}
+	a.certs, a.hs.Notes = certs, append(append(a.hs.Notes, why), notes...)
 	a.hs.Certificate = tap.message()
 	a.hs.Error, a.err, a.local = "", nil, true
+	tap.negotiated(&a.hs)
 }
 
 // attempt is the outcome of one dial and handshake.
@@ -232,8 +247,17 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 			// certlint's own, e.g. a certificate zcrypto cannot parse.
 			a.hs.Error = ""
 		}
-		if announcedLength(herr) > 0 && tap.cert != nil {
-			a.readLargeCertificate(tap)
+		if announcedLength(herr) > 0 && tap.cert != nil || a.local && len(a.certs) == 0 && tap.readable() {
+			if announcedLength(herr) == 0 {
+				// zcrypto gave up on its own; the rest of the server's
+				// flight is already on its way, so wait briefly only.
+				deadline := time.Now().Add(readOnTimeout)
+				if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+					deadline = dl
+				}
+				_ = raw.SetReadDeadline(deadline)
+			}
+			a.readOn(tap, herr)
 			return a
 		}
 	}

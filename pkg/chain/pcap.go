@@ -465,6 +465,7 @@ const (
 	hsServerHello       = 2
 	hsCertificate       = 11
 	hsServerKeyExchange = 12
+	hsServerHelloDone   = 14
 
 	extServerName        = 0
 	extSupportedVersions = 43

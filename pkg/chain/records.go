@@ -16,6 +16,8 @@ const (
 	maxKeptCertBytes = DefaultMaxHandshakeBytes
 	// maxTrackedRecords bounds the record sizes remembered for one message.
 	maxTrackedRecords = 1 << 16
+	// maxServerHello bounds the ServerHello body kept.
+	maxServerHello = 4 << 10
 )
 
 // recordTap passes through what the TLS client reads from the server and
@@ -24,8 +26,8 @@ const (
 // certificates' sizes and the records that carried it. It stops at the
 // first encrypted record (ChangeCipherSpec, or TLS 1.3's application data
 // records), so a TLS 1.3 Certificate message is never seen. Memory is
-// bounded: a message small enough for zcrypto is only measured; a larger
-// one keeps its first MaxChainCerts certificates up to maxKeptCertBytes.
+// bounded: it keeps the first MaxChainCerts certificates up to
+// maxKeptCertBytes, and only counts the rest.
 type recordTap struct {
 	net.Conn
 
@@ -41,6 +43,14 @@ type recordTap struct {
 	hsHdrN int
 	hsLeft int // body bytes of the current handshake message still to come
 	inCert bool
+	// sawServerHello and sawHelloDone mark the server's flight: after the
+	// ServerHello the Certificate message is on its way; after the
+	// ServerHelloDone none will come.
+	sawServerHello, sawHelloDone bool
+	// serverHello is the ServerHello body (at most maxServerHello bytes),
+	// for when zcrypto stopped before logging it.
+	serverHello   []byte
+	inServerHello bool
 
 	cert *certificateParse
 }
@@ -50,7 +60,7 @@ type certificateParse struct {
 	msg        CertificateMessage
 	lastRecord int
 	tooManyRec bool
-	keep       bool // keep DER: the message is too large for zcrypto
+	large      bool // the message is too large for zcrypto
 	listHdr    [3]byte
 	listHdrN   int
 	entHdr     [3]byte
@@ -76,7 +86,7 @@ func (t *recordTap) Read(p []byte) (int, error) {
 // too large for zcrypto has begun: zcrypto then gives up with an alert,
 // which would make the server stop sending what certlint still reads.
 func (t *recordTap) Write(p []byte) (int, error) {
-	if t.cert != nil && t.cert.keep {
+	if t.cert != nil && t.cert.large {
 		return len(p), nil
 	}
 	return t.Conn.Write(p)
@@ -121,8 +131,17 @@ func (t *recordTap) feed(b []byte) {
 func (t *recordTap) handshake(b []byte) {
 	for len(b) > 0 && !t.stopped {
 		if t.hsHdrN < len(t.hsHdr) {
-			if t.hsHdrN == 0 && b[0] == hsCertificate && t.cert == nil {
-				t.inCert, t.cert = true, &certificateParse{}
+			if t.hsHdrN == 0 {
+				switch b[0] {
+				case hsServerHello:
+					t.sawServerHello, t.inServerHello = true, t.serverHello == nil
+				case hsServerHelloDone:
+					t.sawHelloDone = true
+				case hsCertificate:
+					if t.cert == nil {
+						t.inCert, t.cert = true, &certificateParse{}
+					}
+				}
 			}
 			n := copy(t.hsHdr[t.hsHdrN:], b)
 			t.hsHdrN += n
@@ -136,7 +155,7 @@ func (t *recordTap) handshake(b []byte) {
 			t.hsLeft = int(t.hsHdr[1])<<16 | int(t.hsHdr[2])<<8 | int(t.hsHdr[3])
 			if t.inCert {
 				t.cert.msg.Bytes = t.hsLeft
-				t.cert.keep = t.hsLeft > maxHandshakeMessage
+				t.cert.large = t.hsLeft > maxHandshakeMessage
 			}
 			if t.hsLeft == 0 {
 				t.endMessage()
@@ -144,6 +163,9 @@ func (t *recordTap) handshake(b []byte) {
 			continue
 		}
 		n := min(len(b), t.hsLeft)
+		if t.inServerHello && len(t.serverHello)+n <= maxServerHello {
+			t.serverHello = append(t.serverHello, b[:n]...)
+		}
 		if t.inCert {
 			t.cert.touch(t.recIdx, t.recLen)
 			t.cert.body(b[:n])
@@ -162,7 +184,7 @@ func (t *recordTap) handshake(b []byte) {
 // endMessage closes the current handshake message; after the Certificate
 // message there is nothing more to follow.
 func (t *recordTap) endMessage() {
-	t.hsHdrN = 0
+	t.hsHdrN, t.inServerHello = 0, false
 	if t.inCert {
 		t.inCert = false
 		t.cert.finish()
@@ -229,7 +251,7 @@ func (c *certificateParse) startEntry(n int) {
 	}
 	c.msg.add(c.msg.Certs, n)
 	c.entLeft = n
-	if c.keep && !c.dropped && len(c.kept) < MaxChainCerts {
+	if !c.dropped && len(c.kept) < MaxChainCerts {
 		if c.keptBytes+n <= maxKeptCertBytes {
 			c.entBuf = make([]byte, 0, n)
 		} else {
@@ -271,30 +293,33 @@ func (t *recordTap) message() *CertificateMessage {
 	return &m
 }
 
-// readCertificate reads on until the Certificate message the tap is in is
-// complete, for a message larger than zcrypto takes. It reads at most
-// twice the announced size plus 64 KiB (record headers included), so a
-// server cannot make it read without bound; the connection's deadline
-// bounds the time.
+// readCertificate reads on until the Certificate message is complete, after
+// zcrypto stopped before it: a message larger than zcrypto takes, or a
+// failure of zcrypto's own after the ServerHello. It reads at most twice
+// the announced size plus 64 KiB (record headers included), so a server
+// cannot make it read without bound; the connection's deadline bounds the
+// time.
 func (t *recordTap) readCertificate() error {
-	if t.cert == nil {
-		return errors.New("no Certificate message in the plaintext handshake")
-	}
-	limit := 2*t.cert.msg.Bytes + 64<<10
 	buf := make([]byte, 32<<10)
-	for read := 0; !t.cert.done; {
-		if t.cert.malformed {
+	for read := 0; t.cert == nil || !t.cert.done; {
+		switch {
+		case t.cert != nil && t.cert.malformed:
 			return errors.New("malformed Certificate message (its certificate lengths do not add up)")
-		}
-		if t.stopped {
+		case t.sawHelloDone && t.cert == nil:
+			return errors.New("the server sent no Certificate message")
+		case t.stopped:
 			return errors.New("the Certificate message ended early")
 		}
+		limit := 64 << 10
+		if t.cert != nil {
+			limit += 2 * t.cert.msg.Bytes
+		}
 		if read >= limit {
-			return fmt.Errorf("%w: more than %d bytes read for a %d-byte Certificate message", ErrHandshakeTooLarge, limit, t.cert.msg.Bytes)
+			return fmt.Errorf("%w: more than %d bytes read for the Certificate message", ErrHandshakeTooLarge, limit)
 		}
 		n, err := t.Read(buf[:min(len(buf), limit-read)])
 		read += n
-		if err != nil && !t.cert.done {
+		if err != nil && (t.cert == nil || !t.cert.done) {
 			return err
 		}
 	}
@@ -307,13 +332,40 @@ func (t *recordTap) readCertificate() error {
 	return nil
 }
 
-// keptCerts returns the certificates kept from a large message and the
-// notes that say what was left out.
+// negotiated reads version and suite from the ServerHello, for a handshake
+// zcrypto stopped before logging it.
+func (t *recordTap) negotiated(hs *Handshake) {
+	version, suite, err := parseServerHello(t.serverHello)
+	if err != nil || hs.Version != "" {
+		return
+	}
+	if v, ok := VersionByID(version); ok {
+		hs.Version = v.Display
+	} else {
+		hs.Version = fmt.Sprintf("0x%04x", version)
+	}
+	hs.CipherSuite = CipherSuiteName(suite)
+}
+
+// readable reports whether the Certificate message can still be read from
+// the records: it has begun, or the server's plaintext flight has, and it
+// is not complete yet.
+func (t *recordTap) readable() bool {
+	if t.stopped {
+		return false
+	}
+	if t.cert == nil {
+		return t.sawServerHello && !t.sawHelloDone
+	}
+	return !t.cert.done
+}
+
+// keptCerts returns the certificates kept from the message and the notes
+// that say what was left out.
 func (t *recordTap) keptCerts() ([]*Cert, []string) {
 	c := t.cert
 	m := c.msg
-	notes := []string{fmt.Sprintf("the server's Certificate message is %d bytes, more than certlint's TLS library reads (%d bytes): certlint read it with its own record reader and did not finish the handshake",
-		m.Bytes, maxHandshakeMessage)}
+	var notes []string
 	if len(c.kept) < m.Certs {
 		why := "certlint's chain cap"
 		if c.dropped {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/certlint/certlint/internal/testpki"
 	"github.com/certlint/certlint/pkg/chain"
@@ -175,4 +176,27 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+func TestDialHelloReadsTheChainAfterZcryptoGivesUp(t *testing.T) {
+	// The server picks TLS_RSA_WITH_RC4_128_MD5, which the CC3200 offers
+	// and zcrypto cannot run: zcrypto stops after the ServerHello, and
+	// certlint reads the Certificate message that follows from the records,
+	// as the device would receive it (here in 1,000-byte records).
+	wire := append(serverHello(0x0004), certificateRecords([]int{1500, 900}, 1000)...)
+	host, port := splitAddr(t, certificateServer(t, wire))
+	res := (&chain.Dialer{Timeout: 2 * time.Second}).DialHello(context.Background(), host, port, "", cc3200Spec)
+	hs := res.Handshake
+	if hs.Version != "TLS1.2" || hs.CipherSuite != "TLS_RSA_WITH_RC4_128_MD5" || hs.Error != "" {
+		t.Errorf("handshake %+v: want the server's choice and no error (the server did its part)", hs)
+	}
+	if len(res.Chain) != 2 || res.Chain[0].DERBytes() != 1500 || res.Chain[1].DERBytes() != 900 {
+		t.Fatalf("chain %v, want the two certificates sent", res.Chain)
+	}
+	if m := hs.Certificate; m == nil || !equalInts(m.Records, []int{1000, 1000, 413}) || m.Bytes != 3+1503+903 {
+		t.Errorf("Handshake.Certificate = %+v, want 2,409 bytes (2,413 with the header) in records of 1,000 + 1,000 + 413", m)
+	}
+	if notes := strings.Join(hs.Notes, "\n"); !strings.Contains(notes, "stopped after the ServerHello") {
+		t.Errorf("notes %q do not say certlint's TLS library stopped", hs.Notes)
+	}
 }

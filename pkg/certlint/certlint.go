@@ -265,7 +265,7 @@ func (r *runner) captured(n int, hs chain.CapturedHandshake) report.TargetReport
 	handshake := hs.Handshake
 	obs := &chain.Observation{
 		Target: target, Host: name, Port: port, ServerName: name, Address: addr,
-		Offline: true, CheckedAt: r.req.At, TLS: &handshake,
+		Offline: true, CheckedAt: r.req.At, TLS: &handshake, Certificate: handshake.Certificate,
 	}
 	if hs.Note != "" {
 		obs.Notes = append(obs.Notes, hs.Note)

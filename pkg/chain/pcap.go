@@ -382,6 +382,12 @@ func connHandshake(c *tcpConn) (CapturedHandshake, bool) {
 		sf := parseFlight(sdata)
 		hs := CapturedHandshake{Client: client.from.String(), Server: client.to.String(), ServerName: clientHelloSNI(hello)}
 		hs.read(sf, server.capped || len(sdata) >= MaxPcapStreamBytes, sgap || cgap)
+		if len(hs.Chain) > 0 && !sgap {
+			// How the server cut its Certificate message into records.
+			var tap recordTap
+			tap.feed(sdata)
+			hs.Handshake.Certificate = tap.message()
+		}
 		return hs, true
 	}
 	return CapturedHandshake{}, false

@@ -102,6 +102,15 @@ func TestReadPcapTLS12(t *testing.T) {
 		t.Errorf("ServerAddrPort = %s %d", addr, port)
 	}
 	assertChain(t, got.Chain, k.small)
+	// The records that carried the Certificate message, as captured:
+	// crypto/tls sends a message this small in one record.
+	want := 3
+	for _, c := range k.small {
+		want += 3 + len(c.DER)
+	}
+	if m := got.Handshake.Certificate; m == nil || m.Bytes != want || len(m.Records) != 1 || m.Records[0] != want+4 {
+		t.Errorf("Handshake.Certificate = %+v, want %d bytes in one record", m, want)
+	}
 }
 
 // TestReadPcapLinkLayers reads the same handshake through every link layer

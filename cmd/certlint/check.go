@@ -73,7 +73,7 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
   certlint check --chain examples/bing-2019.pem --at 2019-06-01 -d spwf04@1.0,spwf04
 
   # Does the fingerprint in the firmware still match? (it breaks at every renewal)
-  certlint check --chain examples/bing-2019.pem --at 2019-06-01 --profile-file examples/esp8266-pins.yaml -d esp8266-pins --pin "62:91:45:76:DC:0A:FA:C8:3C:48:04:BC:C2:C1:B7:00:A6:11:39:FE"`,
+  certlint check --chain examples/bing-2019.pem --at 2019-06-01 -d esp8266 --pin "62:91:45:76:DC:0A:FA:C8:3C:48:04:BC:C2:C1:B7:00:A6:11:39:FE"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, args, f)
 		},

@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "48813f84f6a62186bb81abcc0beeefdfd54d6ab38380a450941e30169ddfd578"
+const builtinSnapshotSum = "ba81afd637f36385a513ad38e3117efe7d631f93c14cb1f364dcd47c20fcef5c"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -605,7 +605,24 @@ var builtinSnapshot = []snapshotDoc{
 				CALoadHint:                "Put the root (or an intermediate the chain reaches) in a BearSSL::X509List and call client.setTrustAnchors(&list) before connect; set the clock first (configTime(0, 0, \"pool.ntp.org\") and wait until time(nullptr) is past 2020, or client.setX509Time(epoch)).",
 				AcceptsIntermediateAnchor: true,
 				VerifiesHostname:          boolPtr(true),
-				VerifiesTime:              boolPtr(true)},
+				VerifiesTime:              boolPtr(true),
+				Pins: []PinMethod{PinMethod{
+					Kind:       "cert-sha1",
+					Compares:   "leaf",
+					Call:       "WiFiClientSecure::setFingerprint",
+					Format:     "hex-spaced",
+					Code:       "// SHA-1 of the server's leaf certificate: breaks at every renewal\nstatic const char fingerprint[] PROGMEM = \"{value}\";\nclient.setFingerprint(fingerprint);\n",
+					Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity", "hostname", "signature"},
+					OnMismatch: "BearSSL refuses the server (BR_ERR_X509_NOT_TRUSTED, getLastSSLError() 62); with DEBUG_ESP_SSL it prints \"BSSL:insecure_end_chain: Received cert FP doesn't match\" and the expected and received fingerprints",
+					Cost:       "20 bytes; no clock and no CA, but nothing else of the chain is validated"}, PinMethod{
+					Kind:       "public-key",
+					Compares:   "leaf",
+					Call:       "WiFiClientSecure::setKnownKey",
+					Format:     "pem-public-key",
+					Code:       "// the server's public key: survives renewals that keep the key\nstatic const char pubkey[] PROGMEM = R\"KEY(\n{value}\n)KEY\";\nstatic BearSSL::PublicKey key(pubkey);\nclient.setKnownKey(&key);\n",
+					Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity", "hostname", "signature"},
+					OnMismatch: "BearSSL takes the held key as the server's and ignores the certificate, so the handshake fails when the server signs (ECDHE) or decrypts (RSA key exchange) with another key",
+					Cost:       "the key in flash (294 bytes of DER for RSA-2048, 91 for P-256); no clock and no CA, the certificate is not looked at"}}},
 			Receive: ReceiveLimits{
 				ReassemblesHandshake: boolPtr(true),
 				MaxRecordBytes:       16384},
@@ -704,6 +721,13 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L1129",
 					Confidence: "vendor-source",
 					Note:       "The profile models setTrustAnchors (the sketch holds the CA). setInsecure and setFingerprint skip the chain entirely (only the SHA-1 of the leaf is compared)."}},
+				"trust.pins": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino@0093cca8:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp insecure_append / insecure_end_chain (SHA-1 over the first certificate only, compared with the fingerprint; nothing else checked), _installClientX509Validator (setKnownKey: 'Simple, pre-known public key authenticator, ignores cert completely'), setFingerprint(const char*) (hex pairs, spaces or colons between them)",
+					URL:        "https://github.com/esp8266/Arduino/blob/0093cca821e180a92ba5e6e474faa3f5c5daef7e/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp",
+					Confidence: "vendor-source"}, SourceRef{
+					Ref:        "ESP8266 Arduino core documentation, BearSSL Secure Client Class: setFingerprint, setKnownKey",
+					URL:        "https://arduino-esp8266.readthedocs.io/en/latest/esp8266wifi/bearssl-client-secure-class.html",
+					Confidence: "vendor-doc"}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:60-100 and x509_minimal.t0 (server name matched against dNSName SANs, CN only without SANs; one leading '*.' label) -> BR_ERR_X509_BAD_SERVER_NAME 56",
 					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L60-L100",
@@ -741,7 +765,16 @@ var builtinSnapshot = []snapshotDoc{
 				Model:            "none",
 				CAFormats:        []string{},
 				VerifiesHostname: boolPtr(false),
-				VerifiesTime:     boolPtr(false)},
+				VerifiesTime:     boolPtr(false),
+				Pins: []PinMethod{PinMethod{
+					Kind:       "cert-sha1",
+					Compares:   "leaf",
+					Call:       "WiFiClientSecure::verify",
+					Format:     "hex-spaced",
+					Code:       "// after connect(): SHA-1 of the leaf, then its name (_verifyDN)\nif (!client.verify(\"{value}\", host)) { client.stop(); }\n",
+					Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity"},
+					OnMismatch: "verify() returns false (DEBUGV \"fingerprint doesn't match\"); the core's HTTPSRequest example then prints \"certificate doesn't match\"",
+					Cost:       "20 bytes; the sketch must call verify() after connect(), the connection is not verified otherwise"}}},
 			Receive: ReceiveLimits{
 				ReassemblesHandshake: boolPtr(true),
 				MaxRecordBytes:       16384},
@@ -844,6 +877,10 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L84",
 					Confidence: "vendor-source",
 					Note:       "connect() alone verifies nothing. A sketch that calls verifyCertChain(host) gets CA verification (up to 10 CAs, CN only); one that calls verify(fingerprint, host) gets a SHA-1 pin of the leaf."}},
+				"trust.pins": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp WiFiClientSecure::verify (hex pairs with spaces or colons, ssl_match_fingerprint on the server certificate, then _verifyDN)",
+					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp",
+					Confidence: "vendor-source"}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "WiFiClientSecureAxTLS.cpp:756-790 _verifyDN (CN only, and only when the sketch calls verify/verifyCertChain)",
 					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L756-L790",

@@ -237,7 +237,7 @@ func recordFinding(l recordLayout, p *Profile) Finding {
 	limit := p.Receive.MaxRecordBytes
 	largest := slices.Max(l.records)
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: largest,
-		Message: fmt.Sprintf("the largest record carrying the Certificate message is %s bytes (%s); %s's record buffer takes %s bytes",
+		Message: fmt.Sprintf("the largest record carrying the Certificate message is %s bytes (%s); %s takes records of at most %s bytes (its record buffer)",
 			commas(largest), l.how, p.Name, commas(limit))}
 	if largest > limit {
 		f.Severity = Fail

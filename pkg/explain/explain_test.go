@@ -155,10 +155,10 @@ func TestUnknownCode(t *testing.T) {
 	if _, err := tab.Explain("  ", ""); err == nil {
 		t.Error("empty input explained")
 	}
-	if _, err := tab.Explain("23", "esp8266"); err == nil || errors.Is(err, ErrUnknownCode) {
+	if _, err := tab.Explain("23", "atwinc1500"); err == nil || errors.Is(err, ErrUnknownCode) {
 		t.Errorf("a device without a table should say so, got %v", err)
 	}
-	if got := tab.Devices(); strings.Join(got, ",") != "cc3200,spwf01,spwf04,wipy" {
+	if got := tab.Devices(); strings.Join(got, ",") != "cc3200,esp8266,spwf01,spwf04,wipy" {
 		t.Errorf("Devices() = %v", got)
 	}
 }
@@ -219,5 +219,23 @@ func TestPastedForms(t *testing.T) {
 	}
 	if _, err := tab.Lookup("error 1 and 2", ""); !errors.Is(err, ErrUnknownCode) {
 		t.Errorf("a line with two numbers and no code is guessed: %v", err)
+	}
+}
+
+// TestPinCodes pins the log lines of a pin that no longer matches (issue
+// 17) to the pin check.
+func TestPinCodes(t *testing.T) {
+	tab := loadTable(t)
+	for _, tt := range []struct{ input, device, code string }{
+		{"BSSL:insecure_end_chain: Received cert FP doesn't match", "esp8266", "insecure_end_chain: Received cert FP doesn't match"},
+		{"BSSL:insecure_end_chain: received 85 41 43 19 ca 5a 2e 57 4b 0b d1 c9 44 93 5d f8 eb 30 00 73", "", "insecure_end_chain: Received cert FP doesn't match"},
+		{"certificate doesn't match", "esp8266@2.4", "certificate doesn't match"},
+		{"BSSL:setFingerprint: Garbage at end of fp", "esp8266", "setFingerprint: Invalid char / FP too short / Garbage at end of fp"},
+		{"[HTTP] GET... failed, error: connection refused", "esp8266", "HTTPClient: connection refused / connection failed (-1)"},
+	} {
+		got, err := tab.Explain(tt.input, tt.device)
+		if err != nil || len(got) != 1 || got[0].Code != tt.code || !contains(got[0].Checks, "pin") {
+			t.Errorf("Explain(%q, %q) = %v, %v; want %q detected by pin", tt.input, tt.device, codes(got), err, tt.code)
+		}
 	}
 }

@@ -41,6 +41,7 @@ type checkFlags struct {
 	pins         []string
 	pinFile      string
 	warnDays     int
+	shard        string
 }
 
 func newCheckCmd() *cobra.Command {
@@ -99,6 +100,7 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 	fl.BoolVar(&f.force, "force", false, "let --output-file overwrite an existing file")
 	fl.StringVar(&f.baseline, "baseline", "", "compare with a previous report in `FILE` (written by certlint check -o json) and show what changed per target")
 	fl.BoolVar(&f.failOnChange, "fail-on-change", false, "exit 1 when anything changed since --baseline")
+	fl.StringVar(&f.shard, "shard", "", "check only shard `I/N` of the targets (1 <= I <= N): a stable split by a hash of each host:port, for N parallel jobs; join their -o json reports with certlint merge")
 	fl.StringVar(&f.saveChain, "save-chain", "", "write the chain as served to `FILE` (PEM, served order; one target), to attach to a ticket and re-run with --chain")
 	fl.StringArrayVar(&f.pins, "pin", nil, "a pin the device holds (repeatable): a certificate fingerprint (SHA-1/SHA-256 hex, any spelling), a key pin (sha256//BASE64), or a PEM/DER `FILE` of the pinned certificate or key")
 	fl.StringVar(&f.pinFile, "pin-file", "", "pins per target from `FILE`: lines of `TARGET PIN` (* = every target; see README)")
@@ -143,6 +145,9 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 	})
 	if err == nil {
 		err = stream.Close()
+		if err == nil {
+			_, err = out.Write(nil) // an empty report (-o jsonl of an empty shard) is still a file
+		}
 	} else {
 		stream.Close()
 	}
@@ -164,6 +169,9 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 	for _, p := range problems {
 		fmt.Fprintln(cmd.ErrOrStderr(), p)
 	}
+	if req.Shard.Count > 1 && stream.Len() == 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "certlint: --shard %s: no target falls in this shard\n", req.Shard)
+	}
 	code := stream.ExitCode(f.failOn == "warn")
 	if code == exitPass && f.failOnChange && stream.Changes() > 0 {
 		fmt.Fprintf(cmd.ErrOrStderr(), "certlint: %d changes since the baseline (--fail-on-change)\n", stream.Changes())
@@ -183,6 +191,16 @@ func (f checkFlags) request(args []string, stdin io.Reader) (certlint.Request, e
 		PcapFile: f.pcapFile, ClientCert: f.clientCert,
 		Devices: f.devices, ProfileFiles: f.profileFiles, Resolver: f.resolver, Timeout: f.timeout,
 		Concurrency: f.concurrency, Pins: f.pins, PinFile: f.pinFile, WarnDays: f.warnDays,
+	}
+	if f.shard != "" {
+		shard, err := certlint.ParseShard(f.shard)
+		if err != nil {
+			return req, err
+		}
+		if f.chainFile != "" || f.pcapFile != "" {
+			return req, errors.New("--shard splits TARGETs and --targets, not --chain or --pcap")
+		}
+		req.Shard = shard
 	}
 	if f.pcapFile != "" && (f.chainFile != "" || len(args) > 0) {
 		return req, errors.New("give either TARGETs, --chain or --pcap, not several")

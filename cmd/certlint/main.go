@@ -70,7 +70,7 @@ the measured value, where the limit comes from, and the fix.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newCheckCmd(), newProfilesCmd(), newVersionCmd(), newExplainCmd(), newExportRootCmd())
+	root.AddCommand(newCheckCmd(), newProfilesCmd(), newVersionCmd(), newExplainCmd(), newExportRootCmd(), newMergeCmd())
 	setupCompletion(root)
 	return root
 }

@@ -345,6 +345,7 @@ func checkJSONOutput(args []string, stdout []byte, abs func(string) string) erro
 // output follows.
 var jsonOutputs = map[string]string{
 	"check":   schematest.Report,
+	"merge":   schematest.Report,
 	"explain": "explain", // --list: explainList
 	"root":    "root",
 	// profiles: the list; profiles show: profile (see checkJSONOutput)

@@ -49,6 +49,9 @@ type Request struct {
 	// WarnDays is the pin check's warning window: a matching pin that
 	// breaks within it (its certificate expires) is a warning.
 	WarnDays int
+	// Shard, when its Count is above 1, keeps only this shard's share of
+	// Targets and TargetList (see Shard); a shard may hold none.
+	Shard Shard
 	// Progress, when set, is called after each target of a batch finishes
 	// with the targets done, the total and how many failed or could not be
 	// checked so far. Calls never overlap. It keeps this package free of UI.

@@ -120,7 +120,8 @@ func parseTargetLine(text string) (spec TargetSpec, ok bool, err error) {
 }
 
 // batch is the list of targets of a request, each with its own profiles:
-// Targets first (with Request.Devices), then TargetList.
+// Targets first (with Request.Devices), then TargetList; with a Shard,
+// only its share.
 func (r *runner) batch() ([]TargetSpec, [][]*constraints.Profile, error) {
 	specs := make([]TargetSpec, 0, len(r.req.Targets)+len(r.req.TargetList))
 	for _, t := range r.req.Targets {
@@ -149,6 +150,17 @@ func (r *runner) batch() ([]TargetSpec, [][]*constraints.Profile, error) {
 			byDevices[key] = ps
 		}
 		profiles[i] = ps
+	}
+	// Every line is checked above, so each shard refuses a bad file alike.
+	if r.req.Shard.Count > 1 {
+		n := 0
+		for i, s := range specs {
+			if r.req.Shard.Holds(s.Target) {
+				specs[n], profiles[n] = s, profiles[i]
+				n++
+			}
+		}
+		specs, profiles = specs[:n], profiles[:n]
 	}
 	return specs, profiles, nil
 }

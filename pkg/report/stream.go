@@ -215,6 +215,13 @@ func (s *spool) close() {
 	}
 }
 
+// Discard ends the stream without writing what Close would, and
+// releases the spool.
+func (s *Stream) Discard() { s.spool.close() }
+
+// Len is the number of reports added so far.
+func (s *Stream) Len() int { return s.n }
+
 // Verdict is the run's verdict so far.
 func (s *Stream) Verdict() string { return s.verdict }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -97,7 +98,12 @@ it finds its trust anchor, and where each fact comes from, with a confidence.`,
 			bad := 0
 			for _, file := range args {
 				if err := reg.ValidateFile(file); err != nil {
-					fmt.Fprintln(cmd.ErrOrStderr(), err)
+					var problems constraints.ProfileErrors
+					if errors.As(err, &problems) {
+						fmt.Fprintln(cmd.ErrOrStderr(), err) // file:line:column: problem, one per line
+					} else {
+						fmt.Fprintf(cmd.ErrOrStderr(), "certlint: %v\n", err)
+					}
 					bad++
 					continue
 				}
@@ -119,7 +125,7 @@ func loadRegistry(files []string) (*constraints.Registry, error) {
 	}
 	for _, f := range files {
 		if err := reg.AddFile(f); err != nil {
-			return nil, err
+			return nil, constraints.OneLine(err)
 		}
 	}
 	return reg, nil

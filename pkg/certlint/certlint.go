@@ -156,7 +156,7 @@ func selectProfiles(req Request) ([]*constraints.Profile, error) {
 	}
 	for _, f := range req.ProfileFiles {
 		if err := reg.AddFile(f); err != nil {
-			return nil, err
+			return nil, constraints.OneLine(err)
 		}
 	}
 	profiles, err := reg.Select(req.Devices)
@@ -218,6 +218,9 @@ func loadClientCert(path string) (*chain.CAFile, error) {
 		// LoadCAFile names its flag (--ca); name ours instead.
 		if inner := errors.Unwrap(err); inner != nil {
 			err = inner
+		}
+		if strings.Contains(err.Error(), path) { // "open PATH: …" names it already
+			return nil, fmt.Errorf("--client-cert: %w", err)
 		}
 		return nil, fmt.Errorf("--client-cert %s: %w", path, err)
 	}

@@ -18,7 +18,7 @@ var ErrNotCertificate = errors.New("not a certificate (expected PEM or DER)")
 func LoadCAFile(path string) (*CAFile, error) {
 	data, err := readCapped(path, nil)
 	if err != nil {
-		return nil, fmt.Errorf("--ca %s: %w", path, err)
+		return nil, fmt.Errorf("--ca: %w", err) // the error names the path
 	}
 	ca := &CAFile{Path: path, Format: "der", Bytes: len(data)}
 	if containsPEM(data) {

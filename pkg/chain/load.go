@@ -133,14 +133,20 @@ func readCapped(path string, stdin io.Reader) ([]byte, error) {
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, fmt.Errorf("read chain: %w", err)
+			return nil, err // "open PATH: no such file or directory"
 		}
 		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s is a directory, not a file", path)
+		}
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxChainInputBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", displayPath(path), err)
+		if path == "-" {
+			return nil, fmt.Errorf("read stdin: %w", err)
+		}
+		return nil, err // an *os.PathError names the file
 	}
 	if len(data) > MaxChainInputBytes {
 		return nil, fmt.Errorf("%s: input is larger than %d bytes", displayPath(path), MaxChainInputBytes)

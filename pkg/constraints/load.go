@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -38,6 +39,17 @@ func (errs ProfileErrors) Error() string {
 		lines[i] = e.Error()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// OneLine shortens the problems of a profile file to one line for the
+// commands that load it (check, root): the first problem and where to see
+// them all. Other errors pass unchanged.
+func OneLine(err error) error {
+	var errs ProfileErrors
+	if errors.As(err, &errs) && len(errs) > 1 {
+		return fmt.Errorf("%v (and %d more problems: certlint profiles validate %s lists them all)", errs[0], len(errs)-1, errs[0].File)
+	}
+	return err
 }
 
 // profileDoc is one profile file as parsed YAML, kept as a node tree so that
@@ -89,9 +101,9 @@ func LoadFS(fsys fs.FS, prefix string) (*Registry, error) {
 // AddFile loads a custom profile (--profile-file). A profile with
 // `extends: ID` starts from that profile and overrides only what it sets.
 func (r *Registry) AddFile(file string) error {
-	data, err := os.ReadFile(file)
+	data, err := readProfileFile(file)
 	if err != nil {
-		return fmt.Errorf("profile: %w", err)
+		return err
 	}
 	return r.add(file, data)
 }
@@ -115,14 +127,26 @@ func (r *Registry) add(file string, data []byte) error {
 // ValidateFile checks a profile file the way --profile-file would load it
 // and returns every problem found, each with file:line:column.
 func (r *Registry) ValidateFile(file string) error {
-	data, err := os.ReadFile(file)
+	data, err := readProfileFile(file)
 	if err != nil {
-		return fmt.Errorf("profile: %w", err)
+		return err
 	}
 	if _, errs := r.parse(file, data); len(errs) > 0 {
 		return errs
 	}
 	return nil
+}
+
+// readProfileFile reads a profile file, with an error that names it once.
+func readProfileFile(file string) ([]byte, error) {
+	if st, err := os.Stat(file); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("profile %s is a directory; give the profile files (%s)", file, filepath.Join(file, "*.yaml"))
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("profile: %w", err)
+	}
+	return data, nil
 }
 
 // parse reads one profile file, resolves extends, and validates keys,
@@ -154,6 +178,7 @@ func (r *Registry) parse(file string, data []byte) (*profileDoc, ProfileErrors) 
 	for _, name := range doc.order {
 		v.profile(mergeNodes(root, doc.variants[name]), "variants."+name+".")
 	}
+	r.identity(v, root)
 	var p Profile
 	if len(v.errs) == 0 {
 		if err := root.Decode(&p); err != nil {
@@ -161,10 +186,47 @@ func (r *Registry) parse(file string, data []byte) (*profileDoc, ProfileErrors) 
 		}
 	}
 	if len(v.errs) > 0 {
+		// Problems come out in file order, whatever order they were found in.
+		sort.SliceStable(v.errs, func(i, j int) bool {
+			a, b := v.errs[i], v.errs[j]
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			return a.Column < b.Column
+		})
 		return nil, v.errs
 	}
 	doc.id, doc.aliases = p.ID, p.Aliases
 	return doc, nil
+}
+
+// identity refuses a profile whose id or aliases would shadow a profile
+// already loaded (a built-in one, for a custom file): --device would
+// otherwise select one of the two silently.
+func (r *Registry) identity(v *validator, root *yaml.Node) {
+	// A registered profile parsed again (built-ins are parsed on first
+	// use) does not shadow itself.
+	other := func(id string) bool { doc, ok := r.docs[id]; return ok && doc.file != v.file }
+	owner := func(name string) string {
+		name = strings.ToLower(name)
+		if id, ok := r.alias[name]; ok && other(id) {
+			return "an alias of the profile " + id
+		}
+		if other(name) {
+			return "the id of the profile in " + r.docs[name].file
+		}
+		return ""
+	}
+	if id := mapValue(root, "id"); id != nil && id.Kind == yaml.ScalarNode {
+		if o := owner(id.Value); o != "" {
+			v.errorf(id, "id %q is already %s; choose another id (extends: %s starts from it)", id.Value, o, id.Value)
+		}
+	}
+	for _, a := range seqAt(root, "aliases") {
+		if o := owner(a.Value); o != "" {
+			v.errorf(a, "alias %q is already %s; a custom profile may not take it over", a.Value, o)
+		}
+	}
 }
 
 // resolveExtends returns the merged node tree of a registered profile,

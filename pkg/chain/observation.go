@@ -133,7 +133,7 @@ func (o *Observation) listAnchor(a *Cert) *Cert {
 
 // SetRoles numbers Chain and names each certificate's role: leaf,
 // intermediate, root, and unused for a served certificate that no
-// device's path (nor the path to the root it could load) goes through.
+// device's effective path (see Path.Effective) goes through.
 func (o *Observation) SetRoles() {
 	AssignRoles(o.Chain)
 	if len(o.Paths) == 0 {
@@ -145,9 +145,8 @@ func (o *Observation) SetRoles() {
 		}
 		used := false
 		for _, p := range o.Paths {
-			for q := p; q != nil && !used; q = q.Loadable {
-				used = q.OnPath(i) || q.AnchorServed == i
-			}
+			q := p.Effective()
+			used = used || q.OnPath(i) || q.AnchorServed == i
 		}
 		if !used {
 			c.Role = RoleUnused

@@ -143,6 +143,17 @@ type Path struct {
 // OK reports whether the device finds a path to an anchor it holds.
 func (p *Path) OK() bool { return p != nil && p.Failure == nil && p.Anchor != nil }
 
+// Effective is the path that decides which certificates the device
+// validates: the path itself when it reaches a held anchor, else the path
+// to a root it could load when there is one, else the path as far as it
+// got.
+func (p *Path) Effective() *Path {
+	if !p.OK() && p.Loadable.OK() {
+		return p.Loadable
+	}
+	return p
+}
+
 // InServedOrder reports whether the path takes the served certificates in
 // the order they were sent (0, 1, 2, ...).
 func (p *Path) InServedOrder() bool {

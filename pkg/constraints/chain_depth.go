@@ -31,11 +31,7 @@ func (chainDepth) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	}
 	// Every certificate the device receives counts, those off its path
 	// too: the stack parses them all before it builds the path.
-	path := DevicePath(obs, p)
-	onPath := path
-	if !path.OK() && path.Loadable.OK() {
-		onPath = path.Loadable
-	}
+	onPath := DevicePath(obs, p).Effective()
 	depth := len(served)
 	if onPath.OK() && onPath.AnchorServed < 0 {
 		depth++ // the anchor the device holds

@@ -115,7 +115,7 @@ type pathCert struct {
 // to a root it could load) when the server did not send it.
 func deviceCerts(obs *chain.Observation, p *Profile) []pathCert {
 	served := obs.Served()
-	path := DevicePath(obs, p)
+	path := DevicePath(obs, p).Effective()
 	out := make([]pathCert, 0, len(served)+1)
 	for i, c := range served {
 		out = append(out, pathCert{cert: c, unused: !path.OnPath(i) && path.AnchorServed != i})
@@ -129,11 +129,8 @@ func deviceCerts(obs *chain.Observation, p *Profile) []pathCert {
 // pathAnchor is the anchor that ends the device's path, or when it has
 // none, the root that would (nil when none is known).
 func pathAnchor(path *chain.Path) *chain.Cert {
-	if path.OK() {
-		return path.Anchor
-	}
-	if path.Loadable.OK() {
-		return path.Loadable.Anchor
+	if q := path.Effective(); q.OK() {
+		return q.Anchor
 	}
 	return nil
 }

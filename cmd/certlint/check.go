@@ -27,6 +27,7 @@ type checkFlags struct {
 	resolver     string
 	timeout      time.Duration
 	at           string
+	until        string
 	output       string
 	failOn       string
 	concurrency  int
@@ -90,6 +91,7 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 	fl.StringVar(&f.resolver, "resolver", "", "DNS server `HOST:PORT` to resolve targets with (default: the system's)")
 	fl.DurationVar(&f.timeout, "timeout", certlint.DefaultTimeout, "time limit `DUR` for DNS, dial and handshakes per address")
 	fl.StringVar(&f.at, "at", "", "the device's clock `TIME` for validity checks, RFC 3339 or YYYY-MM-DD (default: now)")
+	fl.StringVar(&f.until, "until", "", "end of the device's service life `DATE` (YYYY-MM-DD): report roots and certificates on the path that expire before it")
 	fl.StringVarP(&f.output, "output", "o", "text", "output `FORMAT`: "+strings.Join(report.Formats(), ", "))
 	fl.StringVar(&f.failOn, "fail-on", "fail", "exit 1 on `LEVEL`: fail, or warn to fail on warnings too")
 	fl.IntVar(&f.concurrency, "concurrency", 8, "`N` targets checked at once")
@@ -227,19 +229,30 @@ func (f checkFlags) request(args []string, stdin io.Reader) (certlint.Request, e
 		}
 		req.At = at
 	}
+	if f.until != "" {
+		until, err := parseDate("--until", f.until)
+		if err != nil {
+			return req, err
+		}
+		req.Until = until
+	}
 	return req, nil
 }
 
 // parseAt reads the device clock: RFC 3339, or a date meaning noon UTC
 // that day (so a certificate that expires that day is judged fairly).
-func parseAt(s string) (time.Time, error) {
+func parseAt(s string) (time.Time, error) { return parseDate("--at", s) }
+
+// parseDate reads the value of a time flag: RFC 3339, or a date meaning
+// noon UTC that day.
+func parseDate(flag, s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		return t.Add(12 * time.Hour), nil
 	}
-	return time.Time{}, fmt.Errorf("--at %q: want RFC 3339 (2019-05-03T10:00:00Z) or a date (2019-05-03)", s)
+	return time.Time{}, fmt.Errorf("%s %q: want RFC 3339 (2019-05-03T10:00:00Z) or a date (2019-05-03)", flag, s)
 }
 
 func renderOptions(f checkFlags) (report.Options, error) {

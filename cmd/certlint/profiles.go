@@ -114,8 +114,31 @@ it finds its trust anchor, and where each fact comes from, with a confidence.`,
 			}
 			return nil
 		},
+	}, &cobra.Command{
+		Use:     "store NAME",
+		Short:   "List the roots of a built-in root store (trust.store): subject, key, expiry, SPKI SHA-256",
+		Example: "  certlint profiles store nina-roots",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := constraints.LoadStore(args[0])
+			if err != nil {
+				return err
+			}
+			return listStore(cmd.OutOrStdout(), s)
+		},
 	})
 	return cmd
+}
+
+// listStore prints a root store, one root per line, with where it comes from.
+func listStore(w io.Writer, s *constraints.RootStore) error {
+	fmt.Fprintf(w, "%s — %s, %d roots\nsource: %s\nto add a root: %s\n\n", s.Name, s.Title, len(s.Roots), s.Source, s.Update)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "EXPIRES\tKEY\tSUBJECT\tSPKI SHA-256")
+	for _, r := range s.Roots {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.NotAfter, r.Key, r.Subject, r.SPKISHA256)
+	}
+	return tw.Flush()
 }
 
 func loadRegistry(files []string) (*constraints.Registry, error) {
@@ -309,6 +332,7 @@ func profileFields(p *constraints.Profile) []profileField {
 		{"certificates.ec_curves", list(c.ECCurves)},
 		{"certificates.signature_hashes", list(c.SignatureHashes)},
 		{"trust.model", t.Model},
+		{"trust.store", storeText(t.Store)},
 		{"trust.ca_formats", list(t.CAFormats)},
 		{"trust.ca_max_bytes", limit(t.CAMaxBytes, "bytes")},
 		{"trust.ca_requires_ski", fmt.Sprint(t.CARequiresSKI)},
@@ -453,4 +477,16 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// storeText names a built-in root store with its origin and size.
+func storeText(name string) string {
+	if name == "" {
+		return "none named (judged against the Mozilla roots)"
+	}
+	s, err := constraints.LoadStore(name)
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%s: %s, %d roots (certlint profiles store %s lists them)", s.Name, s.Title, len(s.Roots), s.Name)
 }

@@ -34,6 +34,7 @@ type Request struct {
 	Resolver     string    // DNS server host:port; empty = the system's
 	Timeout      time.Duration
 	At           time.Time // the device's clock; zero = now
+	Until        time.Time // end of the device's service life (--until); zero = not judged
 	Concurrency  int       // targets checked at once; 0 = 8
 	// TargetList are more targets (from --targets), checked after Targets,
 	// each with its own device list when it has one.
@@ -271,7 +272,7 @@ func (r *runner) captured(n int, hs chain.CapturedHandshake) report.TargetReport
 	handshake := hs.Handshake
 	obs := &chain.Observation{
 		Target: target, Host: name, Port: port, ServerName: name, Address: addr,
-		Offline: true, CheckedAt: r.req.At, TLS: &handshake, Certificate: handshake.Certificate,
+		Offline: true, CheckedAt: r.req.At, Until: r.req.Until, TLS: &handshake, Certificate: handshake.Certificate,
 	}
 	if hs.Note != "" {
 		obs.Notes = append(obs.Notes, hs.Note)
@@ -293,7 +294,7 @@ func (r *runner) offline() (report.TargetReport, error) {
 	}
 	obs := &chain.Observation{
 		Target: name, Host: r.req.ServerName, ServerName: r.req.ServerName,
-		Offline: true, CheckedAt: r.req.At, Certificate: msg,
+		Offline: true, CheckedAt: r.req.At, Until: r.req.Until, Certificate: msg,
 	}
 	if msg.Certs > len(served) {
 		obs.Notes = append(obs.Notes, fmt.Sprintf("the chain holds %d certificates (%d bytes); only the first %d were examined (certlint's chain cap); message-size and chain-size count all of them",
@@ -401,7 +402,7 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 	d := &chain.Dialer{Timeout: r.req.Timeout}
 	obs := &chain.Observation{
 		Target: t.Input, Host: t.Host, Port: t.Port, ServerName: t.ServerName,
-		CNAMEs: cnames, Address: addr, CheckedAt: r.req.At, Hellos: map[string]*chain.HelloResult{},
+		CNAMEs: cnames, Address: addr, CheckedAt: r.req.At, Until: r.req.Until, Hellos: map[string]*chain.HelloResult{},
 	}
 	specs := map[string]chain.HelloSpec{}
 	for _, p := range r.profiles {

@@ -158,6 +158,30 @@ func (a *Anchors) holding(c *Cert) *HeldAnchor {
 	return nil
 }
 
+// Select returns a new set with the anchors of a (parts included) for
+// which keep is true: a device's own root store drawn from the embedded one.
+func (a *Anchors) Select(keep func(*HeldAnchor) bool) *Anchors {
+	out := NewAnchors()
+	var walk func(*Anchors)
+	walk = func(s *Anchors) {
+		for _, h := range s.all {
+			if !keep(h) {
+				continue
+			}
+			if subject, ski, ok := subjectAndSKI(h.der); ok {
+				out.add(h, subject, ski)
+			}
+		}
+		for _, p := range s.parts {
+			walk(p)
+		}
+	}
+	if a != nil {
+		walk(a)
+	}
+	return out
+}
+
 // Union returns a set that holds the anchors of every given set; the sets
 // are shared, not copied. Nil sets are ignored.
 func Union(sets ...*Anchors) *Anchors {

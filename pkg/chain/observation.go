@@ -24,6 +24,11 @@ type Observation struct {
 	// judged at this instant.
 	CheckedAt time.Time
 
+	// Until is the end of the device's planned service life (--until);
+	// zero when not given. Certificates and held roots that expire before
+	// it are reported.
+	Until time.Time
+
 	// TLS is what the generic (PC-like) handshake negotiated; nil offline.
 	TLS *Handshake
 

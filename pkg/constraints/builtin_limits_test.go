@@ -41,7 +41,7 @@ func limitCerts() {
 
 // limitCases derives, from what the profile declares, a chain on each side
 // of every certificate and trust limit.
-func limitCases(p *Profile) []limitCase {
+func limitCases(t *testing.T, p *Profile) []limitCase {
 	k := pki()
 	rsaChain := func() *chain.Observation { return observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore) }
 	var cases []limitCase
@@ -109,6 +109,14 @@ func limitCases(p *Profile) []limitCase {
 		}
 		cases = append(cases, lc)
 	}
+	if p.Trust.Store != "" {
+		// DigiCert Global Root G2 is in every built-in store; a private root
+		// is in none.
+		g2 := realCerts(t, "digicert-global-root-g2.pem")
+		cases = append(cases, limitCase{field: "trust.store", check: "trust-anchor",
+			pass: observe(g2, g2[0], chain.SourceServed),
+			fail: observe(chainOf(k.leaf, k.inter), k.root, chain.SourceServed)})
+	}
 	if p.Trust.Model == "loaded-ca" {
 		holdsInter := observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore)
 		holdsInter.CAFiles = []*chain.CAFile{caFileOf("pem", k.inter)}
@@ -144,7 +152,7 @@ func TestBuiltinProfileLimits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, lc := range limitCases(p) {
+		for _, lc := range limitCases(t, p) {
 			t.Run(sel+"/"+lc.field, func(t *testing.T) {
 				check := checks[lc.check]
 				if got := worst(check.Evaluate(lc.pass, p)); got == Fail {

@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "ba81afd637f36385a513ad38e3117efe7d631f93c14cb1f364dcd47c20fcef5c"
+const builtinSnapshotSum = "1d5146f8fa7b137c2d4cf5f8b1c544267fffec872c4f1e915c5f7a510dc0508f"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -275,6 +275,7 @@ var builtinSnapshot = []snapshotDoc{
 				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
 			Trust: TrustModel{
 				Model:            "builtin-store",
+				Store:            "esp-idf-bundle",
 				VerifiesHostname: boolPtr(true),
 				VerifiesTime:     boolPtr(false)},
 			Receive: ReceiveLimits{
@@ -355,6 +356,11 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
 					Confidence: "vendor-source",
 					Note:       "The application must attach the bundle (crt_bundle_attach); one that passes cacert_pem_buf instead is a loaded-ca device."}},
+				"trust.store": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/CMakeLists.txt:86-100 (the full default bundle is cacrt_all.pem; cacrt_local.pem only without cross-signed verification) and components/mbedtls/esp_crt_bundle/cacrt_all.pem (121 roots, Mozilla as of 2026-05-14)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/CMakeLists.txt#L86-L100",
+					Confidence: "vendor-source",
+					Note:       "The list is profiles/stores/esp-idf-bundle.yaml, generated from that file."}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
@@ -386,6 +392,7 @@ var builtinSnapshot = []snapshotDoc{
 				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
 			Trust: TrustModel{
 				Model:            "builtin-store",
+				Store:            "esp-idf-4.4-bundle",
 				VerifiesHostname: boolPtr(true),
 				VerifiesTime:     boolPtr(false)},
 			Receive: ReceiveLimits{
@@ -463,6 +470,11 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
 					Confidence: "vendor-source",
 					Note:       "The application must attach the bundle (crt_bundle_attach); one that passes cacert_pem_buf instead is a loaded-ca device."}},
+				"trust.store": []SourceRef{SourceRef{
+					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/CMakeLists.txt:36-38 (the default bundle is cacrt_all.pem + cacrt_local.pem; 135 roots, Mozilla as of 2022-04-26)",
+					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/CMakeLists.txt#L36-L38",
+					Confidence: "vendor-source",
+					Note:       "The list is profiles/stores/esp-idf-4.4-bundle.yaml."}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
@@ -912,6 +924,7 @@ var builtinSnapshot = []snapshotDoc{
 				ECCurves:   []string{"P-256", "P-384", "P-521"}},
 			Trust: TrustModel{
 				Model:            "builtin-store",
+				Store:            "nina-roots",
 				VerifiesHostname: boolPtr(true),
 				VerifiesTime:     boolPtr(false)},
 			Receive: ReceiveLimits{
@@ -989,6 +1002,11 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:76-99 (VERIFY_REQUIRED; PEM bundle mmapped from the certs partition; mbedtls_ssl_conf_ca_chain); partitions.csv (certs 0x20000 at 0x10000); data/roots.pem",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L76-L99",
 					Confidence: "vendor-source"}},
+				"trust.store": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:data/roots.pem (39 roots, last changed 2021-06-08 for 1.4.6); partitions.csv certs partition",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/data/roots.pem",
+					Confidence: "vendor-source",
+					Note:       "The list is profiles/stores/nina-roots.yaml. A module whose certs partition was rewritten by the firmware uploader holds the user's list instead (write a custom profile with trust.model loaded-ca for it)."}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:108 (mbedtls_ssl_set_hostname also sets the name mbedTLS verifies)",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L108",

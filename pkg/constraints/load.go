@@ -463,6 +463,7 @@ var vocabulary = map[string][]string{
 	"certificates.ec_curves":        {"P-256", "P-384", "P-521"},
 	"certificates.signature_hashes": {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "ed25519"},
 	"trust.model":                   {"loaded-ca", "builtin-store", "none"},
+	"trust.store":                   StoreNames(),
 	"trust.ca_formats":              {"der", "pem"},
 	"trust.ca_ski_auto_formats":     {"der", "pem"},
 	"tls.hello_version":             {"ssl3.0", "tls1.0", "tls1.1", "tls1.2", "tls1.3"},

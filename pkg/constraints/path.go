@@ -97,6 +97,9 @@ func heldAnchors(obs *chain.Observation, p *Profile, served []*chain.Cert) (*cha
 		if obs.Store != nil {
 			return obs.Store, false
 		}
+		if s, err := LoadStore(p.Trust.Store); err == nil {
+			return s.Anchors(), false
+		}
 		return chain.StoreAnchors(), false
 	}
 	return nil, false

@@ -100,7 +100,10 @@ type TrustModel struct {
 	// the root's SKI in hex.
 	CAPath string `yaml:"ca_path"`
 	// CALoadHint says how to load the CA (an AT command, a code snippet).
-	CALoadHint                string `yaml:"ca_load_hint"`
+	CALoadHint string `yaml:"ca_load_hint"`
+	// Store names the built-in root store (profiles/stores/NAME.yaml) a
+	// builtin-store device holds; empty = judged against the Mozilla roots.
+	Store                     string `yaml:"store"`
 	AcceptsIntermediateAnchor bool   `yaml:"accepts_intermediate_anchor"`
 	// PathOrder is where the device looks for a served certificate's
 	// issuer: strict (the next one served), any (anywhere in what was

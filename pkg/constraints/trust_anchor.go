@@ -22,7 +22,7 @@ func (trustAnchor) Description() string {
 }
 
 func (trustAnchor) Fields() []string {
-	return []string{"trust.model", "trust.accepts_intermediate_anchor", "trust.anchor_match"}
+	return []string{"trust.model", "trust.store", "trust.accepts_intermediate_anchor", "trust.anchor_match"}
 }
 
 func (trustAnchor) Evaluate(obs *chain.Observation, p *Profile) []Finding {
@@ -42,7 +42,7 @@ func (trustAnchor) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	}
 	switch {
 	case p.Trust.Model == "builtin-store":
-		return []Finding{builtinStoreFinding(path, p)}
+		return []Finding{builtinStoreFinding(obs, path, p)}
 	case len(obs.CAFiles) > 0:
 		return []Finding{caFileAnchorFinding(obs, path, p)}
 	}
@@ -58,7 +58,14 @@ func unverified(p *Profile, consequence string) Finding {
 		Fix:     "verify the server on the device (a CA it holds, or a pinned key) where the stack allows it"}
 }
 
-func builtinStoreFinding(path *chain.Path, p *Profile) Finding {
+func builtinStoreFinding(obs *chain.Observation, path *chain.Path, p *Profile) Finding {
+	if p.Trust.Store != "" {
+		s, err := LoadStore(p.Trust.Store)
+		if err != nil {
+			return Finding{Severity: Warn, CertIndex: -1, Message: "the device's root store cannot be read: " + err.Error()}
+		}
+		return storeFinding(obs, path, p, s)
+	}
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: "builtin-store"}
 	switch {
 	case path.OK():

@@ -58,6 +58,9 @@ func (validity) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 		case known && f.Severity == Pass:
 			f.Message += "; " + p.Name + " checks validity dates, so its clock must be set before it connects"
 		}
+		if !c.unused {
+			serviceLife(&f, c.cert, obs, p)
+		}
 		out = append(out, f)
 	}
 	return out
@@ -99,4 +102,33 @@ func expiredFix(c *chain.Cert, p *Profile) string {
 		return "load a current root into " + p.Name + " in place of the expired one"
 	}
 	return "the chain must move to a root that has not expired"
+}
+
+// serviceLife adds what --until asks: a certificate on the path that
+// expires before the device's service life ends. The service renews what it
+// serves, so that is said; an anchor the device holds is the device's
+// problem (a root in its firmware or CA slot), so that warns.
+func serviceLife(f *Finding, c *chain.Cert, obs *chain.Observation, p *Profile) {
+	if obs.Until.IsZero() || c.Parsed == nil || !c.NotAfter.Before(obs.Until) || f.Severity == Fail {
+		return
+	}
+	until := obs.Until.UTC().Format(dateLayout)
+	expires := c.NotAfter.UTC().Format(dateLayout)
+	if c.Source == chain.SourceServed && !c.SelfSigned {
+		f.Message += fmt.Sprintf("; it expires on %s, before the end of service (--until %s): the service renews it, and its successor must still suit %s", expires, until, p.Name)
+		return
+	}
+	if p.Trust.Store != "" {
+		f.Message += fmt.Sprintf("; it expires on %s, before the end of service (--until %s); trust-anchor judges the copy in %s's store", expires, until, p.Name)
+		return
+	}
+	f.Severity = Warn
+	f.Limit = until
+	f.Message += fmt.Sprintf("; this anchor expires on %s, before the end of service (--until %s): the service will move to another root before then, and %s must hold that one", expires, until, p.Name)
+	switch p.Trust.Model {
+	case "loaded-ca":
+		f.Fix = "plan a field update of the CA the device holds before " + expires + " (load the service's next root next to this one, where the device takes two)"
+	default:
+		f.Fix = "plan a firmware or root-store update before " + expires
+	}
 }

@@ -13,12 +13,30 @@ func TestValidity(t *testing.T) {
 	noTime.Name, noTime.Trust.VerifiesTime = "WiPy", boolp(false)
 	noVerify := testProfile()
 	noVerify.Name, noVerify.Trust.Model = "MicroPython", "none"
+	until := func(store string) (*chain.Observation, *Profile) {
+		obs := observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore)
+		obs.Until = time.Now().Add(3 * 365 * 24 * time.Hour)
+		p := testProfile()
+		p.Trust.Store = store
+		return obs, p
+	}
+	untilObs, untilProfile := until("")
+	storeObs, storeProfile := until("nina-roots")
 	tests := []struct {
 		name  string
 		obs   *chain.Observation
 		p     *Profile
 		wants []want
 	}{
+		{"--until: served certificates that end first are noted, the held anchor warns", untilObs, untilProfile,
+			[]want{
+				{Severity: Pass, CertIndex: 0, Contains: []string{"before the end of service (--until ", "the service renews it"}},
+				{Severity: Pass, CertIndex: 1, Contains: []string{"the service renews it"}},
+				{Severity: Warn, CertIndex: 2, Contains: []string{"this anchor expires on", "SPWF04Sx must hold that one"}, Fix: "field update"},
+			}},
+		{"--until: a store device leaves the anchor to trust-anchor", storeObs, storeProfile,
+			[]want{{Severity: Pass, CertIndex: 0}, {Severity: Pass, CertIndex: 1},
+				{Severity: Pass, CertIndex: 2, Contains: []string{"trust-anchor judges the copy in SPWF04Sx's store"}}}},
 		{"a valid chain passes and says the clock must be set",
 			observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore), testProfile(),
 			[]want{

@@ -12,6 +12,7 @@ import (
 
 	"github.com/certlint/certlint/pkg/certlint"
 	"github.com/certlint/certlint/pkg/chain"
+	"github.com/certlint/certlint/pkg/constraints"
 	"github.com/certlint/certlint/pkg/report"
 )
 
@@ -49,6 +50,8 @@ Without --out nothing is written: the instructions and the file content go to
 stdout (PEM as is, DER as base64 with the command that decodes it). With
 --out DIR the file is written there; an existing file is kept unless --force.
 --save-chain FILE keeps the chain as served (PEM, served order).
+For a device that can pin its server (esp8266), the pin forms follow: the
+value to pin now in the device's syntax, device code, how long each lasts.
 
 Exit codes: 0 written or printed, 1 the device cannot hold this root (no SKI
 where one is needed, too big, a key the device lacks; the reason and what
@@ -172,6 +175,8 @@ type rootJSON struct {
 	Notes      []string         `json:"notes,omitempty"`
 	Written    string           `json:"written,omitempty"`
 	Refusal    *rootRefusalJSON `json:"refusal,omitempty"`
+	// Pins are what to pin instead of the root, for a device that pins.
+	Pins []constraints.PinForm `json:"pins,omitempty"`
 }
 
 type rootRefusalJSON struct {
@@ -186,7 +191,7 @@ func newRootJSON(e *certlint.RootExport, written string) rootJSON {
 	return rootJSON{
 		Schema: report.Schema, Device: e.Device, DeviceName: e.DeviceName, Source: e.Source, Root: &root,
 		Anchors: e.Anchors, Format: e.Format, FileName: e.FileName, DevicePath: e.DevicePath, Content: e.Content,
-		At: &at, Steps: e.Steps, Snippet: e.Snippet, Notes: e.Notes, Written: written,
+		At: &at, Steps: e.Steps, Snippet: e.Snippet, Notes: e.Notes, Written: written, Pins: e.Pins,
 	}
 }
 
@@ -213,6 +218,35 @@ func writeRootInstructions(w io.Writer, e *certlint.RootExport) {
 	if e.Snippet != "" {
 		fmt.Fprintf(w, "\n%s\n", e.Snippet)
 	}
+	writePinForms(w, e)
+}
+
+// writePinForms prints, for a device that can pin, what to pin instead of
+// holding the root, each with how long it lasts, against the root above.
+func writePinForms(w io.Writer, e *certlint.RootExport) {
+	if len(e.Pins) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nor pin the server instead (%s can; the chain is then not validated):\n", e.DeviceName)
+	for _, f := range e.Pins {
+		switch {
+		case !strings.Contains(f.Value, "\n"):
+			fmt.Fprintf(w, "  %s %q\n", f.Call, f.Value)
+		case f.Code != "":
+			fmt.Fprintf(w, "  %s (%s, in the code below)\n", f.Call, f.Kind)
+		default:
+			fmt.Fprintf(w, "  %s\n%s\n", f.Call, f.Value)
+		}
+		fmt.Fprintf(w, "    lasts: %s\n", f.Lasts)
+		if f.Cost != "" {
+			fmt.Fprintf(w, "    cost:  %s\n", f.Cost)
+		}
+		if f.Code != "" {
+			fmt.Fprintf(w, "\n%s\n\n", strings.TrimRight(f.Code, "\n"))
+		}
+	}
+	fmt.Fprintf(w, "  the root above: survives every renewal under it, until %s; costs %s bytes of DER in flash, a full chain validation and a set clock\n",
+		e.Root.NotAfter.UTC().Format("2006-01-02"), report.Thousands(len(e.Root.Raw)))
 }
 
 // saveChain writes the chain as served to path (--save-chain), as PEM in

@@ -56,6 +56,9 @@ type RootExport struct {
 	// Source says where the chain came from: the target, the file, or the
 	// capture's handshake.
 	Source string
+	// Pins are what to pin instead of holding the root, for a device that
+	// can pin (trust.pins), against the leaf served now; empty otherwise.
+	Pins []constraints.PinForm
 }
 
 // RootRefusal says why a device cannot hold the root and what would work.
@@ -131,6 +134,9 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 		return nil, err
 	}
 	e.Served, e.Source = served, source
+	if len(served) > 0 {
+		e.Pins = constraints.PinForms(p, served[0], req.At)
+	}
 	return e, nil
 }
 

@@ -162,25 +162,57 @@ func pinNow(m PinMethod, leaf *chain.Cert) string {
 	return pin.Format(v, m.Format)
 }
 
+// PinForm is one way a device can pin a server, filled in for the
+// certificate served now: the value in the device's syntax, device code,
+// how long it lasts and what it costs.
+type PinForm struct {
+	Call  string `json:"call"`
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+	// Code is the profile's device code with the value in it; empty when
+	// the profile gives none.
+	Code string `json:"code,omitempty"`
+	// Lasts says when the pin breaks: at the next renewal (with the
+	// certificate's notAfter) or when the key changes.
+	Lasts string `json:"lasts"`
+	Cost  string `json:"cost,omitempty"`
+}
+
+// PinForms returns what to pin now for each pin method of the profile,
+// against the leaf served (the certificate BearSSL's calls compare), or
+// nil when the device cannot pin. at is the check date: a certificate pin
+// says how often leaf pins break from then on (SC081v3).
+func PinForms(p *Profile, leaf *chain.Cert, at time.Time) []PinForm {
+	var out []PinForm
+	for _, m := range p.Trust.Pins {
+		value := pinNow(m, leaf)
+		if value == "" {
+			continue
+		}
+		f := PinForm{Call: m.Call, Kind: m.Kind, Value: value, Cost: m.Cost, Code: strings.ReplaceAll(m.Code, "{value}", value)}
+		if pin.Kind(m.Kind).IsKey() {
+			f.Lasts = fmt.Sprintf("survives renewals that keep the key; the leaf expires %s (compare the key across renewals with --baseline)", leaf.NotAfter.UTC().Format(dateLayout))
+		} else {
+			f.Lasts = fmt.Sprintf("breaks at the next renewal, by %s at the latest", leaf.NotAfter.UTC().Format(dateLayout))
+			if !at.IsZero() {
+				f.Lasts += "; " + ceilingSentence(at)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 // pinOptions compares what the device can hold to recognise this server:
 // each pin method with the value to pin now and how long it lasts, then
 // an anchor (the root, or an intermediate where the device takes one),
 // each with its cost on the device.
 func pinOptions(obs *chain.Observation, p *Profile, leaf *chain.Cert) string {
 	var opts []string
-	for _, m := range p.Trust.Pins {
-		value := pinNow(m, leaf)
-		if value == "" {
-			continue
-		}
-		o := fmt.Sprintf("%s %s", m.Call, quoteValue(value, m.Format))
-		if pin.Kind(m.Kind).IsKey() {
-			o += fmt.Sprintf(" — survives renewals that keep the key; the leaf expires %s (compare the key across renewals with --baseline)", leaf.NotAfter.UTC().Format(dateLayout))
-		} else {
-			o += fmt.Sprintf(" — breaks at the next renewal, by %s at the latest", leaf.NotAfter.UTC().Format(dateLayout))
-		}
-		if m.Cost != "" {
-			o += "; cost: " + m.Cost
+	for _, f := range PinForms(p, leaf, obs.CheckedAt) {
+		o := fmt.Sprintf("%s %s — %s", f.Call, quoteValue(f.Value, pin.Kind(f.Kind)), f.Lasts)
+		if f.Cost != "" {
+			o += "; cost: " + f.Cost
 		}
 		opts = append(opts, o)
 	}
@@ -214,8 +246,8 @@ func anchorOption(obs *chain.Observation, p *Profile) string {
 	return s + " (`certlint root` writes it)"
 }
 
-func quoteValue(v, format string) string {
-	if strings.HasPrefix(format, "pem") {
+func quoteValue(v string, k pin.Kind) string {
+	if k == pin.PublicKey || k == pin.Certificate {
 		return "with the PEM " + firstLine(v) + "…"
 	}
 	return fmt.Sprintf("%q", v)

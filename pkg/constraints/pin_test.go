@@ -104,7 +104,7 @@ func TestPin(t *testing.T) {
 			[]want{{Severity: Fail, CertIndex: 0, Limit: oldSHA1, Actual: sameSHA1, Contains: []string{
 				"pin " + oldSHA1 + " (--pin #1) does not match certificate #0 (leaf, CN=pinned.example.net", "as BearSSL client compares it",
 				"Received cert FP doesn't match"},
-				Fix: `setFingerprint "` + sameSHA1 + `" — breaks at the next renewal, by 2026-11-06 at the latest; cost: 20 bytes`}}},
+				Fix: `setFingerprint "` + sameSHA1 + `" — breaks at the next renewal, by 2026-11-06 at the latest; publicly trusted leaf certificates issued on 2026-05-01 last at most 200 days`}}},
 		{"a key pin survives a renewal that keeps the key",
 			withPins(served(r.sameKey), r.checkDate, 30, pinsOf(t, oldKey)), bearSSLProfile(),
 			[]want{{Severity: Pass, CertIndex: 0, Contains: []string{"(setKnownKey)", "this key, unless the renewed certificate keeps it"}}}},

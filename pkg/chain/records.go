@@ -8,11 +8,8 @@ import (
 
 // Bounds of the record tap.
 const (
-	// MaxCertificateMessage is the largest Certificate message body TLS can
-	// carry (a 3-byte length): certlint reads one this large.
-	MaxCertificateMessage = 1<<24 - 1
-	// maxKeptCertBytes bounds the DER kept from a Certificate message too
-	// large for zcrypto: the certificates past it are counted, not kept.
+	// maxKeptCertBytes bounds the DER kept from a Certificate message: the
+	// certificates past it are counted, not kept.
 	maxKeptCertBytes = DefaultMaxHandshakeBytes
 	// maxTrackedRecords bounds the record sizes remembered for one message.
 	maxTrackedRecords = 1 << 16
@@ -68,7 +65,7 @@ type certificateParse struct {
 	entLeft    int
 	entBuf     []byte
 	read       int // body bytes seen
-	kept       []*Cert
+	kept       [][]byte // DER of the certificates kept
 	keptBytes  int
 	dropped    bool // a certificate was not kept; none after it are
 	done       bool
@@ -266,9 +263,7 @@ func (c *certificateParse) startEntry(n int) {
 // endEntry keeps the certificate just read, when it was being kept.
 func (c *certificateParse) endEntry() {
 	if c.entBuf != nil {
-		cert := NewCert(c.entBuf)
-		cert.Source, cert.Index = SourceServed, len(c.kept)
-		c.kept = append(c.kept, cert)
+		c.kept = append(c.kept, c.entBuf)
 		c.keptBytes += len(c.entBuf)
 		c.entBuf = nil
 	}
@@ -365,6 +360,11 @@ func (t *recordTap) readable() bool {
 func (t *recordTap) keptCerts() ([]*Cert, []string) {
 	c := t.cert
 	m := c.msg
+	certs := make([]*Cert, len(c.kept))
+	for i, der := range c.kept {
+		certs[i] = NewCert(der)
+		certs[i].Source, certs[i].Index = SourceServed, i
+	}
 	var notes []string
 	if len(c.kept) < m.Certs {
 		why := "certlint's chain cap"
@@ -374,5 +374,5 @@ func (t *recordTap) keptCerts() ([]*Cert, []string) {
 		notes = append(notes, fmt.Sprintf("the server sent %d certificates (%d bytes); only the first %d were examined (%s); message-size and chain-size count all of them",
 			m.Certs, m.DERBytes, len(c.kept), why))
 	}
-	return c.kept, notes
+	return certs, notes
 }

@@ -63,10 +63,7 @@ func (messageSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 // plaintext length of each record carrying it, and how that is known.
 type recordLayout struct {
 	records []int
-	how     string // "as observed", "assumed: …", "if the server honours …"
-	// conditional marks a layout that depends on what the server does with
-	// the device's max_fragment_length, which was not observed.
-	conditional bool
+	how     string // "as the server sent it", "records not seen …", "if the server honours …"
 }
 
 // certificateMessage returns the message the device receives and the ways
@@ -78,7 +75,8 @@ type recordLayout struct {
 func certificateMessage(obs *chain.Observation, p *Profile) (*chain.CertificateMessage, []recordLayout) {
 	var msg *chain.CertificateMessage
 	mflSent := false
-	if hello := obs.Hellos[p.HelloSpec().Key()]; hello != nil && hello.Handshake.Certificate != nil {
+	hello := obs.Hellos[p.HelloSpec().Key()]
+	if hello != nil && hello.Handshake.Certificate != nil {
 		msg = hello.Handshake.Certificate
 		mflSent = hello.Exact && slices.Contains(hello.Spec.Extensions, "max_fragment_length")
 	}
@@ -105,7 +103,7 @@ func certificateMessage(obs *chain.Observation, p *Profile) (*chain.CertificateM
 		served = recordLayout{records: cut(wire, MaxPlaintextRecord),
 			how: fmt.Sprintf("records not seen (%s), assumed cut at %s bytes, the TLS maximum", unseenWhy(obs), commas(MaxPlaintextRecord))}
 	}
-	mfl := p.TLS.MaxFragmentLength
+	mfl := askedFragmentLength(p)
 	if mfl <= 0 || mflSent {
 		if mflSent {
 			served.how = fmt.Sprintf("as the server sent it to %s's ClientHello asking for %s-byte fragments", p.Name, commas(mfl))
@@ -113,10 +111,18 @@ func certificateMessage(obs *chain.Observation, p *Profile) (*chain.CertificateM
 		return msg, []recordLayout{served}
 	}
 	served.how = fmt.Sprintf("if the server ignores the %s-byte max_fragment_length %s asks for: %s", commas(mfl), p.Name, served.how)
-	served.conditional = true
-	honoured := recordLayout{records: cut(wire, mfl), conditional: true,
-		how: fmt.Sprintf("if the server honours the %s-byte max_fragment_length %s asks for (not observed: %s)", commas(mfl), p.Name, mflUnseenWhy(obs))}
+	honoured := recordLayout{records: cut(wire, mfl),
+		how: fmt.Sprintf("if the server honours the %s-byte max_fragment_length %s asks for (not observed: %s)", commas(mfl), p.Name, mflUnseenWhy(obs, hello))}
 	return msg, []recordLayout{honoured, served}
+}
+
+// askedFragmentLength is the max_fragment_length the device asks for: the
+// profile's size, unless its exact ClientHello leaves the extension out.
+func askedFragmentLength(p *Profile) int {
+	if p.HelloKnown() == chain.HelloFull && !slices.Contains(p.TLS.Extensions, "max_fragment_length") {
+		return 0
+	}
+	return p.TLS.MaxFragmentLength
 }
 
 // unseenWhy says why the records of the Certificate message are not known.
@@ -131,9 +137,12 @@ func unseenWhy(obs *chain.Observation) string {
 }
 
 // mflUnseenWhy says why the server's answer to max_fragment_length is not known.
-func mflUnseenWhy(obs *chain.Observation) string {
-	if obs.Offline {
+func mflUnseenWhy(obs *chain.Observation, hello *chain.HelloResult) string {
+	switch {
+	case obs.Offline:
 		return "offline chain"
+	case hello != nil && hello.Exact:
+		return "the handshake with the device's own ClientHello did not get as far as the certificates"
 	}
 	return "certlint's ClientHello for this device is approximated and does not ask for it"
 }
@@ -211,8 +220,8 @@ func splitFinding(msg *chain.CertificateMessage, l recordLayout, p *Profile) Fin
 	f.Severity = Fail
 	f.Message += "; " + p.Name + " cannot reassemble a handshake message split over records"
 	f.Fix = fmt.Sprintf("the whole Certificate message must fit in one record: at most %s bytes with its header (a smaller chain)", commas(largestRecordTaken(p)))
-	if p.TLS.MaxFragmentLength > 0 {
-		f.Fix += fmt.Sprintf(", or the device must not ask for %s-byte fragments (tls.max_fragment_length)", commas(p.TLS.MaxFragmentLength))
+	if mfl := askedFragmentLength(p); mfl > 0 {
+		f.Fix += fmt.Sprintf(", or the device must not ask for %s-byte fragments (tls.max_fragment_length)", commas(mfl))
 	}
 	f.Fix += "; until then connect through a proxy that presents a smaller chain"
 	return f
@@ -223,7 +232,7 @@ func splitFinding(msg *chain.CertificateMessage, l recordLayout, p *Profile) Fin
 // maximum, whichever is smallest.
 func largestRecordTaken(p *Profile) int {
 	n := MaxPlaintextRecord
-	for _, limit := range []int{p.TLS.MaxFragmentLength, p.Receive.MaxRecordBytes} {
+	for _, limit := range []int{askedFragmentLength(p), p.Receive.MaxRecordBytes} {
 		if limit > 0 && limit < n {
 			n = limit
 		}
@@ -242,7 +251,7 @@ func recordFinding(l recordLayout, p *Profile) Finding {
 	if largest > limit {
 		f.Severity = Fail
 		f.Fix = fmt.Sprintf("the server must send records of at most %s bytes: a smaller chain", commas(limit))
-		if reassembles, _ := Bool(p.Receive.ReassemblesHandshake); reassembles && p.TLS.MaxFragmentLength == 0 {
+		if reassembles, _ := Bool(p.Receive.ReassemblesHandshake); reassembles && askedFragmentLength(p) == 0 {
 			f.Fix += ", or the device asks for a smaller max_fragment_length when the server supports it"
 		}
 		f.Fix += "; until then connect through a proxy that presents a smaller chain"

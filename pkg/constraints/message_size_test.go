@@ -62,6 +62,16 @@ func TestMessageSize(t *testing.T) {
 		obs.Hellos[p.HelloSpec().Key()].Exact = true
 		return obs
 	}
+	// An exact hello that does not list max_fragment_length does not ask
+	// for it, whatever tls.max_fragment_length says.
+	exactWithoutMFL := receiving(4096, CountWithHeader, boolp(false), 4096, 2048)
+	exactWithoutMFL.TLS.HelloKnown, exactWithoutMFL.TLS.Extensions = chain.HelloFull, []string{"server_name"}
+	// An exact hello asking for 2,048-byte fragments that the server refused:
+	// what it would have sent is unknown, the generic dial's records stand.
+	refusedMFL := receiving(4096, CountWithHeader, boolp(false), 4096, 2048)
+	refusedMFL.TLS.HelloKnown, refusedMFL.TLS.Extensions = chain.HelloFull, []string{"max_fragment_length"}
+	refused := withHello(dialled(sizedChain(1500, 1500), 3013), refusedMFL, chain.Handshake{Error: "server sent TLS alert handshake_failure"})
+	refused.Hellos[refusedMFL.HelloSpec().Key()].Exact = true
 	oversize := sizedChain(1200, 1100)
 	oversize.Certificate = &chain.CertificateMessage{Bytes: 3 + 301*3 + 341903, Certs: 301, DERBytes: 341903, Largest: 1200}
 	oversize.Notes = []string{"the server sent 301 certificates"}
@@ -103,6 +113,16 @@ func TestMessageSize(t *testing.T) {
 				{Severity: Pass, CertIndex: -1, Actual: 3013},
 				{Severity: Pass, CertIndex: -1, Actual: 1},
 				{Severity: Pass, CertIndex: -1, Actual: 3013}}},
+		{"an exact hello without the extension asks for no fragment length",
+			sizedChain(1500, 1500), exactWithoutMFL, []want{
+				{Severity: Pass, CertIndex: -1, Actual: 3013},
+				{Severity: Pass, CertIndex: -1, Actual: 1},
+				{Severity: Pass, CertIndex: -1, Actual: 3013}}},
+		{"an exact hello with max_fragment_length the server refused: the split is a warning",
+			refused, refusedMFL, []want{
+				{Severity: Pass, CertIndex: -1, Actual: 3013},
+				{Severity: Warn, CertIndex: -1, Actual: 2, Contains: []string{"did not get as far as the certificates"}},
+				{Severity: Pass, CertIndex: -1, Actual: 2048}}},
 		{"a live message in one record passes a device without reassembly",
 			dialled(sizedChain(1500, 1500), 3013), noReassembly, []want{
 				{Severity: Pass, CertIndex: -1, Actual: 1, Contains: []string{"as the server sent it"}}}},

@@ -64,7 +64,7 @@ type certificateParse struct {
 	entHdrN    int
 	entLeft    int
 	entBuf     []byte
-	read       int // body bytes seen
+	read       int      // body bytes seen
 	kept       [][]byte // DER of the certificates kept
 	keptBytes  int
 	dropped    bool // a certificate was not kept; none after it are

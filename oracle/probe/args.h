@@ -2,12 +2,14 @@
  * args.h: the command line shared by the oracle probes.
  *
  *   probe-STACK host=127.0.0.1 port=N sni=NAME|"" ca=FILE min=1.0 max=1.2
- *               suites=c02f,c030|"" mfl=0|512|1024|2048|4096 ibuf=N time=UNIX
+ *               suites=c02f,c030|"" mfl=0|512|1024|2048|4096 ibuf=N obuf=N
+ *               time=UNIX
  *
  * sni: the name sent in server_name and verified against the leaf; empty =
  * no SNI and no host-name check. suites: IANA code points in hex, in offer
  * order; empty = the stack's default offer. mfl: max_fragment_length asked
- * for (0 = none). ibuf: input buffer bytes (BearSSL; 0 = default). time:
+ * for (0 = none). ibuf, obuf: input and output buffer bytes (BearSSL; 0 =
+ * one bidirectional buffer of the default size). time:
  * the client clock in Unix seconds; absent = the stack's own clock (which a
  * configuration may have compiled out).
  *
@@ -26,7 +28,7 @@ struct probe_args {
 	int min, max;           /* minor: 1 = TLS 1.0, 3 = TLS 1.2, 4 = TLS 1.3 */
 	unsigned suites[64];
 	int nsuites;
-	int mfl, ibuf;
+	int mfl, ibuf, obuf;
 	long long time;         /* -1 = stack clock */
 };
 
@@ -47,7 +49,7 @@ static const char *probe_version_name(int minor)
 
 static void probe_usage(const char *msg)
 {
-	fprintf(stderr, "probe: %s\nusage: probe host=H port=P sni=NAME ca=FILE min=1.0 max=1.2 suites=HEX,... mfl=N ibuf=N time=UNIX\n", msg);
+	fprintf(stderr, "probe: %s\nusage: probe host=H port=P sni=NAME ca=FILE min=1.0 max=1.2 suites=HEX,... mfl=N ibuf=N obuf=N time=UNIX\n", msg);
 	exit(2);
 }
 
@@ -73,6 +75,7 @@ static void probe_parse(int argc, char **argv, struct probe_args *a)
 		else if (!strcmp(k, "max")) a->max = probe_version(v);
 		else if (!strcmp(k, "mfl")) a->mfl = atoi(v);
 		else if (!strcmp(k, "ibuf")) a->ibuf = atoi(v);
+		else if (!strcmp(k, "obuf")) a->obuf = atoi(v);
 		else if (!strcmp(k, "time")) a->time = atoll(v);
 		else if (!strcmp(k, "suites")) {
 			char *s = strdup(v), *tok, *save = NULL;

@@ -1,9 +1,10 @@
 /*
  * bearssl_probe.c: one TLS handshake with BearSSL 0.6 as a device makes it
  * (br_ssl_client_init_full, x509_minimal with the CA file's certificates as
- * trust anchors). Command line and output: see args.h. ibuf= sets the input
- * buffer (the output buffer stays 512 bytes, as the ESP8266 core sets it);
- * 0 = one bidirectional BR_SSL_BUFSIZE_BIDI buffer. depth= on an X.509 error
+ * trust anchors). Command line and output: see args.h. ibuf= and obuf= set
+ * the input and output buffers (the ESP8266 core's setBufferSizes(16384,
+ * 512) makes 16384 + 325 and 512 + 85 bytes); without them, one
+ * bidirectional BR_SSL_BUFSIZE_BIDI buffer. depth= on an X.509 error
  * is the index (0 = leaf) of the certificate being read when x509_minimal
  * set the error, or "end" when it was set at the end of the chain.
  */
@@ -131,12 +132,10 @@ int main(int argc, char **argv)
 	if (a.time >= 0)
 		br_x509_minimal_set_time(&counting.inner, (uint32_t)(a.time / 86400) + 719528, (uint32_t)(a.time % 86400));
 
-	static unsigned char iobuf[BR_SSL_BUFSIZE_BIDI], obuf[512];
-	static unsigned char *ibuf;
-	if (a.ibuf > 0) {
-		ibuf = malloc(a.ibuf);
-		br_ssl_engine_set_buffers_bidi(&cc.eng, ibuf, a.ibuf, obuf, sizeof obuf);
-	} else
+	static unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
+	if (a.ibuf > 0 && a.obuf > 0)
+		br_ssl_engine_set_buffers_bidi(&cc.eng, malloc(a.ibuf), a.ibuf, malloc(a.obuf), a.obuf);
+	else
 		br_ssl_engine_set_buffer(&cc.eng, iobuf, sizeof iobuf, 1);
 
 	if (!br_ssl_client_reset(&cc, a.sni[0] ? a.sni : NULL, 0)) {
@@ -153,8 +152,15 @@ int main(int argc, char **argv)
 	if (err != 0) {
 		const char *comment;
 		const char *name = err == -1 ? "CLOSED" : find_error_name(err, &comment);
-		printf("ERR %s %d", name ? name : "UNKNOWN", err);
-		if (err >= BR_ERR_X509_OK && err < BR_ERR_SEND_FATAL_ALERT) {
+		if (name)
+			printf("ERR %s %d", name, err);
+		else if (err >= BR_ERR_SEND_FATAL_ALERT)
+			printf("ERR BR_ERR_SEND_FATAL_ALERT+%d %d", err - BR_ERR_SEND_FATAL_ALERT, err);
+		else if (err >= BR_ERR_RECV_FATAL_ALERT)
+			printf("ERR BR_ERR_RECV_FATAL_ALERT+%d %d", err - BR_ERR_RECV_FATAL_ALERT, err);
+		else
+			printf("ERR UNKNOWN %d", err);
+		if (err >= BR_ERR_X509_OK && err < 64) {
 			if (counting.err_index == -2)
 				printf(" depth=end");
 			else if (counting.err_index >= 0)

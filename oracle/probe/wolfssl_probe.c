@@ -1,7 +1,9 @@
 /*
  * wolfssl_probe.c: one TLS handshake with wolfSSL 5.5 as a device makes it.
- * Command line and output: see args.h. depth= on a verification error is
- * the certificate index (0 = leaf) wolfSSL's verify callback reported.
+ * Command line and output: see args.h. On a verification failure the line
+ * also names the first error wolfSSL's verify callback saw (verify=NAME,
+ * often the cause of the handshake's error) and its certificate index
+ * (depth=N, 0 = leaf).
  */
 #include "args.h"
 
@@ -19,21 +21,31 @@ time_t oracle_time(time_t *t)
 	return now;
 }
 
-static int fail_depth = -1;
-
-static int verify(int preverify, WOLFSSL_X509_STORE_CTX *store)
-{
-	if (!preverify && fail_depth < 0)
-		fail_depth = store->error_depth;
-	return preverify;
-}
-
 /* errnames.h: {code, "NAME"} for every error in wolfssl/error-ssl.h and
  * wolfssl/wolfcrypt/error-crypt.h, extracted by oracle/build.sh. */
 static const struct { int code; const char *name; } errs[] = {
 #include "errnames.h"
 	{0, NULL},
 };
+
+static int fail_depth = -1, fail_error;
+
+static int verify(int preverify, WOLFSSL_X509_STORE_CTX *store)
+{
+	if (!preverify && fail_depth < 0) {
+		fail_depth = store->error_depth;
+		fail_error = store->error;
+	}
+	return preverify;
+}
+
+static const char *error_name(int err)
+{
+	for (int i = 0; errs[i].name; i++)
+		if (errs[i].code == err)
+			return errs[i].name;
+	return "UNKNOWN";
+}
 
 int main(int argc, char **argv)
 {
@@ -82,20 +94,9 @@ int main(int argc, char **argv)
 	wolfSSL_set_fd(ssl, fd);
 	if (wolfSSL_connect(ssl) != WOLFSSL_SUCCESS) {
 		int err = wolfSSL_get_error(ssl, 0);
-		const char *name = NULL;
-		for (int i = 0; errs[i].name; i++)
-			if (errs[i].code == err)
-				name = errs[i].name;
-		if (!name)
-			name = wolfSSL_ERR_reason_error_string(err);
-		char buf[128];
-		snprintf(buf, sizeof buf, "%s", name ? name : "UNKNOWN");
-		for (char *p = buf; *p; p++)
-			if (*p == ' ')
-				*p = '_';
-		printf("ERR %s %d", buf, err);
+		printf("ERR %s %d", error_name(err), err);
 		if (fail_depth >= 0)
-			printf(" depth=%d", fail_depth);
+			printf(" verify=%s depth=%d", error_name(fail_error), fail_depth);
 		printf("\n");
 		return 1;
 	}

@@ -100,16 +100,18 @@ func knownDisagreement(scenario, config string, p, cl outcome) string {
 	wolf := strings.HasPrefix(config, "wolfssl")
 	mbed := config == "esp32" || config == "nina-w10" || strings.HasPrefix(config, "mbedtls")
 	switch {
-	case scenario == "chain-over-64KiB" && strings.HasPrefix(cl.text, "error:"):
-		return "certlint reads at most 64 KiB per handshake message; reading up to 16 MiB is helper receive's part of issue 12 (FINDINGS.md #1)"
 	case strings.HasPrefix(scenario, "size-") && wolf && strings.Contains(p.text, "HANDSHAKE_SIZE_ERROR") && cl.ok:
-		return "wolfSSL negotiates TLS 1.3, whose Certificate message has 1 byte of request context and 2 bytes of extensions per certificate more than the TLS 1.2 framing message-size measures (FINDINGS.md #2)"
+		return "wolfSSL negotiates TLS 1.3, whose Certificate message has 1 byte of request context and 2 bytes of extensions per certificate more than the TLS 1.2 framing message-size measures (FINDINGS.md #1)"
 	case strings.HasPrefix(scenario, "records-cut-at-") && mbed && cl.ok:
-		return "the server cut the Certificate message over records and mbedTLS cannot reassemble it; certlint's message-size did not see the cut (FINDINGS.md #3)"
-	case scenario == "cross-signed-extra" && p.ok && !cl.ok:
-		return "an extra cross-signed certificate after the path is ignored by the stack; certlint's chain-complete fails it (FINDINGS.md #4)"
+		return "the server cut the Certificate message over records and mbedTLS cannot reassemble it (-0x7080); certlint's message-size does not fail it (FINDINGS.md #2)"
+	case scenario == "out-of-order" && config == "esp8266" && !p.ok && cl.ok:
+		return "BearSSL validates the chain as sent; the built-in esp8266 profile leaves trust.path_order unknown, so certlint only warns (FINDINGS.md #3)"
 	case scenario == "out-of-order" && !p.ok && !cl.ok:
-		return "both fail; the stack stops at the first broken link (#1), certlint's chain-complete names the misplaced certificate (#2) (FINDINGS.md #5)"
+		return "both fail on the order; the stack fails at the first certificate it cannot link (#1, wolfSSL from the top: #2), certlint's chain-complete names the leaf (#0) (FINDINGS.md #5)"
+	case scenario == "cross-signed-extra" && wolf && !p.ok && cl.ok:
+		return "wolfSSL validates the extra cross-signed certificate and fails on its unknown issuer; with trust.validates_unused true certlint still only warns (FINDINGS.md #6)"
+	case strings.HasPrefix(scenario, "sha1-") && config == "nina-w10" && !p.ok && cl.ok:
+		return "the oracle's nina-w10 build uses mbedTLS 2.28's default X.509 profile (no SHA-1); the built-in nina-w10 profile lists sha1 (FINDINGS.md #4)"
 	}
 	return ""
 }

@@ -173,7 +173,7 @@ func runCertlint(t *testing.T, addr, sni, caPath string, at time.Time, configs [
 		name = "oracle.test"
 	}
 	rep, err := certlint.Check(context.Background(), certlint.Request{
-		Targets: []string{addr}, ServerName: name, CAFile: caPath,
+		Targets: []string{addr}, ServerName: name, CAFiles: []string{caPath},
 		Devices: devices, ProfileFiles: files, Timeout: 20 * time.Second, At: at,
 	})
 	if err != nil {

@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // exampleReport checks the real example chain offline at a fixed clock, so
 // the report is the same on every run.
-func exampleReport(t *testing.T) *report.Report {
+func exampleReport(t testing.TB) *report.Report {
 	t.Helper()
 	rep, err := certlint.Check(context.Background(), certlint.Request{
 		ChainFile:  filepath.Join("..", "..", "examples", "bing-2019.pem"),

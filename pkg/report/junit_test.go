@@ -17,7 +17,7 @@ import (
 // ciReport is a run as CI sees it: the real example chain (two devices
 // fail, two pass), a target that could not be checked, and a target whose
 // certificate text tries to break out of the format.
-func ciReport(t *testing.T) *report.Report {
+func ciReport(t testing.TB) *report.Report {
 	t.Helper()
 	bing := exampleReport(t).Reports[0]
 	evil := exampleReport(t).Reports[0]

@@ -57,9 +57,16 @@ type TargetReport struct {
 
 // MarshalJSON writes every list of the report as a JSON array, never null,
 // so a consumer can iterate without checking (docs/schema/certlint-v1.json).
-func (t TargetReport) MarshalJSON() ([]byte, error) {
-	type plain TargetReport // without this method
-	p := plain(t)
+func (t TargetReport) MarshalJSON() ([]byte, error) { return json.Marshal(t.plain()) }
+
+// plainTargetReport is a TargetReport without its MarshalJSON method.
+type plainTargetReport TargetReport
+
+// plain is the report as MarshalJSON writes it. Encoding it directly
+// (Stream does, with indentation) skips the pass encoding/json makes over
+// a Marshaler's output to check and compact it.
+func (t TargetReport) plain() plainTargetReport {
+	p := plainTargetReport(t)
 	if p.CNAMEs == nil {
 		p.CNAMEs = []string{}
 	}
@@ -72,7 +79,7 @@ func (t TargetReport) MarshalJSON() ([]byte, error) {
 	if p.Changes == nil {
 		p.Changes = []Change{}
 	}
-	return json.Marshal(p)
+	return p
 }
 
 // TLS is what a handshake negotiated, or why it did not.

@@ -111,7 +111,7 @@ func (s *Stream) spoolJSON(t TargetReport) error {
 	if s.n > 1 {
 		sep = ",\n    "
 	}
-	b, err := json.MarshalIndent(t, "    ", "  ")
+	b, err := json.MarshalIndent(t.plain(), "    ", "  ")
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ var jsonLinePrefix = []byte(`{"schema":"` + Schema + `",`)
 // writeJSONLine writes one target report as a JSON Lines record: the
 // report's JSON object with "schema" added in front.
 func writeJSONLine(w io.Writer, t TargetReport) error {
-	b, err := json.Marshal(t)
+	b, err := json.Marshal(t.plain())
 	if err != nil {
 		return err
 	}

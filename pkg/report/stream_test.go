@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -137,5 +138,30 @@ func TestStreamBaselineMatchesDiff(t *testing.T) {
 	}
 	if s.Changes() != n || buf.String() != wantBuf.String() {
 		t.Errorf("stream: %d changes, Diff: %d; outputs equal: %v", s.Changes(), n, buf.String() == wantBuf.String())
+	}
+}
+
+// BenchmarkStreamJSON is the cost of writing one target report into the
+// -o json document (the batch hot path), BenchmarkStreamJSONLines of one
+// -o jsonl line.
+func BenchmarkStreamJSON(b *testing.B)      { benchmarkStream(b, "json") }
+func BenchmarkStreamJSONLines(b *testing.B) { benchmarkStream(b, report.JSONLines) }
+func BenchmarkStreamText(b *testing.B)      { benchmarkStream(b, "text") }
+
+func benchmarkStream(b *testing.B, format string) {
+	rep := ciReport(b)
+	s, err := report.NewStream(io.Discard, format, report.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		if err := s.Add(rep.Reports[i%len(rep.Reports)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
 	}
 }

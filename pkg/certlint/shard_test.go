@@ -134,3 +134,13 @@ func TestShardedBatch(t *testing.T) {
 // printf %s example.com:443 | sha256sum gives 2d92752e69614799…, and
 // 0x2d92752e69614799 mod 4 + 1 = 2.
 const pinnedShard = 2
+
+// BenchmarkShardOf is the per-target cost of --shard.
+func BenchmarkShardOf(b *testing.B) {
+	targets := fleet(1024)
+	i := 0
+	for b.Loop() {
+		ShardOf(targets[i%len(targets)], 16)
+		i++
+	}
+}

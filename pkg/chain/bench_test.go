@@ -3,6 +3,8 @@ package chain_test
 import (
 	"context"
 	"crypto/tls"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -31,6 +33,41 @@ func BenchmarkDialHello(b *testing.B) {
 	for b.Loop() {
 		if res := d.DialHello(context.Background(), host, port, "bench.test", cc3200Spec); !res.Handshake.OK() {
 			b.Fatalf("DialHello: %+v", res.Handshake)
+		}
+	}
+}
+
+// BenchmarkParseChain is the offline path's parse of a chain file (the
+// two-certificate bing-2019 example): zcrypto's lenient parse of each.
+func BenchmarkParseChain(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "bing-2019.pem"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if certs, err := chain.ParseChain(data); err != nil || len(certs) != 2 {
+			b.Fatalf("ParseChain: %d certs, %v", len(certs), err)
+		}
+	}
+}
+
+// BenchmarkFindStoreRoot finds the store root of the bing-2019
+// intermediate (Baltimore, a retired root), after the one-time indexing: a
+// lookup by AKI and issuer name and one signature check.
+func BenchmarkFindStoreRoot(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "bing-2019.pem"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	served, err := chain.ParseChain(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if root := chain.FindStoreRoot(served[1]); root == nil || !chain.IsRetiredStoreRoot(root) {
+			b.Fatalf("FindStoreRoot: %v", root)
 		}
 	}
 }

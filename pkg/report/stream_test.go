@@ -165,3 +165,20 @@ func benchmarkStream(b *testing.B, format string) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkReadReports is certlint merge's cost per target report read
+// from a -o json document.
+func BenchmarkReadReports(b *testing.B) {
+	rep := ciReport(b)
+	var doc bytes.Buffer
+	if err := report.WriteJSON(&doc, rep); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(doc.Len() / len(rep.Reports)))
+	for b.Loop() {
+		n := 0
+		if err := report.ReadReports(bytes.NewReader(doc.Bytes()), func(report.TargetReport) error { n++; return nil }); err != nil || n != len(rep.Reports) {
+			b.Fatalf("%d reports, %v", n, err)
+		}
+	}
+}

@@ -95,30 +95,41 @@ func ReadBaseline(r io.Reader) (*Report, error) {
 // all. A target whose address moved (DNS rotation) is compared with the
 // baseline's first report of that target.
 func (r *Report) Diff(baseline *Report) int {
+	index := indexBaseline(baseline)
 	n := 0
 	for i := range r.Reports {
 		cur := &r.Reports[i]
-		cur.Changes = DiffTarget(findBaseline(baseline, cur), *cur)
+		cur.Changes = DiffTarget(index.find(cur), *cur)
 		n += len(cur.Changes)
 	}
 	return n
 }
 
-func findBaseline(baseline *Report, cur *TargetReport) *TargetReport {
-	var sameTarget *TargetReport
-	for i := range baseline.Reports {
-		b := &baseline.Reports[i]
-		if b.Target != cur.Target {
-			continue
-		}
+// baselineIndex holds a baseline's reports by target.
+type baselineIndex map[string][]*TargetReport
+
+func indexBaseline(b *Report) baselineIndex {
+	index := baselineIndex{}
+	for i := range b.Reports {
+		t := &b.Reports[i]
+		index[t.Target] = append(index[t.Target], t)
+	}
+	return index
+}
+
+// find returns the baseline's report of the same target and address, else
+// its first report of the target, else nil.
+func (index baselineIndex) find(cur *TargetReport) *TargetReport {
+	same := index[cur.Target]
+	for _, b := range same {
 		if b.Address == cur.Address {
 			return b
 		}
-		if sameTarget == nil {
-			sameTarget = b
-		}
 	}
-	return sameTarget
+	if len(same) > 0 {
+		return same[0]
+	}
+	return nil
 }
 
 // DiffTarget lists what changed from old to cur (old nil: the target is

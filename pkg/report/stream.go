@@ -38,7 +38,7 @@ type Stream struct {
 	text     *textPrinter
 	spool    *spool
 	kept     []TargetReport
-	baseline map[string][]*TargetReport
+	baseline baselineIndex
 	changes  int
 	err      error
 }
@@ -62,13 +62,7 @@ func NewStream(w io.Writer, format string, opts Options) (*Stream, error) {
 // SetBaseline makes Add compare every report with the baseline run's
 // report of the same target and address (see Report.Diff) and set its
 // Changes.
-func (s *Stream) SetBaseline(b *Report) {
-	s.baseline = map[string][]*TargetReport{}
-	for i := range b.Reports {
-		t := &b.Reports[i]
-		s.baseline[t.Target] = append(s.baseline[t.Target], t)
-	}
-}
+func (s *Stream) SetBaseline(b *Report) { s.baseline = indexBaseline(b) }
 
 // Add renders one target report.
 func (s *Stream) Add(t TargetReport) error {
@@ -76,7 +70,7 @@ func (s *Stream) Add(t TargetReport) error {
 		return s.err
 	}
 	if s.baseline != nil {
-		t.Changes = DiffTarget(pickBaseline(s.baseline[t.Target], &t), t)
+		t.Changes = DiffTarget(s.baseline.find(&t), t)
 		s.changes += len(t.Changes)
 	}
 	s.verdict = worse(s.verdict, t.Verdict)
@@ -282,19 +276,6 @@ func renderAll(w io.Writer, format string, r *Report, opts Options) error {
 		}
 	}
 	return s.Close()
-}
-
-// pickBaseline is findBaseline over the baseline's reports of one target.
-func pickBaseline(same []*TargetReport, cur *TargetReport) *TargetReport {
-	for _, b := range same {
-		if b.Address == cur.Address {
-			return b
-		}
-	}
-	if len(same) > 0 {
-		return same[0]
-	}
-	return nil
 }
 
 func nonNilReports(r []TargetReport) []TargetReport {

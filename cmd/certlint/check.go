@@ -115,8 +115,7 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 	if err != nil {
 		return err
 	}
-	opts, err := renderOptions(f)
-	if err != nil {
+	if _, err := renderOptions(f); err != nil {
 		return err
 	}
 	ci, err := f.ciInputs(cmd.InOrStdin(), &req)
@@ -124,65 +123,29 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 		return err
 	}
 	req.Progress = newProgress(cmd.ErrOrStderr(), len(req.Targets)+len(req.TargetList))
-	// Reports are rendered as targets finish, so a batch of any size runs
-	// in flat memory; the output file is created with the first byte.
-	out := &lazyOutput{stdout: cmd.OutOrStdout(), path: f.outputFile, force: f.force}
-	stream, err := report.NewStream(out, f.output, opts)
+	run, err := newReportRun(cmd.OutOrStdout(), f, ci.baseline)
 	if err != nil {
 		return err
 	}
-	if ci.baseline != nil {
-		stream.SetBaseline(ci.baseline)
-	}
-	var problems []string
 	saver := &chainSaver{}
 	err = certlint.CheckStream(cmd.Context(), req, func(t report.TargetReport) error {
-		if t.Error != "" {
-			problems = append(problems, fmt.Sprintf("certlint: %s: %s", report.Clean(t.Target), report.Clean(t.Error)))
-		}
 		if f.saveChain != "" {
 			saver.see(t)
 		}
-		return stream.Add(t)
+		return run.add(t)
 	})
-	if err == nil {
-		err = stream.Close()
-		if err == nil {
-			_, err = out.Write(nil) // an empty report (-o jsonl of an empty shard) is still a file
-		}
-	} else {
-		stream.Close()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		var usage *certlint.UsageError
-		if errors.As(err, &usage) {
-			return err
-		}
-		return out.wrap(err)
+	if err := run.finish(err); err != nil {
+		return err
 	}
 	if f.saveChain != "" {
 		if err := saver.save(cmd.ErrOrStderr(), f.saveChain, f.force); err != nil {
 			return err
 		}
 	}
-	for _, p := range problems {
-		fmt.Fprintln(cmd.ErrOrStderr(), p)
-	}
-	if req.Shard.Count > 1 && stream.Len() == 0 {
+	if req.Shard.Count > 1 && run.stream.Len() == 0 {
 		fmt.Fprintf(cmd.ErrOrStderr(), "certlint: --shard %s: no target falls in this shard\n", req.Shard)
 	}
-	code := stream.ExitCode(f.failOn == "warn")
-	if code == exitPass && f.failOnChange && stream.Changes() > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "certlint: %d changes since the baseline (--fail-on-change)\n", stream.Changes())
-		code = exitFail
-	}
-	if code != exitPass {
-		return exitCodeError{code}
-	}
-	return nil
+	return run.exit(cmd.ErrOrStderr())
 }
 
 // request turns flags into a library request, rejecting bad values before

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -52,8 +50,7 @@ func runMerge(cmd *cobra.Command, paths []string, f checkFlags) error {
 	if f.failOn != "fail" && f.failOn != "warn" {
 		return fmt.Errorf("--fail-on %q: want fail or warn", f.failOn)
 	}
-	opts, err := renderOptions(f)
-	if err != nil {
+	if _, err := renderOptions(f); err != nil {
 		return err
 	}
 	for _, p := range paths {
@@ -65,61 +62,12 @@ func runMerge(cmd *cobra.Command, paths []string, f checkFlags) error {
 	if err != nil {
 		return err
 	}
-	out := &lazyOutput{stdout: cmd.OutOrStdout(), path: f.outputFile, force: f.force}
-	stream, err := report.NewStream(out, f.output, opts)
+	run, err := newReportRun(cmd.OutOrStdout(), f, ci.baseline)
 	if err != nil {
 		return err
 	}
-	if ci.baseline != nil {
-		stream.SetBaseline(ci.baseline)
-	}
-	var problems []string
-	err = report.MergeFiles(paths, func(t report.TargetReport) error {
-		if t.Error != "" {
-			problems = append(problems, fmt.Sprintf("certlint: %s: %s", report.Clean(t.Target), report.Clean(t.Error)))
-		}
-		if err := stream.Add(t); err != nil {
-			return &writeError{err}
-		}
-		return nil
-	})
-	if err != nil {
-		// No report, rather than one that passes for the whole run.
-		stream.Discard()
-		out.Close()
-		if out.file != nil {
-			os.Remove(out.path)
-		}
-		var werr *writeError
-		if errors.As(err, &werr) {
-			return out.wrap(werr.err)
-		}
+	if err := run.finish(report.MergeFiles(paths, run.add)); err != nil {
 		return err
 	}
-	err = stream.Close()
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return out.wrap(err)
-	}
-	for _, p := range problems {
-		fmt.Fprintln(cmd.ErrOrStderr(), p)
-	}
-	code := stream.ExitCode(f.failOn == "warn")
-	if code == exitPass && f.failOnChange && stream.Changes() > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "certlint: %d changes since the baseline (--fail-on-change)\n", stream.Changes())
-		code = exitFail
-	}
-	if code != exitPass {
-		return exitCodeError{code}
-	}
-	return nil
+	return run.exit(cmd.ErrOrStderr())
 }
-
-// writeError marks a failure to write the merged report, as opposed to a
-// failure to read an input.
-type writeError struct{ err error }
-
-func (e *writeError) Error() string { return e.err.Error() }
-func (e *writeError) Unwrap() error { return e.err }

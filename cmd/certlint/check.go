@@ -88,7 +88,7 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 	fl.StringVar(&f.pcapFile, "pcap", "", "check the TLS handshakes in a packet capture `FILE` (pcap or pcapng, TLS 1.0-1.2): one report per handshake")
 	fl.StringVar(&f.clientCert, "client-cert", "", "the device's own certificate `FILE` for mutual TLS (PEM or DER), checked against its slot size, key and validity")
 	fl.StringVar(&f.serverName, "servername", "", "`NAME` sent as SNI and verified against the leaf (for an IP target or an offline chain)")
-	fl.StringVar(&f.resolver, "resolver", "", "DNS server `HOST:PORT` to resolve targets with (default: the system's)")
+	fl.StringVar(&f.resolver, "resolver", "", "DNS server `IP[:PORT]` to resolve targets with (default: the system's)")
 	fl.DurationVar(&f.timeout, "timeout", certlint.DefaultTimeout, "time limit `DUR` for DNS, dial and handshakes per address")
 	fl.StringVar(&f.at, "at", "", "the device's clock `TIME` for validity checks, RFC 3339 or YYYY-MM-DD (default: now)")
 	fl.StringVar(&f.until, "until", "", "end of the device's service life `DATE` (YYYY-MM-DD): report roots and certificates on the path that expire before it")
@@ -111,6 +111,9 @@ Exit codes: 0 every device passes (warnings allowed unless --fail-on warn),
 }
 
 func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
+	if f.outputFile == "-" { // "-" is stdout, as for every other file flag
+		f.outputFile = ""
+	}
 	req, err := f.request(args, cmd.InOrStdin())
 	if err != nil {
 		return err
@@ -248,6 +251,9 @@ func (f checkFlags) ciInputs(stdin io.Reader, req *certlint.Request) (ciInputs, 
 	if f.targetsFile != "" {
 		if f.chainFile != "" {
 			return in, errors.New("give either --targets or --chain, not both")
+		}
+		if f.pcapFile != "" {
+			return in, errors.New("give either --targets or --pcap, not both")
 		}
 		if f.targetsFile == "-" && f.chainFile == "-" {
 			return in, errors.New("--targets - and --chain - both read stdin")

@@ -18,11 +18,18 @@ func newProgress(stderr io.Writer, targets int) func(done, total, failed int) {
 	if !ok || targets < 2 || !(isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
 		return nil
 	}
+	return progressBar(f)
+}
+
+// progressBar draws the bar on w. The count is set before the failures are
+// described, so the bar never shows a failure of a target it has not yet
+// counted as done; at the end the bar is cleared.
+func progressBar(w io.Writer) func(done, total, failed int) {
 	var bar *progressbar.ProgressBar
 	return func(done, total, failed int) {
 		if bar == nil {
 			bar = progressbar.NewOptions(total,
-				progressbar.OptionSetWriter(f),
+				progressbar.OptionSetWriter(w),
 				progressbar.OptionSetDescription("checking"),
 				progressbar.OptionShowCount(),
 				progressbar.OptionSetElapsedTime(true),
@@ -30,10 +37,11 @@ func newProgress(stderr io.Writer, targets int) func(done, total, failed int) {
 				progressbar.OptionThrottle(0),
 			)
 		}
-		bar.Describe(fmt.Sprintf("checking (%d failed)", failed))
-		_ = bar.Set(done)
-		if done == total {
+		if done >= total {
 			_ = bar.Finish()
+			return
 		}
+		_ = bar.Set(done)
+		bar.Describe(fmt.Sprintf("checking (%d failed)", failed))
 	}
 }

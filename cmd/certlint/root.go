@@ -73,7 +73,7 @@ would work are printed), 2 bad input, no root found, or a network error.`,
 	fl.StringVar(&f.out, "out", "", "write the root file into `DIR`")
 	fl.BoolVar(&f.force, "force", false, "overwrite an existing file (--out, --save-chain)")
 	fl.StringVar(&f.serverName, "servername", "", "`NAME` sent as SNI (default the target host)")
-	fl.StringVar(&f.resolver, "resolver", "", "DNS server `HOST:PORT` (default: the system's)")
+	fl.StringVar(&f.resolver, "resolver", "", "DNS server `IP[:PORT]` (default: the system's)")
 	fl.DurationVar(&f.timeout, "timeout", certlint.DefaultTimeout, "time limit `DUR` for DNS, dial and handshake")
 	fl.StringVar(&f.at, "at", "", "the device's clock `TIME` the steps set, RFC 3339 or YYYY-MM-DD (default: now)")
 	fl.StringVarP(&f.output, "output", "o", "text", "output `FORMAT`: text or json")

@@ -90,6 +90,9 @@ func Check(ctx context.Context, req Request) (*report.Report, error) {
 // reports of targets in flight. An error from emit stops the run (targets
 // not yet started are skipped) and is returned.
 func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport) error) error {
+	if err := checkResolver(req.Resolver); err != nil {
+		return err
+	}
 	profiles, err := selectProfiles(req)
 	if err != nil {
 		return &UsageError{err}
@@ -139,6 +142,18 @@ func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport
 		return &UsageError{err}
 	}
 	return r.targets(ctx, specs, perTarget, emit)
+}
+
+// checkResolver refuses a bad --resolver before any target is resolved,
+// so it is one usage error instead of a DNS error per target.
+func checkResolver(resolver string) error {
+	if resolver == "" {
+		return nil
+	}
+	if _, err := chain.ParseServers(resolver); err != nil {
+		return &UsageError{fmt.Errorf("--resolver %w", err)}
+	}
+	return nil
 }
 
 func emitAll(reports []report.TargetReport, emit func(report.TargetReport) error) error {

@@ -95,6 +95,9 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 	case inputs > 1:
 		return nil, &UsageError{errors.New("give one of a TARGET, --chain FILE or --pcap FILE")}
 	}
+	if err := checkResolver(req.Resolver); err != nil {
+		return nil, err
+	}
 	if req.Device == "" || strings.Contains(req.Device, ",") || strings.EqualFold(req.Device, "all") {
 		return nil, &UsageError{errors.New("--device: give exactly one device: the root is written in that device's format")}
 	}

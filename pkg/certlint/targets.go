@@ -69,7 +69,11 @@ func ParseTargets(r io.Reader, name string) ([]TargetSpec, error) {
 			return nil, fmt.Errorf("%s:%d: more than %d lines", name, line, maxTargetLines)
 		}
 		where := fmt.Sprintf("%s:%d", name, line)
-		spec, ok, err := parseTargetLine(sc.Text())
+		text := sc.Text()
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff") // a UTF-8 byte-order mark (Windows editors)
+		}
+		spec, ok, err := parseTargetLine(text)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
@@ -125,6 +129,11 @@ func parseTargetLine(text string) (spec TargetSpec, ok bool, err error) {
 func (r *runner) batch() ([]TargetSpec, [][]*constraints.Profile, error) {
 	specs := make([]TargetSpec, 0, len(r.req.Targets)+len(r.req.TargetList))
 	for _, t := range r.req.Targets {
+		// One rule for every input: a malformed target stops the run before
+		// anything is dialled, on the command line as in a targets file.
+		if _, err := chain.ParseTarget(t); err != nil {
+			return nil, nil, err
+		}
 		specs = append(specs, TargetSpec{Target: t})
 	}
 	specs = append(specs, r.req.TargetList...)

@@ -114,19 +114,40 @@ func (r *Resolver) Resolve(ctx context.Context, host string) (Resolution, error)
 	return w.resolve(ctx)
 }
 
+// ParseServers reads a --resolver value: one or more DNS servers, comma
+// separated, each an IP address with an optional port (53 by default):
+// 192.0.2.53, 192.0.2.53:5353, [2001:db8::53]:53. It returns host:port
+// forms, or an error saying what is wrong, so a bad value is refused
+// before any target is resolved.
+func ParseServers(list string) ([]string, error) {
+	var out []string
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		server := withDNSPort(s, "53")
+		host, port, err := net.SplitHostPort(server)
+		if err != nil {
+			return nil, fmt.Errorf("%q: want IP[:PORT] (192.0.2.53, [2001:db8::53]:53)", s)
+		}
+		if net.ParseIP(host) == nil {
+			return nil, fmt.Errorf("%q: %q is not an IP address; want IP[:PORT] (192.0.2.53, [2001:db8::53]:53)", s, host)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%q: bad port %q (want 1-65535)", s, port)
+		}
+		out = append(out, server)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("empty server list %q", list)
+	}
+	return out, nil
+}
+
 // servers returns the DNS servers to ask, in order.
 func (r *Resolver) servers() ([]string, error) {
 	if r.Server != "" {
-		var out []string
-		for _, s := range strings.Split(r.Server, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, withDNSPort(s, "53"))
-			}
-		}
-		if len(out) == 0 {
-			return nil, fmt.Errorf("empty server list %q", r.Server)
-		}
-		return out, nil
+		return ParseServers(r.Server)
 	}
 	conf, err := dns.ClientConfigFromFile(resolvConfPath)
 	if err != nil {

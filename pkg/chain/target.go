@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // Target is one server to check, as parsed from the command line.
@@ -62,6 +64,15 @@ func ParseTarget(s string) (Target, error) {
 	}
 	if net.ParseIP(t.Host) == nil {
 		t.Host = strings.ToLower(strings.TrimSuffix(t.Host, "."))
+		if !isASCII(t.Host) {
+			// An internationalised name (bücher.example) is dialled, sent as
+			// SNI and matched in its ASCII form (xn--bcher-kva.example).
+			ascii, err := idna.Lookup.ToASCII(t.Host)
+			if err != nil {
+				return Target{}, fmt.Errorf("%w %q: not a valid internationalised host name: %v", ErrBadTarget, in, err)
+			}
+			t.Host = ascii
+		}
 		t.ServerName = t.Host
 	}
 	if err := checkHost(t.Host); err != nil {
@@ -141,6 +152,15 @@ func parsePort(p string) (int, error) {
 		return 0, fmt.Errorf("bad port %q (want 1-65535)", p)
 	}
 	return n, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // checkHost rejects an empty host and characters no host name or IP literal has.

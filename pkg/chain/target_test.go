@@ -29,6 +29,10 @@ func TestParseTarget(t *testing.T) {
 		{"amqps://bus.example.net", chain.Target{Host: "bus.example.net", Port: 5671, ServerName: "bus.example.net"}},
 		{"https://[2001:db8::2]:444", chain.Target{Host: "2001:db8::2", Port: 444}},
 		{"https://user@example.com", chain.Target{Host: "example.com", Port: 443, ServerName: "example.com"}},
+		// An internationalised name is dialled and sent as SNI in punycode.
+		{"bücher.example:8443", chain.Target{Host: "xn--bcher-kva.example", Port: 8443, ServerName: "xn--bcher-kva.example"}},
+		{"https://Bücher.example", chain.Target{Host: "xn--bcher-kva.example", Port: 443, ServerName: "xn--bcher-kva.example"}},
+		{"xn--bcher-kva.example", chain.Target{Host: "xn--bcher-kva.example", Port: 443, ServerName: "xn--bcher-kva.example"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

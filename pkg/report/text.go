@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/fatih/color"
+	"golang.org/x/net/idna"
 
 	"github.com/certlint/certlint/pkg/constraints"
 )
@@ -64,7 +65,7 @@ func (p *textPrinter) paint(verdict, s string) string {
 }
 
 func (p *textPrinter) target(t TargetReport) {
-	head := Clean(t.Target)
+	head := Clean(t.Target) + idnForm(t)
 	if t.Address != "" {
 		head += " → " + t.Address
 	}
@@ -88,6 +89,23 @@ func (p *textPrinter) target(t TargetReport) {
 		p.line("")
 		p.device(d)
 	}
+}
+
+// idnForm shows the other form of an internationalised host name: the
+// punycode certlint dialled for a name typed in Unicode, the Unicode name
+// for one typed in punycode; "" for any other host.
+func idnForm(t TargetReport) string {
+	if !strings.Contains(t.Host, "xn--") {
+		return ""
+	}
+	u, err := idna.Lookup.ToUnicode(t.Host)
+	if err != nil || u == t.Host {
+		return ""
+	}
+	if strings.Contains(strings.ToLower(t.Target), u) {
+		return " (" + t.Host + ")"
+	}
+	return " (" + Clean(u) + ")"
 }
 
 func (p *textPrinter) connectionLine(t TargetReport) string {

@@ -135,7 +135,7 @@ func (a *attempt) readOverTLS12(b attempt) {
 	if len(b.certs) == 0 {
 		return
 	}
-	a.certs, a.hs.Certificate, a.hs.Error, a.err = b.certs, b.hs.Certificate, "", nil
+	a.certs, a.hs.Certificate, a.hs.Error, a.hs.Failure, a.err = b.certs, b.hs.Certificate, "", FailureNone, nil
 	a.hs.Notes = append(append(a.hs.Notes, b.hs.Notes...),
 		"with TLS 1.3 the server's Certificate message is encrypted and larger than certlint's TLS library reads: the chain was read in a second handshake limited to TLS 1.2")
 }
@@ -153,7 +153,7 @@ func (a *attempt) readOn(tap *recordTap, herr error) {
 	large := announcedLength(herr) > 0
 	if err := tap.readCertificate(); err != nil {
 		if large {
-			a.hs.Error = fmt.Sprintf("server sent a %d-byte Certificate message; certlint could not read it: %v", tap.cert.msg.Bytes, err)
+			a.hs.Error, a.hs.Failure = fmt.Sprintf("server sent a %d-byte Certificate message; certlint could not read it: %v", tap.cert.msg.Bytes, err), FailureTooLarge
 			a.err = fmt.Errorf("%w: %v", ErrHandshakeTooLarge, err)
 		}
 		return
@@ -167,7 +167,7 @@ func (a *attempt) readOn(tap *recordTap, herr error) {
 	}
 	a.certs, a.hs.Notes = certs, append(append(a.hs.Notes, why), notes...)
 	a.hs.Certificate = tap.message()
-	a.hs.Error, a.err, a.local = "", nil, true
+	a.hs.Error, a.hs.Failure, a.err, a.local = "", FailureNone, nil, true
 	tap.negotiated(&a.hs)
 }
 
@@ -207,7 +207,7 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 	var nd net.Dialer
 	raw, err := nd.DialContext(ctx, "tcp", a.address)
 	if err != nil {
-		a.err, a.hs.Error = err, describeDialError(err)
+		a.err, a.hs.Error, a.hs.Failure = err, describeDialError(err), FailureDial
 		return a
 	}
 	defer raw.Close()
@@ -240,12 +240,15 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 		case errors.As(herr, &rh) && strings.Contains(rh.Msg, "does not look like a TLS"):
 			a.err = fmt.Errorf("%w: %v", ErrNotTLS, herr)
 		}
-		a.hs.Error, a.hs.Alert = describeHandshakeError(herr, capped, log)
+		a.hs.Error, a.hs.Alert, a.hs.Failure = describeHandshakeError(herr, capped, log)
 		a.local = isLocalFailure(herr, capped)
-		if a.local && len(a.certs) > 0 {
+		if a.local && !versionOffered(cfg, log) {
+			a.hs.Failure = FailureVersion // the server chose a version the hello did not offer
+		}
+		if a.local && len(a.certs) > 0 && a.hs.Failure != FailureVersion {
 			// The server did its part (the chain is here); the failure is
 			// certlint's own, e.g. a certificate zcrypto cannot parse.
-			a.hs.Error = ""
+			a.hs.Error, a.hs.Failure = "", FailureNone
 		}
 		if announcedLength(herr) > 0 && tap.cert != nil || a.local && len(a.certs) == 0 && tap.readable() {
 			if announcedLength(herr) == 0 {
@@ -272,10 +275,7 @@ func negotiated(log *tls.ServerHandshake) Handshake {
 		return hs
 	}
 	sh := log.ServerHello
-	id := uint16(sh.Version)
-	if sh.SupportedVersions != nil && sh.SupportedVersions.SelectedVersion != 0 {
-		id = uint16(sh.SupportedVersions.SelectedVersion)
-	}
+	id := serverVersion(sh)
 	if v, ok := VersionByID(id); ok {
 		hs.Version = v.Display
 	} else {
@@ -346,43 +346,62 @@ func describeDialError(err error) string {
 
 // describeHandshakeError says what the server did to make the handshake
 // fail, and the alert it sent if any.
-func describeHandshakeError(err error, capped *cappedConn, log *tls.ServerHandshake) (reason, alert string) {
+func describeHandshakeError(err error, capped *cappedConn, log *tls.ServerHandshake) (reason, alert string, kind HandshakeFailure) {
 	var op *net.OpError
 	var alertErr tls.Alert
 	var rh tls.RecordHeaderError
 	answered := log != nil && log.ServerHello != nil
 	switch {
 	case capped.exceeded:
-		return fmt.Sprintf("server sent more than %d bytes during the handshake (read cap hit)", capped.limit), ""
+		return fmt.Sprintf("server sent more than %d bytes during the handshake (read cap hit)", capped.limit), "", FailureTooLarge
 	case announcedLength(err) > 0:
 		return fmt.Sprintf("server announced a %d-byte handshake message; certlint reads at most %d bytes per message (read cap hit, nothing more was read)",
-			announcedLength(err), maxHandshakeMessage), ""
+			announcedLength(err), maxHandshakeMessage), "", FailureTooLarge
 	case errors.As(err, &op) && op.Op == "remote error" && errors.As(err, &alertErr):
 		name := AlertName(alertErr)
-		return "server sent TLS alert " + name, name
+		return "server sent TLS alert " + name, name, AlertFailure(name, answered)
 	case errors.As(err, &rh) && strings.Contains(rh.Msg, "does not look like a TLS"):
-		return fmt.Sprintf("not a TLS server (its first bytes were %q)", rh.RecordHeader[:]), ""
+		return fmt.Sprintf("not a TLS server (its first bytes were %q)", rh.RecordHeader[:]), "", FailureNotTLS
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		if answered {
-			return "server closed the connection during the handshake", ""
+			return "server closed the connection during the handshake", "", FailureClosed
 		}
-		return "server closed the connection without answering the ClientHello", ""
+		return "server closed the connection without answering the ClientHello", "", FailureClosed
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		return "connection reset by the server during the handshake", ""
+		return "connection reset by the server during the handshake", "", FailureClosed
 	case errors.Is(err, context.Canceled):
-		return "cancelled during the handshake", ""
+		return "cancelled during the handshake", "", FailureTimeout
 	case isTimeout(err):
 		switch {
 		case answered:
-			return "timed out during the handshake", ""
+			return "timed out during the handshake", "", FailureTimeout
 		case capped.read > 0:
 			// A drip-feeding server: every read succeeds, only the total
 			// deadline ends it.
-			return fmt.Sprintf("timed out: the server sent only %d bytes before the deadline (answering too slowly)", capped.read), ""
+			return fmt.Sprintf("timed out: the server sent only %d bytes before the deadline (answering too slowly)", capped.read), "", FailureTimeout
 		}
-		return "timed out waiting for the server to answer the ClientHello", ""
+		return "timed out waiting for the server to answer the ClientHello", "", FailureTimeout
 	}
-	return "handshake failed: " + strings.TrimPrefix(err.Error(), "tls: "), ""
+	return "handshake failed: " + strings.TrimPrefix(err.Error(), "tls: "), "", FailureLocal
+}
+
+// serverVersion is the version the ServerHello chose (the supported_versions
+// extension's, for TLS 1.3).
+func serverVersion(sh *tls.ServerHello) uint16 {
+	if sh.SupportedVersions != nil && sh.SupportedVersions.SelectedVersion != 0 {
+		return uint16(sh.SupportedVersions.SelectedVersion)
+	}
+	return uint16(sh.Version)
+}
+
+// versionOffered reports whether the version the server chose (when it
+// answered at all) is one the hello offered.
+func versionOffered(cfg *tls.Config, log *tls.ServerHandshake) bool {
+	if cfg == nil || log == nil || log.ServerHello == nil {
+		return true
+	}
+	id := serverVersion(log.ServerHello)
+	return (cfg.MinVersion == 0 || id >= cfg.MinVersion) && (cfg.MaxVersion == 0 || id <= cfg.MaxVersion)
 }
 
 // isLocalFailure reports whether certlint's side (zcrypto) gave up rather

@@ -119,7 +119,7 @@ func (d *Dialer) DialHello(ctx context.Context, address string, port int, server
 	res := &HelloResult{Spec: spec}
 	cfg, err := spec.clientConfig(serverName, res)
 	if err != nil {
-		res.Handshake.Error = err.Error()
+		res.Handshake.Error, res.Handshake.Failure = err.Error(), FailureLocal
 		return res
 	}
 	a := d.run(ctx, address, port, cfg, spec.recordVersion(res.Exact))
@@ -129,6 +129,9 @@ func (d *Dialer) DialHello(ctx context.Context, address string, port int, server
 		// certificates, e.g. a suite it offers but does not implement.
 		res.Handshake.Error = fmt.Sprintf("server accepted the hello (%s, %s) but certlint could not continue the handshake: %s",
 			a.hs.Version, a.hs.CipherSuite, strings.TrimPrefix(a.err.Error(), "tls: "))
+		if res.Handshake.Failure != FailureVersion {
+			res.Handshake.Failure = FailureLocal
+		}
 	}
 	res.excuseMasterSecret()
 	return res
@@ -159,7 +162,7 @@ func (res *HelloResult) excuseMasterSecret() {
 	res.Approximations = append(res.Approximations, fmt.Sprintf(
 		"the server accepted the hello (%s, %s) and sent its certificates, then rejected certlint's Finished with %s: zcrypto offers extended_master_secret but does not implement it, the device does",
 		hs.Version, hs.CipherSuite, hs.Alert))
-	hs.Error, hs.Alert = "", ""
+	hs.Error, hs.Alert, hs.Failure = "", "", FailureNone
 }
 
 // clientConfig picks how the hello is built: byte for byte from the spec

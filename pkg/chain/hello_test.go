@@ -111,6 +111,9 @@ func TestDialHello(t *testing.T) {
 				if hs.OK() || hs.Alert != tt.alert || !strings.Contains(hs.Error, tt.alert) || len(res.Chain) != 0 {
 					t.Errorf("handshake %+v, chain %d: want refusal with alert %s and no chain", hs, len(res.Chain), tt.alert)
 				}
+				if want := chain.AlertFailure(tt.alert, false); hs.Failure != want {
+					t.Errorf("failure kind %q, want %q: the dial, not the checks, classifies the refusal", hs.Failure, want)
+				}
 				return
 			}
 			if !hs.OK() || hs.Version != tt.version {

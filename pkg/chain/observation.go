@@ -170,6 +170,10 @@ type Handshake struct {
 	// Error is the failure in a sentence, empty when the handshake completed
 	// (or got as far as the certificates, for a hello certlint cannot finish).
 	Error string
+	// Failure is the kind of failure, decided where the handshake ran, so
+	// that checks branch on it rather than on the wording of Error. It is
+	// FailureNone when Error is empty.
+	Failure HandshakeFailure
 	// Notes are facts about how this handshake was observed that a reader
 	// should see, e.g. that only the first MaxChainCerts certificates of a
 	// longer chain were examined.
@@ -226,6 +230,48 @@ func (m *CertificateMessage) add(i, n int) {
 
 // Split reports whether the message arrived in more than one record.
 func (m *CertificateMessage) Split() bool { return len(m.Records) > 1 }
+
+// HandshakeFailure is the kind of failure that ended a handshake.
+type HandshakeFailure string
+
+// The kinds of handshake failure.
+const (
+	// FailureNone: the handshake completed, or got as far as the chain.
+	FailureNone HandshakeFailure = ""
+	// FailureVersion: no protocol version in common; the server sent a
+	// protocol_version alert or chose a version the hello did not offer.
+	FailureVersion HandshakeFailure = "version"
+	// FailureNoSuite: no cipher suite in common; the server answered the
+	// hello with handshake_failure or insufficient_security before
+	// choosing anything.
+	FailureNoSuite HandshakeFailure = "suite"
+	// FailureAlert: the server sent another alert (Alert names it).
+	FailureAlert HandshakeFailure = "alert"
+	// FailureClosed: the server closed or reset the connection.
+	FailureClosed HandshakeFailure = "closed"
+	// FailureTimeout: the handshake ran out of time.
+	FailureTimeout HandshakeFailure = "timeout"
+	// FailureNotTLS: the server did not answer in TLS.
+	FailureNotTLS HandshakeFailure = "not-tls"
+	// FailureTooLarge: the server sent more than certlint reads.
+	FailureTooLarge HandshakeFailure = "too-large"
+	// FailureDial: no connection was made.
+	FailureDial HandshakeFailure = "dial"
+	// FailureLocal: certlint's TLS library gave up, not the server.
+	FailureLocal HandshakeFailure = "local"
+)
+
+// AlertFailure classifies a fatal alert the server sent in answer to a
+// hello; answered says whether a ServerHello came first.
+func AlertFailure(alert string, answered bool) HandshakeFailure {
+	switch {
+	case alert == "protocol_version":
+		return FailureVersion
+	case !answered && (alert == "handshake_failure" || alert == "insufficient_security"):
+		return FailureNoSuite
+	}
+	return FailureAlert
+}
 
 // OK reports whether the server agreed a version and suite.
 func (h *Handshake) OK() bool { return h != nil && h.Error == "" && h.Version != "" }

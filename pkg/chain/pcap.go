@@ -398,16 +398,17 @@ func (hs *CapturedHandshake) read(sf flight, capped, gap bool) {
 	hs.Handshake.Alert = sf.alert
 	sh, ok := sf.message(hsServerHello)
 	if !ok {
-		hs.Handshake.Error = "the server sent no ServerHello"
+		hs.Handshake.Error, hs.Handshake.Failure = "the server sent no ServerHello", FailureClosed
 		if sf.alert != "" {
 			hs.Handshake.Error = "the server answered the ClientHello with alert " + sf.alert
+			hs.Handshake.Failure = AlertFailure(sf.alert, false)
 		}
 		hs.Note = missingNote(sf, capped, gap, "the ServerHello")
 		return
 	}
 	version, suite, err := parseServerHello(sh)
 	if err != nil {
-		hs.Handshake.Error = "malformed ServerHello: " + err.Error()
+		hs.Handshake.Error, hs.Handshake.Failure = "malformed ServerHello: "+err.Error(), FailureLocal
 		return
 	}
 	if v, ok := VersionByID(version); ok {

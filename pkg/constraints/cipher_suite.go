@@ -23,10 +23,6 @@ func (cipherSuite) Description() string {
 
 func (cipherSuite) Fields() []string { return []string{"tls.cipher_suites"} }
 
-// suiteRefusals are the alerts a server sends when it shares no suite
-// with the client.
-var suiteRefusals = map[string]bool{"handshake_failure": true, "insufficient_security": true}
-
 func (cipherSuite) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	suites := p.TLS.CipherSuites
 	if len(suites) == 0 {
@@ -46,7 +42,7 @@ func (cipherSuite) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	case hs.CipherSuite != "":
 		f.Severity = Pass
 		f.Message = fmt.Sprintf("the server chose %s from the %d %s %s offers", hs.CipherSuite, len(suites), plural(len(suites), "suite", "suites"), p.Name)
-	case suiteRefusals[hs.Alert]:
+	case hs.Failure == chain.FailureNoSuite:
 		f.Severity = Fail
 		f.Actual = "none (alert " + hs.Alert + ")"
 		f.Message = fmt.Sprintf("the server accepts none of the %d cipher %s %s offers: alert %s",

@@ -10,6 +10,8 @@ import (
 
 // hostname checks that the leaf names the server the device connects to,
 // for devices that check names at all (WiPy does not, and says nothing).
+// When it is not known whether the device checks names, a leaf that does
+// not cover the name is a warning that says so, never a skip.
 type hostname struct{}
 
 func init() { Register(hostname{}) }
@@ -27,9 +29,7 @@ func (hostname) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	switch {
 	case p.Trust.Model == "none":
 		return []Finding{unverified(p, "any name on the leaf is accepted")}
-	case !known:
-		return skip("it is not known whether " + p.Name + " checks the host name")
-	case !verifies:
+	case known && !verifies:
 		return []Finding{{Severity: Pass, CertIndex: -1, Limit: false,
 			Message: p.Name + " checks no host name; any name on the leaf is accepted"}}
 	case obs.ServerName == "":
@@ -42,10 +42,22 @@ func (hostname) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	leaf := served[0]
 	f := Finding{Severity: Pass, CertIndex: leaf.Index, Limit: obs.ServerName, Actual: strings.Join(certNames(leaf), ", "),
 		Message: fmt.Sprintf("%s covers %s", leaf.Label(), obs.ServerName)}
-	if !matchesName(leaf, obs.ServerName) {
+	covers := matchesName(leaf, obs.ServerName)
+	if !covers {
 		f.Severity = Fail
 		f.Message = fmt.Sprintf("%s does not cover %s; it names %s", leaf.Label(), obs.ServerName, nameSummary(certNames(leaf)))
 		f.Fix = fmt.Sprintf("connect with a name the certificate lists, or ask the service for a certificate that lists %s", obs.ServerName)
+	}
+	if !known {
+		// Unknown behaviour never hides a concrete problem: a name the
+		// leaf does not cover fails every device that checks names.
+		unknown := "whether " + p.Name + " checks the host name is unknown"
+		if covers {
+			f.Message += "; " + unknown
+		} else {
+			f.Severity = Warn
+			f.Message += "; " + unknown + ", and a device that checks it refuses this certificate"
+		}
 	}
 	return []Finding{f}
 }

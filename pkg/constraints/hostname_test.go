@@ -41,8 +41,10 @@ func TestHostname(t *testing.T) {
 			[]want{{Severity: Pass, CertIndex: -1, Contains: []string{"WiPy checks no host name"}}}},
 		{"no name skips", named(""), testProfile(),
 			[]want{{Severity: Skip, CertIndex: -1, Contains: []string{"no name to verify: pass --servername"}}}},
-		{"unknown behaviour skips", named("device.example.net"), unknown,
-			[]want{{Severity: Skip, CertIndex: -1}}},
+		{"unknown behaviour and a covered name passes, saying it is unknown", named("device.example.net"), unknown,
+			[]want{{Severity: Pass, CertIndex: 0, Contains: []string{"covers device.example.net", "is unknown"}}}},
+		{"unknown behaviour and a name the leaf does not cover warns", named("other.example.org"), unknown,
+			[]want{{Severity: Warn, CertIndex: 0, Contains: []string{"does not cover other.example.org", "whether SPWF04Sx checks the host name is unknown", "refuses"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -69,13 +69,9 @@ func deviceHello(obs *chain.Observation, p *Profile) (*chain.HelloResult, string
 }
 
 // versionRefused reports whether a failed handshake failed on the protocol
-// version rather than on suites or certificates.
+// version rather than on suites or certificates, as the dial classified it.
 func versionRefused(hs chain.Handshake) bool {
-	if hs.Alert == "protocol_version" {
-		return true
-	}
-	msg := strings.ToLower(hs.Error)
-	return strings.Contains(msg, "protocol version") || strings.Contains(msg, "unsupported version") || strings.Contains(msg, "no supported versions")
+	return hs.Failure == chain.FailureVersion
 }
 
 // handshakeFailure quotes how a handshake failed: the alert when the server

@@ -34,7 +34,7 @@ func (messageSize) Fields() []string {
 
 func (messageSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	r := p.Receive
-	msg, layouts := certificateMessage(obs, p)
+	msg, layouts, tls13 := certificateMessage(obs, p)
 	if msg == nil {
 		return skip("the server sent no certificates to measure")
 	}
@@ -48,7 +48,7 @@ func (messageSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	}
 	var out []Finding
 	if r.MaxHandshakeMessageBytes > 0 {
-		out = append(out, messageFinding(msg, p))
+		out = append(out, messageFinding(msg, tls13, p))
 	}
 	if !known || !reassembles {
 		out = append(out, judgeLayouts(layouts, func(l recordLayout) Finding { return splitFinding(msg, l, p) }))
@@ -71,9 +71,9 @@ type recordLayout struct {
 // certificates; otherwise the generic one; offline, the message is computed
 // from the chain and the records are assumed (the server's 16,384-byte
 // maximum). When the device asks for a max fragment length the server's
-// answer to was not observed, both outcomes are returned.
-func certificateMessage(obs *chain.Observation, p *Profile) (*chain.CertificateMessage, []recordLayout) {
-	var msg *chain.CertificateMessage
+// answer to was not observed, both outcomes are returned. tls13 says the
+// device gets the message in TLS 1.3 framing.
+func certificateMessage(obs *chain.Observation, p *Profile) (msg *chain.CertificateMessage, layouts []recordLayout, tls13 bool) {
 	mflSent := false
 	hello := obs.Hellos[p.HelloSpec().Key()]
 	if hello != nil && hello.Handshake.Certificate != nil {
@@ -86,7 +86,7 @@ func certificateMessage(obs *chain.Observation, p *Profile) (*chain.CertificateM
 	if msg == nil {
 		served := obs.Served()
 		if len(served) == 0 {
-			return nil, nil
+			return nil, nil, false
 		}
 		sizes := make([]int, len(served))
 		for i, c := range served {
@@ -95,25 +95,35 @@ func certificateMessage(obs *chain.Observation, p *Profile) (*chain.CertificateM
 		msg = chain.NewCertificateMessage(sizes)
 	}
 	if msg.Certs == 0 {
-		return nil, nil
+		return nil, nil, false
+	}
+	unseen := unseenWhy(obs)
+	if tls13 = deviceTLS13(obs, hello, p); tls13 {
+		// TLS 1.3 frames the message differently (a 1-byte request
+		// context, 2 bytes of extensions per certificate) and encrypts it:
+		// what a TLS 1.2 handshake showed of its records does not apply.
+		m := *msg
+		m.Bytes += 1 + 2*m.Certs
+		m.Records = nil
+		msg, unseen = &m, "TLS 1.3 encrypts the Certificate message"
 	}
 	wire := msg.Bytes + handshakeHeaderBytes
 	served := recordLayout{records: msg.Records, how: "as the server sent it"}
 	if msg.Records == nil {
 		served = recordLayout{records: cut(wire, MaxPlaintextRecord),
-			how: fmt.Sprintf("records not seen (%s), assumed cut at %s bytes, the TLS maximum", unseenWhy(obs), commas(MaxPlaintextRecord))}
+			how: fmt.Sprintf("records not seen (%s), assumed cut at %s bytes, the TLS maximum", unseen, commas(MaxPlaintextRecord))}
 	}
 	mfl := askedFragmentLength(p)
 	if mfl <= 0 || mflSent {
 		if mflSent {
 			served.how = fmt.Sprintf("as the server sent it to %s's ClientHello asking for %s-byte fragments", p.Name, commas(mfl))
 		}
-		return msg, []recordLayout{served}
+		return msg, []recordLayout{served}, tls13
 	}
 	served.how = fmt.Sprintf("if the server ignores the %s-byte max_fragment_length %s asks for: %s", commas(mfl), p.Name, served.how)
 	honoured := recordLayout{records: cut(wire, mfl),
 		how: fmt.Sprintf("if the server honours the %s-byte max_fragment_length %s asks for (not observed: %s)", commas(mfl), p.Name, mflUnseenWhy(obs, hello))}
-	return msg, []recordLayout{honoured, served}
+	return msg, []recordLayout{honoured, served}, tls13
 }
 
 // askedFragmentLength is the max_fragment_length the device asks for: the
@@ -127,13 +137,21 @@ func askedFragmentLength(p *Profile) int {
 
 // unseenWhy says why the records of the Certificate message are not known.
 func unseenWhy(obs *chain.Observation) string {
-	switch {
-	case obs.Offline:
+	if obs.Offline {
 		return "offline chain"
-	case obs.TLS != nil && obs.TLS.Version == "TLS1.3":
-		return "TLS 1.3 encrypts the Certificate message"
 	}
 	return "the handshake did not show them"
+}
+
+// deviceTLS13 reports whether the device gets the Certificate message in
+// TLS 1.3: its own handshake agreed TLS 1.3, or, without one, the generic
+// handshake did and the device offers TLS 1.3. Offline, TLS 1.2 framing is
+// assumed.
+func deviceTLS13(obs *chain.Observation, hello *chain.HelloResult, p *Profile) bool {
+	if hello != nil && hello.Handshake.Version != "" {
+		return hello.Handshake.Version == "TLS1.3"
+	}
+	return obs.TLS != nil && obs.TLS.Version == "TLS1.3" && slices.Contains(p.TLS.Versions, "tls1.3")
 }
 
 // mflUnseenWhy says why the server's answer to max_fragment_length is not known.
@@ -185,12 +203,16 @@ func counted(msg *chain.CertificateMessage, p *Profile) (int, string) {
 
 // messageFinding compares the message size with the largest handshake
 // message the device takes.
-func messageFinding(msg *chain.CertificateMessage, p *Profile) Finding {
+func messageFinding(msg *chain.CertificateMessage, tls13 bool, p *Profile) Finding {
 	limit := p.Receive.MaxHandshakeMessageBytes
 	size, how := counted(msg, p)
+	framing := "3 bytes per certificate, 3 bytes of list length"
+	if tls13 {
+		framing = "TLS 1.3: 5 bytes per certificate with empty extensions, 4 bytes of request context and list length"
+	}
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: size,
-		Message: fmt.Sprintf("the Certificate message is %s bytes counted as %s counts it, %s (%s bytes of certificates in %d %s, 3 bytes per certificate, 3 bytes of list length); %s takes handshake messages of at most %s bytes",
-			commas(size), p.Name, how, commas(msg.DERBytes), msg.Certs, plural(msg.Certs, "certificate", "certificates"), p.Name, commas(limit))}
+		Message: fmt.Sprintf("the Certificate message is %s bytes counted as %s counts it, %s (%s bytes of certificates in %d %s, %s); %s takes handshake messages of at most %s bytes",
+			commas(size), p.Name, how, commas(msg.DERBytes), msg.Certs, plural(msg.Certs, "certificate", "certificates"), framing, p.Name, commas(limit))}
 	if size > limit {
 		f.Severity = Fail
 		budget := limit - (size - msg.DERBytes)

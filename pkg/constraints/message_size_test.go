@@ -72,6 +72,12 @@ func TestMessageSize(t *testing.T) {
 	refusedMFL.TLS.HelloKnown, refusedMFL.TLS.Extensions = chain.HelloFull, []string{"max_fragment_length"}
 	refused := withHello(dialled(sizedChain(1500, 1500), 3013), refusedMFL, chain.Handshake{Error: "server sent TLS alert handshake_failure"})
 	refused.Hellos[refusedMFL.HelloSpec().Key()].Exact = true
+	// wolfSSL offering TLS 1.3, which the server agreed with its hello.
+	wolfssl13 := receiving(4096, CountBody, boolp(true), 0, 0)
+	wolfssl13.TLS.Versions = []string{"tls1.2", "tls1.3"}
+	over13 := func(sizes ...int) *chain.Observation {
+		return withHello(sizedChain(sizes...), wolfssl13, chain.Handshake{Version: "TLS1.3"})
+	}
 	oversize := sizedChain(1200, 1100)
 	oversize.Certificate = &chain.CertificateMessage{Bytes: 3 + 301*3 + 341903, Certs: 301, DERBytes: 341903, Largest: 1200}
 	oversize.Notes = []string{"the server sent 301 certificates"}
@@ -97,6 +103,12 @@ func TestMessageSize(t *testing.T) {
 				{Severity: Pass, CertIndex: -1, Limit: 4096, Actual: 4096, Contains: []string{"without the 4-byte handshake header"}}}},
 		{"wolfSSL: 4,088 DER bytes make a 4,097-byte body: fail (-404)",
 			sizedChain(2088, 2000), wolfssl, []want{
+				{Severity: Fail, CertIndex: -1, Limit: 4096, Actual: 4097}}},
+		{"wolfSSL over TLS 1.3: 4,082 DER bytes make a 4,096-byte body (request context, empty extensions): pass",
+			over13(2082, 2000), wolfssl13, []want{
+				{Severity: Pass, CertIndex: -1, Limit: 4096, Actual: 4096, Contains: []string{"TLS 1.3: 5 bytes per certificate"}}}},
+		{"wolfSSL over TLS 1.3: 4,083 DER bytes make 4,097: fail",
+			over13(2083, 2000), wolfssl13, []want{
 				{Severity: Fail, CertIndex: -1, Limit: 4096, Actual: 4097}}},
 		{"mbedTLS asking for 2,048-byte fragments, offline: the split depends on the server honouring it",
 			sizedChain(1500, 1500), mbedtlsMFL, []want{

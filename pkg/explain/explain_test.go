@@ -158,7 +158,7 @@ func TestUnknownCode(t *testing.T) {
 	if _, err := tab.Explain("23", "atwinc1500"); err == nil || errors.Is(err, ErrUnknownCode) {
 		t.Errorf("a device without a table should say so, got %v", err)
 	}
-	if got := tab.Devices(); strings.Join(got, ",") != "cc3200,esp8266,spwf01,spwf04,wipy" {
+	if got := tab.Devices(); strings.Join(got, ",") != "cc3200,esp32,esp8266,esp8266-micropython,nina-w10,spwf01,spwf04,wipy,wolfssl" {
 		t.Errorf("Devices() = %v", got)
 	}
 }

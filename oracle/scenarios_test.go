@@ -160,15 +160,24 @@ func buildScenarios(t *testing.T) []*scenario {
 			sized(limit.label, n, der+1)
 		}
 	}
+	// wolfSSL's body count under TLS 1.2 (the servers above let it
+	// negotiate TLS 1.3, whose framing is longer).
+	for _, der := range []int{4096 - 3 - 6, 4096 - 3 - 6 + 1} {
+		ch, root := sizedChain(t, 2, der)
+		add(&scenario{name: fmt.Sprintf("size-body4096-2cert-%dB-tls1.2", der), chain: ch, ca: root.PEM(), tlsCfg: tls12only})
+	}
 	big, bigRoot := sizedChain(t, 2, 66*1024)
 	add(&scenario{name: "chain-over-64KiB", chain: big, ca: bigRoot.PEM()})
 
 	// Records: a server that cuts its handshake into small records
-	// (TLS 1.2, where the handshake is plaintext and can be re-cut).
+	// (TLS 1.2, where the handshake is plaintext and can be re-cut), as a
+	// server does that honours a 2,048-byte max fragment length.
 	for _, split := range []int{1024, 2048} {
 		p := hierarchy("Split", "rsa2048", 1, false)
 		add(&scenario{name: fmt.Sprintf("records-cut-at-%d", split), chain: p.served(), ca: p.root.PEM(), split: split, tlsCfg: tls12only})
 	}
+	cut, cutRoot := sizedChain(t, 2, 3000)
+	add(&scenario{name: "records-cut-at-2048-chain-3000B", chain: cut, ca: cutRoot.PEM(), split: 2048, tlsCfg: tls12only})
 
 	// Keys and signatures.
 	for _, k := range []testpki.Key{"rsa2048", "rsa3072", "rsa4096", "ecdsa256", "ecdsa384"} {

@@ -311,7 +311,7 @@ func checkJSONOutput(args []string, stdout []byte, abs func(string) string) erro
 			command = a
 		}
 	}
-	if format != "json" {
+	if format != "json" && format != "jsonl" {
 		return nil
 	}
 	name, ok := jsonOutputs[command]
@@ -334,6 +334,14 @@ func checkJSONOutput(args []string, stdout []byte, abs func(string) string) erro
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil // an error before any output
+	}
+	if format == "jsonl" { // one target report per line
+		for i, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+			if err := schematest.Validate(line, "reportLine"); err != nil {
+				return fmt.Errorf("certlint %s -o jsonl, %s line %d: %v", command, where, i+1, err)
+			}
+		}
+		return nil
 	}
 	if err := schematest.Validate(data, name); err != nil {
 		return fmt.Errorf("certlint %s -o json, %s: %v", command, where, err)

@@ -31,6 +31,7 @@ type rootFlags struct {
 	noColor      bool
 	saveChain    string
 	profileFiles []string
+	pins         []string
 }
 
 // newExportRootCmd is `certlint root`; newRootCmd is the top-level command.
@@ -80,13 +81,14 @@ would work are printed), 2 bad input, no root found, or a network error.`,
 	fl.BoolVar(&f.noColor, "no-color", false, "no colour (also NO_COLOR)")
 	fl.StringVar(&f.saveChain, "save-chain", "", "write the chain as served to `FILE` (PEM, served order), to attach to a ticket and re-run with --chain")
 	fl.StringArrayVar(&f.profileFiles, "profile-file", nil, "load a custom device profile from `FILE` (repeatable)")
+	fl.StringArrayVar(&f.pins, "pin", nil, "a pin the device holds now (repeatable; as for check): the answer says whether it still matches")
 	return cmd
 }
 
 func runRoot(cmd *cobra.Command, args []string, f rootFlags) error {
 	req := certlint.RootRequest{
 		ChainFile: f.chainFile, PcapFile: f.pcapFile, CAFile: f.ca, Stdin: cmd.InOrStdin(), Device: f.device,
-		ProfileFiles: f.profileFiles, ServerName: f.serverName, Resolver: f.resolver, Timeout: f.timeout,
+		ProfileFiles: f.profileFiles, ServerName: f.serverName, Resolver: f.resolver, Timeout: f.timeout, Pins: f.pins,
 	}
 	if len(args) == 1 {
 		req.Target = args[0]
@@ -177,6 +179,8 @@ type rootJSON struct {
 	Refusal    *rootRefusalJSON `json:"refusal,omitempty"`
 	// Pins are what to pin instead of the root, for a device that pins.
 	Pins []constraints.PinForm `json:"pins,omitempty"`
+	// Held says whether each --pin still matches.
+	Held []certlint.HeldPin `json:"held_pins,omitempty"`
 }
 
 type rootRefusalJSON struct {
@@ -191,7 +195,7 @@ func newRootJSON(e *certlint.RootExport, written string) rootJSON {
 	return rootJSON{
 		Schema: report.Schema, Device: e.Device, DeviceName: e.DeviceName, Source: e.Source, Root: &root,
 		Anchors: e.Anchors, Format: e.Format, FileName: e.FileName, DevicePath: e.DevicePath, Content: e.Content,
-		At: &at, Steps: e.Steps, Snippet: e.Snippet, Notes: e.Notes, Written: written, Pins: e.Pins,
+		At: &at, Steps: e.Steps, Snippet: e.Snippet, Notes: e.Notes, Written: written, Pins: e.Pins, Held: e.Held,
 	}
 }
 
@@ -224,6 +228,16 @@ func writeRootInstructions(w io.Writer, e *certlint.RootExport) {
 // writePinForms prints, for a device that can pin, what to pin instead of
 // holding the root, each with how long it lasts, against the root above.
 func writePinForms(w io.Writer, e *certlint.RootExport) {
+	for _, h := range e.Held {
+		switch {
+		case h.Call == "":
+			fmt.Fprintf(w, "\npin %s (%s): %s cannot hold a pin of this kind\n", report.Clean(h.Pin), h.Origin, e.DeviceName)
+		case h.Matches:
+			fmt.Fprintf(w, "\npin %s (%s) still matches what %s compares (%s)\n", report.Clean(h.Pin), h.Origin, e.DeviceName, h.Call)
+		default:
+			fmt.Fprintf(w, "\npin %s (%s) no longer matches the leaf served now (%s): pin a value below\n", report.Clean(h.Pin), h.Origin, h.Call)
+		}
+	}
 	if len(e.Pins) == 0 {
 		return
 	}

@@ -84,3 +84,34 @@ func TestParsePinArgs(t *testing.T) {
 		t.Errorf("bad pin error = %v", err)
 	}
 }
+
+// FuzzParsePins feeds arbitrary pins files to ParsePins: it may refuse
+// them with a FILE:LINE error, never panic, and an accepted file holds at
+// least one pin.
+func FuzzParsePins(f *testing.F) {
+	for _, seed := range []string{
+		"* sha256//" + strings.Repeat("A", 43) + "=\n",
+		"\ufeffapi.example.com  B8 4F 40 5C 7E 1A 2B 3C 4D 5E 6F 70 81 92 A3 B4 C5 D6 E7 F8  # comment\r\n",
+		"mqtts://broker.example.com:8883 cert-sha1:" + strings.Repeat("ab", 20) + "\n# x\n\n",
+		"[2001:db8::1]:8443 " + strings.Repeat("0", 64) + "\n",
+		"api.example.com\n",
+		"api.example.com leaf.pem\n",
+		"a -----BEGIN CERTIFICATE-----\n",
+	} {
+		f.Add(seed)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, file string) {
+		set, err := ParsePins(strings.NewReader(file), "pins.txt", dir)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "pins.txt") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		if set.Empty() {
+			t.Fatal("an accepted pins file holds no pin")
+		}
+		_ = set.For("api.example.com", "", 443)
+	})
+}

@@ -32,6 +32,9 @@ type RootRequest struct {
 	Resolver     string    // DNS server host:port; empty = the system's
 	Timeout      time.Duration
 	At           time.Time // the device's clock, for the steps that set it; zero = now
+	// Pins are --pin values: pins the device holds now, compared with the
+	// leaf served so the answer says whether they still match.
+	Pins []string
 }
 
 // RootExport is the anchor root written the way a device loads it.
@@ -59,6 +62,16 @@ type RootExport struct {
 	// Pins are what to pin instead of holding the root, for a device that
 	// can pin (trust.pins), against the leaf served now; empty otherwise.
 	Pins []constraints.PinForm
+	// Held says, for each pin given (--pin), whether it still matches.
+	Held []HeldPin
+}
+
+// HeldPin is a pin the device holds and whether it matches what is served.
+type HeldPin struct {
+	Pin     string `json:"pin"`
+	Origin  string `json:"origin"`
+	Call    string `json:"call,omitempty"` // the device call that holds it; empty when none can
+	Matches bool   `json:"matches"`
 }
 
 // RootRefusal says why a device cannot hold the root and what would work.
@@ -106,6 +119,10 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 		return nil, &UsageError{err}
 	}
 	p := profiles[0]
+	pins, err := ParsePinArgs(req.Pins)
+	if err != nil {
+		return nil, &UsageError{err}
+	}
 	var ca *chain.CAFile
 	if req.CAFile != "" {
 		if ca, err = chain.LoadCAFile(req.CAFile); err != nil {
@@ -139,6 +156,9 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 	e.Served, e.Source = served, source
 	if len(served) > 0 {
 		e.Pins = constraints.PinForms(p, served[0], req.At)
+	}
+	for _, st := range constraints.PinStates(pins, p, served) {
+		e.Held = append(e.Held, HeldPin{Pin: st.Pin.Input, Origin: st.Pin.Origin, Call: st.Method.Call, Matches: st.Cert != nil})
 	}
 	return e, nil
 }

@@ -45,33 +45,69 @@ func (pinCheck) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 		return skip("the server sent no certificate to compare a pin with")
 	}
 	var tried []string
-	for _, pn := range obs.Pins {
-		for _, m := range p.Trust.Pins {
-			if !pn.Comparable(pin.Kind(m.Kind)) {
-				continue
-			}
-			tried = append(tried, pn.Name())
-			if c := matchedCert(pn, m, served); c != nil {
-				return []Finding{pinMatched(obs, p, pn, m, c)}
+	var held *PinState
+	states := PinStates(obs.Pins, p, served)
+	for i, st := range states {
+		if st.Cert != nil {
+			return []Finding{pinMatched(obs, p, st.Pin, st.Method, st.Cert)}
+		}
+		if st.Held {
+			tried = append(tried, st.Pin.Name())
+			if held == nil {
+				held = &states[i]
 			}
 		}
 	}
 	leaf := served[0]
-	if len(tried) == 0 {
+	if held == nil {
 		f := Finding{Severity: Warn, CertIndex: -1, Actual: pinNow(p.Trust.Pins[0], leaf),
 			Message: fmt.Sprintf("%s holds %s; %s cannot be one of those, so what the device compares is unknown",
 				p.Name, methodList(p.Trust.Pins), pinNames(obs.Pins))}
 		f.Fix = "give the pin the device holds; " + pinOptions(obs, p, leaf)
 		return []Finding{f}
 	}
-	f := Finding{Severity: Fail, CertIndex: leaf.Index, Limit: obs.Pins[0].Input, Actual: pinNow(comparableMethod(obs.Pins, p), leaf)}
-	f.Message = fmt.Sprintf("%s does not match %s (sha256 %s) as %s compares it", strings.Join(dedupe(tried), ", "),
+	f := Finding{Severity: Fail, CertIndex: leaf.Index, Limit: held.Pin.Input, Actual: pinNow(held.Method, leaf)}
+	f.Message = fmt.Sprintf("%s does not match %s (sha256 %s) as %s compares it", strings.Join(tried, ", "),
 		leaf.Label(), shortHex(leaf.SHA256), p.Name)
-	if m := comparableMethod(obs.Pins, p); m.OnMismatch != "" {
-		f.Message += "; " + m.OnMismatch
+	if held.Method.OnMismatch != "" {
+		f.Message += "; " + held.Method.OnMismatch
 	}
 	f.Fix = pinOptions(obs, p, leaf)
 	return []Finding{f}
+}
+
+// PinState is how one pin fares against a served chain on a device.
+type PinState struct {
+	Pin pin.Pin
+	// Held says the device can hold this pin: one of its methods takes
+	// this kind. Method is that method (the matching one when it matches).
+	Held   bool
+	Method PinMethod
+	// Cert is the served certificate the pin matches, nil when none.
+	Cert *chain.Cert
+}
+
+// PinStates compares each pin with what the device compares, method by
+// method (trust.pins), against the served certificates.
+func PinStates(pins []pin.Pin, p *Profile, served []*chain.Cert) []PinState {
+	out := make([]PinState, 0, len(pins))
+	for _, pn := range pins {
+		st := PinState{Pin: pn}
+		for _, m := range p.Trust.Pins {
+			if !pn.Comparable(pin.Kind(m.Kind)) {
+				continue
+			}
+			if !st.Held {
+				st.Held, st.Method = true, m
+			}
+			if c := matchedCert(pn, m, served); c != nil {
+				st.Method, st.Cert = m, c
+				break
+			}
+		}
+		out = append(out, st)
+	}
+	return out
 }
 
 // matchedCert returns the served certificate the pin matches under the
@@ -86,19 +122,6 @@ func matchedCert(pn pin.Pin, m PinMethod, served []*chain.Cert) *chain.Cert {
 		}
 	}
 	return nil
-}
-
-// comparableMethod is the device's method the first comparable pin is
-// held by, the one whose syntax the fix gives first.
-func comparableMethod(pins []pin.Pin, p *Profile) PinMethod {
-	for _, pn := range pins {
-		for _, m := range p.Trust.Pins {
-			if pn.Comparable(pin.Kind(m.Kind)) {
-				return m
-			}
-		}
-	}
-	return p.Trust.Pins[0]
 }
 
 // pinMatched is the finding of a pin that matches: a pass that says when
@@ -287,16 +310,6 @@ func pinNames(pins []pin.Pin) string {
 	return strings.Join(parts, "; ")
 }
 
-func dedupe(list []string) []string {
-	var out []string
-	for _, s := range list {
-		if !contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 func shortHex(h string) string {
 	if len(h) > 16 {
 		return h[:16] + "…"
@@ -308,11 +321,9 @@ func shortHex(h string) string {
 // the observation's pins, and whether there is one. While it pins that
 // way the checks in the method's Bypasses do not apply.
 func PinBypass(obs *chain.Observation, p *Profile) (PinMethod, bool) {
-	for _, pn := range obs.Pins {
-		for _, m := range p.Trust.Pins {
-			if pn.Comparable(pin.Kind(m.Kind)) {
-				return m, true
-			}
+	for _, st := range PinStates(obs.Pins, p, obs.Served()) {
+		if st.Held {
+			return st.Method, true
 		}
 	}
 	return PinMethod{}, false

@@ -81,7 +81,7 @@ would work are printed), 2 bad input, no root found, or a network error.`,
 	fl.BoolVar(&f.noColor, "no-color", false, "no colour (also NO_COLOR)")
 	fl.StringVar(&f.saveChain, "save-chain", "", "write the chain as served to `FILE` (PEM, served order), to attach to a ticket and re-run with --chain")
 	fl.StringArrayVar(&f.profileFiles, "profile-file", nil, "load a custom device profile from `FILE` (repeatable)")
-	fl.StringArrayVar(&f.pins, "pin", nil, "a pin the device holds now (repeatable; as for check): the answer says whether it still matches")
+	fl.StringArrayVar(&f.pins, "pin", nil, "a pin `VALUE` the device holds now (repeatable; any spelling check takes): the answer says whether it still matches")
 	return cmd
 }
 

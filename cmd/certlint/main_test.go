@@ -71,7 +71,27 @@ func fixtures() map[string][]byte {
 	oldInter := oldRoot.Intermediate(testpki.Spec{CN: "certlint Old CA", NotBefore: longAgo, NotAfter: farAhead})
 	expired := oldInter.Leaf(testpki.Spec{CN: "old.test", DNSNames: []string{"old.test"},
 		NotBefore: time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)})
+	// Trust paths (issue 11): testpki keys a certificate by CN, so the same
+	// CN twice is the same key: "certlint Renewed Root" issued twice (one
+	// expired), and "certlint Test Root" cross-signed by an expired root.
+	upper := root.Intermediate(testpki.Spec{CN: "certlint Upper CA"})
+	lower := upper.Intermediate(testpki.Spec{CN: "certlint Lower CA"})
+	deepLeaf := lower.Leaf(testpki.Spec{CN: "device.test", DNSNames: []string{"device.test"}})
+	lastYear := time.Now().AddDate(-1, 0, 0)
+	renewedOld := testpki.Root(testpki.Spec{CN: "certlint Renewed Root", NotBefore: longAgo, NotAfter: lastYear})
+	renewedNew := testpki.Root(testpki.Spec{CN: "certlint Renewed Root", NotBefore: lastYear, NotAfter: farAhead})
+	renewedInter := renewedNew.Intermediate(testpki.Spec{CN: "certlint Renewed CA"})
+	renewedLeaf := renewedInter.Leaf(testpki.Spec{CN: "device.test", DNSNames: []string{"device.test"}})
+	crossSigner := testpki.Root(testpki.Spec{CN: "certlint Old Cross Signer", NotBefore: longAgo, NotAfter: lastYear})
+	expiredCross := crossSigner.Intermediate(testpki.Spec{CN: "certlint Test Root", NotBefore: longAgo, NotAfter: lastYear})
 	return map[string][]byte{
+		"extra-past-anchor.pem":       testpki.Chain{small, inter, root, otherInter}.PEM(),
+		"out-of-order.pem":            testpki.Chain{deepLeaf, upper, lower}.PEM(),
+		"renewed-chain.pem":           testpki.Chain{renewedLeaf, renewedInter}.PEM(),
+		"renewed-root-expired.der":    renewedOld.DER,
+		"renewed-root-current.der":    renewedNew.DER,
+		"expired-cross-chain.pem":     testpki.Chain{small, inter, expiredCross}.PEM(),
+		"cross-signer-root.der":       crossSigner.DER,
 		"ok-chain.pem":                testpki.Chain{small, inter}.PEM(),
 		"default-cert-chain.pem":      testpki.Chain{defaultLeaf, otherInter}.PEM(),
 		"ok-chain.der":                testpki.Chain{small, inter}.DER(),
@@ -108,7 +128,32 @@ func writeFixtures(env *testscript.Env) error {
 			return err
 		}
 	}
+	if err := writeCrossChains(env); err != nil {
+		return err
+	}
 	return writePinFixtures(env)
+}
+
+// writeCrossChains copies the real public cross-signed chains and their
+// roots, as checked in, to cross/ in the script's directory.
+func writeCrossChains(env *testscript.Env) error {
+	files, err := filepath.Glob(filepath.Join("..", "..", "pkg", "chain", "testdata", "cross", "*.pem"))
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("no real chains in pkg/chain/testdata/cross: %v", err)
+	}
+	if err := os.Mkdir(filepath.Join(env.WorkDir, "cross"), 0o755); err != nil {
+		return err
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(env.WorkDir, "cross", filepath.Base(f)), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // cmdTLSServe starts a TLS server on 127.0.0.1 for the rest of the script:

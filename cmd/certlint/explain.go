@@ -100,8 +100,8 @@ func explainArgs(args []string) []string {
 }
 
 func runExplain(stdout io.Writer, input string, f explainFlags) error {
-	if f.output != "text" && f.output != "json" {
-		return fmt.Errorf("--output %q: want text or json", f.output)
+	if err := textOrJSON(f.output); err != nil {
+		return err
 	}
 	tab, err := explain.Load()
 	if err != nil {

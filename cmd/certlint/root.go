@@ -96,8 +96,8 @@ func runRoot(cmd *cobra.Command, args []string, f rootFlags) error {
 	if f.timeout <= 0 {
 		return fmt.Errorf("--timeout %s: must be positive", f.timeout)
 	}
-	if f.output != "text" && f.output != "json" {
-		return fmt.Errorf("--output %q: want text or json", f.output)
+	if err := textOrJSON(f.output); err != nil {
+		return err
 	}
 	if f.at != "" {
 		at, err := parseAt(f.at)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -19,7 +20,17 @@ const (
 	exitError = 2 // the check could not be done
 )
 
+// memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise.
+// Reports are streamed, so a batch's live heap stays around 20-30 MB; left
+// to GOGC the heap grows to twice that and a 10,000-target run peaked at
+// 100 MB RSS, with the limit at 75 MB for 10% more CPU. A run whose live
+// heap needs more than the limit still gets it (the limit is soft).
+const memoryLimit = 64 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -39,9 +39,29 @@ func WriteSARIF(w io.Writer, r *Report) error { return WriteSARIFOptions(w, r, O
 // recognise the same finding across runs (a renewed certificate that
 // breaks the same limit stays the same alert).
 func WriteSARIFOptions(w io.Writer, r *Report, opts Options) error {
+	sr, err := newSARIFRun(opts)
+	if err != nil {
+		return err
+	}
+	for _, t := range r.Reports {
+		sr.add(t)
+	}
+	return sr.write(w)
+}
+
+// sarifRun is a SARIF log being built: its one run, with every rule, and
+// the invocation that collects targets that could not be checked.
+type sarifRun struct {
+	log       *sarif.Report
+	run       *sarif.Run
+	inv       *sarif.Invocation
+	ruleIndex map[string]int
+}
+
+func newSARIFRun(opts Options) (*sarifRun, error) {
 	log, err := sarif.New(sarif.Version210)
 	if err != nil {
-		return fmt.Errorf("sarif: %w", err)
+		return nil, fmt.Errorf("sarif: %w", err)
 	}
 	run := sarif.NewRunWithInformationURI("certlint", sarifInformationURI)
 	version := opts.ToolVersion
@@ -54,27 +74,34 @@ func WriteSARIFOptions(w io.Writer, r *Report, opts Options) error {
 		run.AddRule(c.ID()).WithDescription(c.Description()).WithName(c.ID())
 		ruleIndex[c.ID()] = i
 	}
-	inv := run.AddInvocation(true)
-	for _, t := range r.Reports {
-		if t.Error != "" {
-			failed := false
-			inv.ExecutionSuccessful = &failed
-			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarif.NewNotification().
-				WithLevel("error").WithTextMessage(Clean(t.Target)+": "+Clean(t.Error)).
-				WithLocations([]*sarif.Location{targetLocation(t)}))
-			continue
-		}
-		for _, d := range t.Devices {
-			for _, f := range d.Findings {
-				if f.Severity != constraints.Fail && f.Severity != constraints.Warn {
-					continue
-				}
-				addResult(run, ruleIndex, t, d, f)
+	return &sarifRun{log: log, run: run, inv: run.AddInvocation(true), ruleIndex: ruleIndex}, nil
+}
+
+// add puts one target's failing and warning findings in the run as
+// results, or, for a target that could not be checked, a notification.
+func (s *sarifRun) add(t TargetReport) {
+	if t.Error != "" {
+		failed := false
+		s.inv.ExecutionSuccessful = &failed
+		s.inv.ToolExecutionNotifications = append(s.inv.ToolExecutionNotifications, sarif.NewNotification().
+			WithLevel("error").WithTextMessage(Clean(t.Target)+": "+Clean(t.Error)).
+			WithLocations([]*sarif.Location{targetLocation(t)}))
+		return
+	}
+	for _, d := range t.Devices {
+		for _, f := range d.Findings {
+			if f.Severity != constraints.Fail && f.Severity != constraints.Warn {
+				continue
 			}
+			addResult(s.run, s.ruleIndex, t, d, f)
 		}
 	}
-	log.AddRun(run)
-	return log.PrettyWrite(w)
+}
+
+// write writes the log.
+func (s *sarifRun) write(w io.Writer) error {
+	s.log.AddRun(s.run)
+	return s.log.PrettyWrite(w)
 }
 
 func addResult(run *sarif.Run, ruleIndex map[string]int, t TargetReport, d DeviceReport, f constraints.Finding) {

@@ -4,12 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-
-	"github.com/certlint/certlint/pkg/constraints"
 )
 
 // JSONLines is the JSON Lines output format: one certlint/v1 target report
@@ -22,25 +21,30 @@ func init() {
 
 // Stream renders a run's target reports one at a time, in the order they
 // are added, so that a batch of any size holds only a few reports in
-// memory. Text and JSON Lines are written as they come. JSON and markdown
-// open with the run's verdict, which is known only at the end: their
-// rendered reports wait in a temporary file (spool) and are copied after
-// the head. JUnit and SARIF show only failures and warnings, so they keep
-// each report without its pass and skip findings and render at Close.
+// memory. Text and JSON Lines are written as they come. The other formats
+// open with what is known only at the end (the run's verdict, JUnit's
+// totals, SARIF's invocation, which lists the targets that could not be
+// checked): their rendered reports wait in a spool (memory, then an
+// unlinked temporary file) and are copied after the head. A format
+// registered without streaming support (RegisterFormat) gets the whole
+// report at Close, so it alone holds every report in memory.
 type Stream struct {
-	w        io.Writer
-	format   string
-	opts     Options
-	render   Renderer
-	verdict  string
-	counts   map[string]int
-	n        int
-	text     *textPrinter
-	spool    *spool
-	kept     []TargetReport
-	baseline baselineIndex
-	changes  int
-	err      error
+	w            io.Writer
+	format       string
+	opts         Options
+	render       Renderer
+	verdict      string
+	counts       map[string]int
+	n            int
+	text         *textPrinter
+	spool        *spool
+	kept         []TargetReport
+	junit        junitSuites // totals only; the suites are in the spool
+	sarif        *sarifRun   // rules and notifications; the results are in the spool
+	sarifResults int
+	baseline     baselineIndex
+	changes      int
+	err          error
 }
 
 // NewStream starts a run's report in format (see Formats).
@@ -53,8 +57,13 @@ func NewStream(w io.Writer, format string, opts Options) (*Stream, error) {
 	switch s.format {
 	case "text":
 		s.text = &textPrinter{w: w, opts: opts.Text}
-	case "json", "markdown":
+	case "json", "markdown", "junit":
 		s.spool = &spool{}
+	case "sarif":
+		s.spool = &spool{}
+		if s.sarif, err = newSARIFRun(opts); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -92,8 +101,12 @@ func (s *Stream) Add(t TargetReport) error {
 		p.line("")
 		p.target(t)
 		s.err = p.err
+	case "junit":
+		s.err = s.spoolJUnit(t)
+	case "sarif":
+		s.err = s.spoolSARIF(t)
 	default:
-		s.kept = append(s.kept, problemsOnly(t))
+		s.kept = append(s.kept, t)
 	}
 	return s.err
 }
@@ -150,8 +163,110 @@ func (s *Stream) Close() error {
 			return err
 		}
 		return s.spool.copyTo(s.w)
+	case "junit":
+		return s.closeJUnit()
+	case "sarif":
+		return s.closeSARIF()
 	}
 	return s.render(s.w, &Report{Schema: Schema, Verdict: s.verdict, Reports: nonNilReports(s.kept)}, s.opts)
+}
+
+// spoolJUnit writes one report's testsuite, indented as WriteJUnit
+// indents it inside <testsuites>, and adds it to the totals.
+func (s *Stream) spoolJUnit(t TargetReport) error {
+	suite := junitTarget(t, s.opts.FailOnWarn)
+	s.junit.Tests += suite.Tests
+	s.junit.Failures += suite.Failures
+	s.junit.Errors += suite.Errors
+	if _, err := io.WriteString(s.spool, "\n"); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(s.spool)
+	enc.Indent("  ", "  ")
+	if err := enc.EncodeElement(suite, xml.StartElement{Name: xml.Name{Local: "testsuite"}}); err != nil {
+		return fmt.Errorf("junit: %w", err)
+	}
+	return nil
+}
+
+// closeJUnit writes <testsuites> with the totals around the spooled suites.
+func (s *Stream) closeJUnit() error {
+	var head bytes.Buffer
+	s.junit.Name = "certlint"
+	if err := xml.NewEncoder(&head).Encode(s.junit); err != nil {
+		return fmt.Errorf("junit: %w", err)
+	}
+	open, closing, ok := strings.Cut(head.String(), "></")
+	if !ok {
+		return fmt.Errorf("junit: unexpected head %q", head.String())
+	}
+	if _, err := io.WriteString(s.w, xml.Header+open+">"); err != nil {
+		return err
+	}
+	if err := s.spool.copyTo(s.w); err != nil {
+		return err
+	}
+	end := "</" + closing + "\n"
+	if s.n > 0 {
+		end = "\n" + end
+	}
+	_, err := io.WriteString(s.w, end)
+	return err
+}
+
+// sarifResultIndent is the indentation of an element of runs[0].results
+// in WriteSARIF's output.
+const sarifResultIndent = "        "
+
+// spoolSARIF writes one report's results as elements of runs[0].results;
+// a target that could not be checked becomes a notification of the run's
+// invocation, which stays in memory.
+func (s *Stream) spoolSARIF(t TargetReport) error {
+	s.sarif.add(t)
+	for _, res := range s.sarif.run.Results {
+		b, err := json.MarshalIndent(res, sarifResultIndent, "  ")
+		if err != nil {
+			return fmt.Errorf("sarif: %w", err)
+		}
+		sep := ",\n" + sarifResultIndent
+		if s.sarifResults == 0 {
+			sep = "\n" + sarifResultIndent
+		}
+		s.sarifResults++
+		if _, err := io.WriteString(s.spool, sep); err != nil {
+			return err
+		}
+		if _, err := s.spool.Write(b); err != nil {
+			return err
+		}
+	}
+	s.sarif.run.Results = s.sarif.run.Results[:0]
+	return nil
+}
+
+// closeSARIF writes the log with its results taken from the spool.
+func (s *Stream) closeSARIF() error {
+	var doc bytes.Buffer
+	if err := s.sarif.write(&doc); err != nil {
+		return err
+	}
+	const empty = `"results": []`
+	head, tail, ok := strings.Cut(doc.String(), empty)
+	if !ok {
+		return fmt.Errorf("sarif: no %s in the log", empty)
+	}
+	if s.sarifResults == 0 {
+		_, err := io.WriteString(s.w, doc.String())
+		return err
+	}
+	if _, err := io.WriteString(s.w, head+`"results": [`); err != nil {
+		return err
+	}
+	if err := s.spool.copyTo(s.w); err != nil {
+		return err
+	}
+	_, err := io.WriteString(s.w, "\n"+sarifResultIndent[2:]+"]"+tail)
+	return err
 }
 
 // spoolMemory is how much rendered output a spool keeps in memory before
@@ -243,24 +358,6 @@ func writeJSONLine(w io.Writer, t TargetReport) error {
 	line = append(append(append(line, jsonLinePrefix...), b[1:]...), '\n')
 	_, err = w.Write(line)
 	return err
-}
-
-// problemsOnly is a report without its pass and skip findings, all that
-// JUnit and SARIF render (TestProblemsOnlyRendersTheSame keeps it so).
-func problemsOnly(t TargetReport) TargetReport {
-	devices := make([]DeviceReport, len(t.Devices))
-	for i, d := range t.Devices {
-		var kept []constraints.Finding
-		for _, f := range d.Findings {
-			if f.Severity == constraints.Fail || f.Severity == constraints.Warn {
-				kept = append(kept, f)
-			}
-		}
-		d.Findings = kept
-		devices[i] = d
-	}
-	t.Devices = devices
-	return t
 }
 
 // renderAll renders a whole report through a Stream.

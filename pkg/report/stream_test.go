@@ -27,36 +27,37 @@ func manyReports(t *testing.T, n int) *report.Report {
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 // A Stream fed one report at a time writes exactly what the whole-report
-// renderer writes, in every format, including JUnit and SARIF, which keep
-// only each report's problems.
+// renderer writes, in every format and with the options formats read.
 func TestStreamMatchesWholeReport(t *testing.T) {
 	for _, rep := range []*report.Report{ciReport(t), exampleReport(t), manyReports(t, 40), report.New(nil)} {
 		for _, format := range report.Formats() {
-			render, err := report.Lookup(format)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var whole, streamed bytes.Buffer
-			if err := render(&whole, rep, report.Options{}); err != nil {
-				t.Fatal(err)
-			}
-			s, err := report.NewStream(&streamed, format, report.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, tr := range rep.Reports {
-				if err := s.Add(tr); err != nil {
+			for _, opts := range []report.Options{{}, {FailOnWarn: true, ToolVersion: "1.2.3", Text: report.TextOptions{Verbose: true}}} {
+				render, err := report.Lookup(format)
+				if err != nil {
 					t.Fatal(err)
 				}
-			}
-			if err := s.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if whole.String() != streamed.String() {
-				t.Errorf("%s, %d reports: the stream differs from the whole report\nstream:\n%s\nwhole:\n%s", format, len(rep.Reports), streamed.String(), whole.String())
-			}
-			if s.Verdict() != rep.Verdict || s.ExitCode(true) != rep.ExitCode(true) {
-				t.Errorf("%s: stream verdict %s exit %d, report %s exit %d", format, s.Verdict(), s.ExitCode(true), rep.Verdict, rep.ExitCode(true))
+				var whole, streamed bytes.Buffer
+				if err := render(&whole, rep, opts); err != nil {
+					t.Fatal(err)
+				}
+				s, err := report.NewStream(&streamed, format, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, tr := range rep.Reports {
+					if err := s.Add(tr); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if whole.String() != streamed.String() {
+					t.Errorf("%s, %d reports: the stream differs from the whole report\nstream:\n%s\nwhole:\n%s", format, len(rep.Reports), streamed.String(), whole.String())
+				}
+				if s.Verdict() != rep.Verdict || s.ExitCode(true) != rep.ExitCode(true) {
+					t.Errorf("%s: stream verdict %s exit %d, report %s exit %d", format, s.Verdict(), s.ExitCode(true), rep.Verdict, rep.ExitCode(true))
+				}
 			}
 		}
 	}

@@ -144,7 +144,18 @@ func DiffTarget(old *TargetReport, cur TargetReport) []Change {
 	}
 	changes := diffChain(old.Chain, cur.Chain)
 	changes = append(changes, diffRoot(old.Chain, cur.Chain)...)
-	return append(changes, diffDevices(old.Devices, cur.Devices)...)
+	return append(changes, diffDevices(old.Devices, cur.Devices, leafKey(old.Chain, cur.Chain))...)
+}
+
+// leafKey says what the served leaf's change did to its key, for the
+// "pin now broken" line: "" when the leaf is the same or the baseline has
+// no key digests.
+func leafKey(oldChain, curChain []Cert) string {
+	o, c := served(oldChain), served(curChain)
+	if len(o) == 0 || len(c) == 0 || o[0].SHA256 == c[0].SHA256 {
+		return ""
+	}
+	return sameKey(o[0], c[0])
 }
 
 // served returns the certificates the server sent, in order; the anchor
@@ -235,7 +246,7 @@ func root(chain []Cert) *Cert {
 	return nil
 }
 
-func diffDevices(oldDevices, curDevices []DeviceReport) []Change {
+func diffDevices(oldDevices, curDevices []DeviceReport, keyChange string) []Change {
 	was := map[string]string{}
 	pinHeld := map[string]bool{}
 	for _, d := range oldDevices {
@@ -251,7 +262,7 @@ func diffDevices(oldDevices, curDevices []DeviceReport) []Change {
 		failsNow, failedBefore := d.Verdict == VerdictFail, before == VerdictFail
 		if pinHeld[d.Device] && pinSeverity(d) == "fail" {
 			changes = append(changes, Change{Kind: ChangePinBroken, CertIndex: 0, Device: d.Device, Old: pinSeverity(d), New: "fail",
-				Message: fmt.Sprintf("%s: pin now broken: the pin it holds matched the baseline's certificate and does not match what is served now", d.Device)})
+				Message: fmt.Sprintf("%s: pin now broken: the pin it holds matched the baseline's certificate and does not match what is served now%s", d.Device, keyChange)})
 		}
 		switch {
 		case failsNow && !failedBefore:

@@ -208,7 +208,7 @@ func TestBaselinePinBroken(t *testing.T) {
 				t.Errorf("leaf-replaced message %q, want %q", got[0].Message, tt.message)
 			}
 			for _, c := range got {
-				if c.Kind == report.ChangePinBroken && (c.Device != "esp8266" || !strings.Contains(c.Message, "esp8266: pin now broken")) {
+				if c.Kind == report.ChangePinBroken && (c.Device != "esp8266" || !strings.Contains(c.Message, "esp8266: pin now broken") || !strings.Contains(c.Message, tt.message)) {
 					t.Errorf("pin change %+v", c)
 				}
 			}

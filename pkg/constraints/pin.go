@@ -134,22 +134,26 @@ func pinMatched(obs *chain.Observation, p *Profile, pn pin.Pin, m PinMethod, c *
 	}
 	days := daysLeft(obs.CheckedAt, c.NotAfter)
 	f.Actual = days
-	what := "this certificate"
-	if pin.Kind(m.Kind).IsKey() {
-		what = "this key, unless the renewed certificate keeps it"
+	replaced := fmt.Sprintf("is replaced by %s (%d days) at the latest", c.NotAfter.UTC().Format(dateLayout), days)
+	if days < 0 {
+		replaced = fmt.Sprintf("expired on %s, %d days before the check date, and is replaced any time now", c.NotAfter.UTC().Format(dateLayout), -days)
 	}
-	switch {
-	case days < 0:
-		f.Message += fmt.Sprintf("; %s expired on %s, %d days before the check date: the service will replace it any time, and with it %s", c.Label(), c.NotAfter.UTC().Format(dateLayout), -days, what)
-	default:
-		f.Message += fmt.Sprintf("; the pin names %s, which the service replaces on %s (%d days) at the latest", what, c.NotAfter.UTC().Format(dateLayout), days)
-	}
-	if c.Role == chain.RoleLeaf {
-		f.Message += "; " + ceilingSentence(obs.CheckedAt)
+	isKey := pin.Kind(m.Kind).IsKey()
+	if isKey {
+		f.Message += "; the certificate with this key " + replaced + ": the pin survives that renewal only if the new certificate keeps the key"
+	} else {
+		f.Message += "; the pin names this certificate, which " + replaced
+		if c.Role == chain.RoleLeaf {
+			f.Message += "; " + ceilingSentence(obs.CheckedAt)
+		}
 	}
 	if days <= obs.PinWarnDays || days < 0 {
 		f.Severity = Warn
-		f.Message = fmt.Sprintf("pin breaks within %d days: ", max(days, 0)) + f.Message
+		if isKey {
+			f.Message = fmt.Sprintf("the pinned key's certificate is renewed within %d days; whether the key is kept is not known: ", max(days, 0)) + f.Message
+		} else {
+			f.Message = fmt.Sprintf("pin breaks within %d days: ", max(days, 0)) + f.Message
+		}
 		f.Fix = pinOptions(obs, p, c)
 	}
 	return f

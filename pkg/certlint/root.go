@@ -257,11 +257,29 @@ func exportFor(p *constraints.Profile, root *chain.Cert, served []*chain.Cert, a
 		Format: format, Content: content, At: at,
 	}
 	e.DevicePath, e.FileName = devicePath(p, root, format)
-	e.Steps, e.Snippet = loadSteps(p, e)
+	if e.Steps, e.Snippet, err = loadSteps(p, e); err != nil {
+		return nil, err
+	}
+	if note := storeNote(p, root); note != "" {
+		e.Notes = append(e.Notes, note)
+	}
 	if chain.IsRetiredStoreRoot(root) {
 		e.Notes = append(e.Notes, "this root was removed from the Mozilla store (it expires "+root.NotAfter.UTC().Format("2006-01-02")+"); devices still hold it, but plan for the service's next root")
 	}
 	return e, nil
+}
+
+// storeNote says, for a device that ships its roots, whether its store
+// already holds this one.
+func storeNote(p *constraints.Profile, root *chain.Cert) string {
+	s, err := constraints.LoadStore(p.Trust.Store)
+	if err != nil {
+		return ""
+	}
+	if s.Holds(root) != nil {
+		return fmt.Sprintf("%s's built-in store (%s) already holds this root: nothing to load unless the store was replaced", p.Name, s.Name)
+	}
+	return fmt.Sprintf("%s's built-in store (%s) does not hold this root: load it as below", p.Name, s.Name)
 }
 
 // keyFits checks the root's key against the device's key limits: the device
@@ -332,67 +350,41 @@ func anchoredLabel(root *chain.Cert, served []*chain.Cert) string {
 	return root.Subject
 }
 
-// loadSteps says how to load the file: a device family with a known load
-// procedure gets its commands, every other profile its ca_load_hint.
-func loadSteps(p *constraints.Profile, e *RootExport) ([]string, string) {
-	family := p.ID
-	if p.Extends != "" {
-		family = p.Extends
+// loadSteps says how to load the file: the profile's own steps and snippet
+// (trust.load_steps, trust.load_snippet, templates over the root and the
+// file), else a generic step and its ca_load_hint.
+func loadSteps(p *constraints.Profile, e *RootExport) ([]string, string, error) {
+	if !p.HasRootSteps() {
+		steps := []string{fmt.Sprintf("write %s (%s, %d bytes)", e.FileName, strings.ToUpper(e.Format), len(e.Content))}
+		if p.Trust.CALoadHint != "" {
+			steps = append(steps, strings.TrimSpace(p.Trust.CALoadHint))
+		}
+		return steps, "", nil
 	}
-	switch family {
-	case "spwf04":
-		return spwf04Steps(e)
-	case "wipy":
-		return wipySteps(e)
-	}
-	steps := []string{fmt.Sprintf("write %s (%s, %d bytes)", e.FileName, strings.ToUpper(e.Format), len(e.Content))}
-	if p.Trust.CALoadHint != "" {
-		steps = append(steps, strings.TrimSpace(p.Trust.CALoadHint))
-	}
-	return steps, ""
-}
-
-func spwf04Steps(e *RootExport) ([]string, string) {
+	pemText := string(encodeRoot(e.Root, "pem"))
 	ski := e.Root.SKIHex()
-	der := len(e.Root.Raw)
-	steps := []string{
-		fmt.Sprintf("file system (one-way TLS): store %s as %s in the module file system (APP flash image or SD card); the module finds it by the SKI in the name", strings.ToUpper(e.Format), e.FileName),
-		"or the CA slot: send the AT commands below; loading the DER form makes the module extract the SKI itself, PEM needs the SKI sent as 20 raw bytes",
-		"check that the module answers AT-S.SubjectKeyId:" + colonHex(ski) + " (DER) and lists AT-S.CA:1 after AT+S.TLSCERT=content,1",
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "AT+S.TLSCERT=content,2\n")
-	fmt.Fprintf(&b, "AT+S.TLSCERT=ca,%d<CR>  then the %d bytes of %s\n", der, der, "the DER root (openssl x509 -outform der)")
-	fmt.Fprintf(&b, "  (PEM instead: AT+S.TLSCERT=ca,%d<CR> + the PEM text; the module answers No SubjectKeyId; then\n", len(encodeRoot(e.Root, "pem")))
-	fmt.Fprintf(&b, "   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes %s, not 40 hex characters)\n", spacedHex(ski))
-	fmt.Fprintf(&b, "AT+S.TLSCERT=content,1\n")
-	fmt.Fprintf(&b, "AT+S.TIME=<epoch seconds>")
-	return steps, b.String()
-}
-
-func wipySteps(e *RootExport) ([]string, string) {
+	at := e.At.UTC()
 	where := e.DevicePath
 	if where == "" {
-		where = "/flash/cert/" + e.FileName
+		where = e.FileName
 	}
-	steps := []string{
-		fmt.Sprintf("%s holds the root in %s (%d bytes) despite its name; upload it by FTP to %s", e.FileName, strings.ToUpper(e.Format), len(e.Content), where),
-		"set the RTC before connecting (a date error is raised as OSError 461)",
-		"pass cert_reqs=ssl.CERT_REQUIRED: the default CERT_NONE verifies nothing",
-	}
-	snippet := fmt.Sprintf(`import socket, ssl, machine
-machine.RTC().init((%s, 0, 0))  # UTC; use the real date and time
-s = socket.socket()
-ss = ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs=%q)
-ss.connect(socket.getaddrinfo("HOST", 443)[0][-1])`, rtcTuple(e.At), where)
-	return steps, snippet
+	return p.RootSteps(constraints.RootStepData{
+		Subject: e.Root.Subject, CommonName: e.Root.CommonName, Expires: e.Root.NotAfter.UTC().Format("2006-01-02"),
+		FileName: e.FileName, DevicePath: where, Format: strings.ToUpper(e.Format), Bytes: len(e.Content),
+		DERBytes: len(e.Root.Raw), PEMBytes: len(pemText),
+		SKI: ski, SKIColon: colonHex(ski), SKISpaced: spacedHex(ski),
+		PEM: pemText, PEMC: cLines(pemText),
+		Epoch: at.Unix(), RTC: fmt.Sprintf("%d, %d, %d, %d, %d, %d", at.Year(), at.Month(), at.Day(), at.Hour(), at.Minute(), at.Second()),
+	})
 }
 
-// rtcTuple is the date part of MicroPython's RTC().init tuple for t in UTC:
-// year, month, day, hour, minute, second.
-func rtcTuple(t time.Time) string {
-	t = t.UTC()
-	return fmt.Sprintf("%d, %d, %d, %d, %d, %d", t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second())
+// cLines writes text as C string literals, one per line, each ending in \n.
+func cLines(text string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n") {
+		fmt.Fprintf(&b, "\"%s\\n\"\n", strings.TrimSuffix(line, "\n"))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // WriteFile writes the root into dir under FileName and returns the path.

@@ -48,6 +48,10 @@ func TestExportRootMatchesOpenSSL(t *testing.T) {
 		{example("bing-2019.pem"), "wipy", "der", "ca.pem", "/flash/cert/ca.pem", baltimoreDERSHA256, baltimoreDERBytes},
 		{example("bing-2019.pem"), "cc3200", "der", "root.der", "", baltimoreDERSHA256, baltimoreDERBytes},
 		{example("bing-2019.pem"), "spwf01", "pem", "root.pem", "", baltimorePEMSHA256, baltimorePEMBytes},
+		{example("bing-2019.pem"), "esp8266", "pem", "root.pem", "", baltimorePEMSHA256, baltimorePEMBytes},
+		{example("bing-2019.pem"), "esp32", "pem", "root.pem", "", baltimorePEMSHA256, baltimorePEMBytes},
+		{example("bing-2019.pem"), "nina-w10", "pem", "root.pem", "", baltimorePEMSHA256, baltimorePEMBytes},
+		{example("bing-2019.pem"), "atwinc1500", "pem", "root.pem", "", baltimorePEMSHA256, baltimorePEMBytes},
 		// The root itself as the chain: it anchors itself.
 		{example("BaltimoreCyberTrustRoot.crt.pem"), "wipy", "der", "ca.pem", "/flash/cert/ca.pem", baltimoreDERSHA256, baltimoreDERBytes},
 		{example("BaltimoreCyberTrustRoot.crt.der"), "spwf04", "pem", baltimoreSKI + ".ca", baltimoreSKI + ".ca", baltimorePEMSHA256, baltimorePEMBytes},
@@ -90,6 +94,39 @@ func TestExportRootSnippets(t *testing.T) {
 	der, err := base64.StdEncoding.DecodeString(strings.Join(lines[1:len(lines)-1], ""))
 	if err != nil || sum(der) != baltimoreDERSHA256 {
 		t.Errorf("DER note does not decode to the root (%v):\n%s", err, text)
+	}
+}
+
+// TestExportRootOpenStacks: the steps of the open-stack devices come from
+// their profiles' templates, filled with this root: BearSSL code holding
+// the PEM, the ESP-IDF bundle option or cacert_pem_buf with the PEM as C
+// lines, the firmware uploader for NINA and WINC; a store device says
+// whether its store already holds the root.
+func TestExportRootOpenStacks(t *testing.T) {
+	for _, tt := range []struct {
+		device string
+		want   []string // in Steps, Snippet or Notes
+	}{
+		{"esp8266", []string{"setTrustAnchors", "BearSSL::X509List trustAnchors(rootCA);", "R\"EOF(\n-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTAN", "expires 2025-05-12", "configTime"}},
+		{"esp32", []string{"CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"root.pem\"", "\"-----BEGIN CERTIFICATE-----\\n\"\n\"MIIDdzCC", ".cacert_pem_bytes = sizeof(root_pem)", "(esp-idf-bundle) does not hold this root"}},
+		{"esp32@4.4", []string{"(esp-idf-4.4-bundle) already holds this root"}},
+		{"nina-w10", []string{"arduino-fwuploader certificates flash", "--file root.pem", "replaces the whole partition", "(nina-roots) already holds this root"}},
+		{"atwinc1500", []string{"arduino-fwuploader certificates flash -b arduino:samd:mkr1000", "4 KB"}},
+	} {
+		e, err := ExportRoot(context.Background(), RootRequest{ChainFile: example("bing-2019.pem"), Device: tt.device})
+		if err != nil {
+			t.Errorf("-d %s: %v", tt.device, err)
+			continue
+		}
+		all := strings.Join(e.Steps, "\n") + "\n" + e.Snippet + "\n" + strings.Join(e.Notes, "\n")
+		for _, w := range tt.want {
+			if !strings.Contains(all, w) {
+				t.Errorf("-d %s lacks %q:\n%s", tt.device, w, all)
+			}
+		}
+		if strings.Contains(all, "{{") || strings.Contains(all, "<no value>") {
+			t.Errorf("-d %s: an unfilled template:\n%s", tt.device, all)
+		}
 	}
 }
 

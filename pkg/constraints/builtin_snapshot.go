@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "1d5146f8fa7b137c2d4cf5f8b1c544267fffec872c4f1e915c5f7a510dc0508f"
+const builtinSnapshotSum = "eb880b9ca17bd57129e1ffb94f35fc75cfbe426de3c5be90e44004b702451acc"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -29,6 +29,8 @@ var builtinSnapshot = []snapshotDoc{
 				Model:            "loaded-ca",
 				CAFormats:        []string{"pem", "der"},
 				CALoadHint:       "Write the root into the WINC's root-certificate sector with the Arduino firmware uploader: arduino-fwuploader certificates flash -b arduino:samd:mkr1000 -a PORT --file root.pem (or Arduino IDE: Tools > WiFi101 / WiFiNINA Firmware/Certificates Updater, Add from file). The sector is rewritten as a whole: list every root the device needs, not just the new one. Only RSA roots can be stored.",
+				LoadSteps:        []string{"the root goes into the WINC's root-certificate flash sector with the Arduino firmware uploader, not from the sketch: arduino-fwuploader certificates flash -b BOARD -a PORT --file {{.FileName}} (BOARD e.g. arduino:samd:mkr1000)", "the sector (4 KB) is rewritten as a whole and holds only a few RSA roots: list every root the device needs (--url HOST:443 or --file each)", "the module checks expiry only once it has the time (SNTP): the root expires on {{.Expires}}"},
+				LoadSnippet:      "arduino-fwuploader certificates flash -b arduino:samd:mkr1000 -a /dev/ttyACM0 --file {{.FileName}} --url OTHER-HOST:443\n",
 				VerifiesHostname: boolPtr(false),
 				VerifiesTime:     boolPtr(true)},
 			Sources: map[string][]SourceRef{
@@ -78,6 +80,14 @@ var builtinSnapshot = []snapshotDoc{
 				"trust.ca_load_hint": []SourceRef{SourceRef{
 					Ref:        "arduino/arduino-fwuploader README (certificates flash); WiFi101 firmware updater tool",
 					URL:        "https://github.com/arduino/arduino-fwuploader",
+					Confidence: "inferred"}},
+				"trust.load_snippet": []SourceRef{SourceRef{
+					Ref:        "arduino/arduino-fwuploader README (certificates flash)",
+					URL:        "https://github.com/arduino/arduino-fwuploader",
+					Confidence: "inferred"}},
+				"trust.load_steps": []SourceRef{SourceRef{
+					Ref:        "arduino/arduino-fwuploader flasher/winc.go (root entries written to the 4 KB certificate sector; RSA keys only); WiFi101 src/spi_flash/include/spi_flash_map.h:90-147",
+					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/spi_flash/include/spi_flash_map.h#L90-L147",
 					Confidence: "inferred"}},
 				"trust.model": []SourceRef{SourceRef{
 					Ref:        "WiFi101@dc5cbffb:src/spi_flash/include/spi_flash_map.h:90-147 (4 KB certificate sector); arduino/arduino-fwuploader@a18849d^:flasher/winc.go:123-168 (entry = SHA-1 of subject name, key sizes, validity, RSA modulus and exponent)",
@@ -275,6 +285,8 @@ var builtinSnapshot = []snapshotDoc{
 				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
 			Trust: TrustModel{
 				Model:            "builtin-store",
+				LoadSteps:        []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
+				LoadSnippet:      "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
 				Store:            "esp-idf-bundle",
 				VerifiesHostname: boolPtr(true),
 				VerifiesTime:     boolPtr(false)},
@@ -351,6 +363,14 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:576-585 (MBEDTLS_SSL_PROTO_TLS1_2 default y, MBEDTLS_SSL_PROTO_TLS1_3 default n)",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L576-L585",
 					Confidence: "vendor-source"}},
+				"trust.load_snippet": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls.h (cacert_pem_buf, cacert_pem_bytes: 'including NULL termination' for PEM); components/esp_http_client/include/esp_http_client.h (cert_pem)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls.h",
+					Confidence: "vendor-source"}},
+				"trust.load_steps": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (CUSTOM_CERTIFICATE_BUNDLE, CUSTOM_CERTIFICATE_BUNDLE_PATH 'relative to the project root directory'); components/esp-tls/esp_tls.h esp_tls_cfg_t cacert_pem_buf / cacert_pem_bytes",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L477-L560",
+					Confidence: "vendor-source"}},
 				"trust.model": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (MBEDTLS_CERTIFICATE_BUNDLE default y, full Mozilla bundle, at most 200 roots); components/mbedtls/esp_crt_bundle/esp_crt_bundle.c:274-380 (issuer DN looked up, signature checked with the stored key)",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
@@ -392,6 +412,8 @@ var builtinSnapshot = []snapshotDoc{
 				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
 			Trust: TrustModel{
 				Model:            "builtin-store",
+				LoadSteps:        []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
+				LoadSnippet:      "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
 				Store:            "esp-idf-4.4-bundle",
 				VerifiesHostname: boolPtr(true),
 				VerifiesTime:     boolPtr(false)},
@@ -464,6 +486,14 @@ var builtinSnapshot = []snapshotDoc{
 				"tls.versions": []SourceRef{SourceRef{
 					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:636-650 (MBEDTLS_SSL_PROTO_TLS1, TLS1_1, TLS1_2 default y)",
 					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L636-L650",
+					Confidence: "vendor-source"}},
+				"trust.load_snippet": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls.h (cacert_pem_buf, cacert_pem_bytes: 'including NULL termination' for PEM); components/esp_http_client/include/esp_http_client.h (cert_pem)",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls.h",
+					Confidence: "vendor-source"}},
+				"trust.load_steps": []SourceRef{SourceRef{
+					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (CUSTOM_CERTIFICATE_BUNDLE, CUSTOM_CERTIFICATE_BUNDLE_PATH 'relative to the project root directory'); components/esp-tls/esp_tls.h esp_tls_cfg_t cacert_pem_buf / cacert_pem_bytes",
+					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L477-L560",
 					Confidence: "vendor-source"}},
 				"trust.model": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (MBEDTLS_CERTIFICATE_BUNDLE default y, full Mozilla bundle, at most 200 roots); components/mbedtls/esp_crt_bundle/esp_crt_bundle.c:274-380 (issuer DN looked up, signature checked with the stored key)",
@@ -615,6 +645,8 @@ var builtinSnapshot = []snapshotDoc{
 				Model:                     "loaded-ca",
 				CAFormats:                 []string{"pem", "der"},
 				CALoadHint:                "Put the root (or an intermediate the chain reaches) in a BearSSL::X509List and call client.setTrustAnchors(&list) before connect; set the clock first (configTime(0, 0, \"pool.ntp.org\") and wait until time(nullptr) is past 2020, or client.setX509Time(epoch)).",
+				LoadSteps:                 []string{"put the root into the sketch as the PEM string below and hand it to setTrustAnchors() before connect(); BearSSL also takes an intermediate the chain reaches", "set the clock before connecting: BearSSL checks dates, and an unset ESP8266 clock reads 1970 (getLastSSLError 54)", "the root expires on {{.Expires}}: plan a firmware update with the service's next root before then"},
+				LoadSnippet:               "#include <ESP8266WiFi.h>\n#include <WiFiClientSecure.h>\n#include <time.h>\n\n// {{.Subject}}, expires {{.Expires}}\nstatic const char rootCA[] PROGMEM = R\"EOF(\n{{.PEM}})EOF\";\nBearSSL::X509List trustAnchors(rootCA);\nBearSSL::WiFiClientSecure client;\n\nvoid connectTLS() {\n  // after WiFi.begin() and WL_CONNECTED:\n  configTime(0, 0, \"pool.ntp.org\", \"time.nist.gov\");\n  while (time(nullptr) < 1600000000) delay(500);  // wait for SNTP\n  client.setTrustAnchors(&trustAnchors);\n  if (!client.connect(\"HOST\", 443)) {\n    char err[128];\n    Serial.printf(\"TLS failed: %d %s\\n\", client.getLastSSLError(err, sizeof(err)), err);\n  }\n}\n",
 				AcceptsIntermediateAnchor: true,
 				VerifiesHostname:          boolPtr(true),
 				VerifiesTime:              boolPtr(true),
@@ -728,6 +760,14 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "esp8266/Arduino doc/esp8266wifi/bearssl-client-secure-class.rst (setTrustAnchors, setX509Time, CertStore)",
 					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/doc/esp8266wifi/bearssl-client-secure-class.rst",
 					Confidence: "vendor-doc"}},
+				"trust.load_snippet": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino@f946290e libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h (setTrustAnchors, getLastSSLError) and BearSSLHelpers.h X509List(const char *pemOrDER); the core's BearSSL_Validation example",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h",
+					Confidence: "vendor-source"}},
+				"trust.load_steps": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino doc/esp8266wifi/bearssl-client-secure-class.rst (X509List, setTrustAnchors, setX509Time / configTime); WiFiClientSecureBearSSL.h:98 setTrustAnchors",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/doc/esp8266wifi/bearssl-client-secure-class.rst",
+					Confidence: "vendor-doc"}},
 				"trust.model": []SourceRef{SourceRef{
 					Ref:        "WiFiClientSecureBearSSL.cpp:1129 (no trust mode set -> connect fails), :1055-1091 _installClientX509Validator; doc/esp8266wifi/bearssl-client-secure-class.rst",
 					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L1129",
@@ -776,6 +816,8 @@ var builtinSnapshot = []snapshotDoc{
 			Trust: TrustModel{
 				Model:            "none",
 				CAFormats:        []string{},
+				LoadSteps:        []string{"put the root into the sketch as the PEM string below and hand it to setTrustAnchors() before connect(); BearSSL also takes an intermediate the chain reaches", "set the clock before connecting: BearSSL checks dates, and an unset ESP8266 clock reads 1970 (getLastSSLError 54)", "the root expires on {{.Expires}}: plan a firmware update with the service's next root before then"},
+				LoadSnippet:      "#include <ESP8266WiFi.h>\n#include <WiFiClientSecure.h>\n#include <time.h>\n\n// {{.Subject}}, expires {{.Expires}}\nstatic const char rootCA[] PROGMEM = R\"EOF(\n{{.PEM}})EOF\";\nBearSSL::X509List trustAnchors(rootCA);\nBearSSL::WiFiClientSecure client;\n\nvoid connectTLS() {\n  // after WiFi.begin() and WL_CONNECTED:\n  configTime(0, 0, \"pool.ntp.org\", \"time.nist.gov\");\n  while (time(nullptr) < 1600000000) delay(500);  // wait for SNTP\n  client.setTrustAnchors(&trustAnchors);\n  if (!client.connect(\"HOST\", 443)) {\n    char err[128];\n    Serial.printf(\"TLS failed: %d %s\\n\", client.getLastSSLError(err, sizeof(err)), err);\n  }\n}\n",
 				VerifiesHostname: boolPtr(false),
 				VerifiesTime:     boolPtr(false),
 				Pins: []PinMethod{PinMethod{
@@ -884,6 +926,14 @@ var builtinSnapshot = []snapshotDoc{
 				"trust.ca_load_hint": []SourceRef{SourceRef{
 					Ref:        "WiFiClientSecureAxTLS.cpp (no CA is used by connect())",
 					Confidence: "unknown"}},
+				"trust.load_snippet": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino@f946290e libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h (setTrustAnchors, getLastSSLError) and BearSSLHelpers.h X509List(const char *pemOrDER); the core's BearSSL_Validation example",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h",
+					Confidence: "vendor-source"}},
+				"trust.load_steps": []SourceRef{SourceRef{
+					Ref:        "esp8266/Arduino doc/esp8266wifi/bearssl-client-secure-class.rst (X509List, setTrustAnchors, setX509Time / configTime); WiFiClientSecureBearSSL.h:98 setTrustAnchors",
+					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/doc/esp8266wifi/bearssl-client-secure-class.rst",
+					Confidence: "vendor-doc"}},
 				"trust.model": []SourceRef{SourceRef{
 					Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp:84 ssl_ctx_new(SSL_SERVER_VERIFY_LATER ...), :333 ssl_verify_cert only from verifyCertChain",
 					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L84",
@@ -924,6 +974,9 @@ var builtinSnapshot = []snapshotDoc{
 				ECCurves:   []string{"P-256", "P-384", "P-521"}},
 			Trust: TrustModel{
 				Model:            "builtin-store",
+				CAFormats:        []string{"pem"},
+				LoadSteps:        []string{"the root goes into the NINA module's flash (certs partition) with the Arduino firmware uploader, not from the sketch: arduino-fwuploader certificates flash -b BOARD -a PORT --file {{.FileName}} (BOARD e.g. arduino:samd:nano_33_iot, arduino:samd:mkrwifi1010, arduino:mbed_nano:nanorp2040connect)", "the uploader replaces the whole partition: add a --url HOST:443 or --file for every other server the device talks to, or they stop working (nina-fw 1.4.7 was re-released for this)", "the root expires on {{.Expires}}; the module checks no dates, but the service will move to another root"},
+				LoadSnippet:      "arduino-fwuploader certificates flash -b arduino:samd:nano_33_iot -a /dev/ttyACM0 --file {{.FileName}} --url OTHER-HOST:443\n",
 				Store:            "nina-roots",
 				VerifiesHostname: boolPtr(true),
 				VerifiesTime:     boolPtr(false)},
@@ -998,6 +1051,19 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:599-601 (CONFIG_MBEDTLS_SSL_PROTO_TLS1, TLS1_1, TLS1_2 = y)",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L599-L601",
 					Confidence: "vendor-source"}},
+				"trust.ca_formats": []SourceRef{SourceRef{
+					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:93 (the certs partition is parsed as a PEM bundle with mbedtls_x509_crt_parse); tools/nina-fw-create-roots.sh",
+					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L93",
+					Confidence: "vendor-source"}},
+				"trust.load_snippet": []SourceRef{SourceRef{
+					Ref:        "arduino/arduino-fwuploader README (certificates flash)",
+					URL:        "https://github.com/arduino/arduino-fwuploader",
+					Confidence: "inferred"}},
+				"trust.load_steps": []SourceRef{SourceRef{
+					Ref:        "arduino/arduino-fwuploader README ('certificates flash' with --url / --file, -b, -a); nina-fw CHANGELOG 1.4.7 (the uploader deleted every certificate but the one fetched)",
+					URL:        "https://github.com/arduino/arduino-fwuploader",
+					Confidence: "inferred",
+					Note:       "The uploader's flags were not read in its source here; the CHANGELOG note is vendor text."}},
 				"trust.model": []SourceRef{SourceRef{
 					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:76-99 (VERIFY_REQUIRED; PEM bundle mmapped from the certs partition; mbedtls_ssl_conf_ca_chain); partitions.csv (certs 0x20000 at 0x10000); data/roots.pem",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L76-L99",
@@ -1180,6 +1246,8 @@ var builtinSnapshot = []snapshotDoc{
 				CASKIAutoFormats: []string{"der"},
 				CAPath:           "{ski}.ca",
 				CALoadHint:       "Clear the flash slots with AT+S.TLSCERT=content,2, then load the ROOT CA with AT+S.TLSCERT=ca,<length><CR><certificate bytes>. Send it as DER: the module then answers AT-S.SubjectKeyId:<hex> by itself. A PEM CA is answered with \"No SubjectKeyId\" and the root's SKI must follow as 20 raw bytes with AT+S.TLSCERT=auth,20 (not as 40 hex characters). Alternatively (one-way authentication) store the root as the file <ski-hex>.ca in the module file system after AT+S.TLSCERT=content,2. Set the clock with AT+S.TIME=<epoch> before connecting.",
+				LoadSteps:        []string{"file system (one-way TLS): store {{.Format}} as {{.FileName}} in the module file system (APP flash image or SD card); the module finds it by the SKI in the name", "or the CA slot: send the AT commands below; loading the DER form makes the module extract the SKI itself, PEM needs the SKI sent as 20 raw bytes", "check that the module answers AT-S.SubjectKeyId:{{.SKIColon}} (DER) and lists AT-S.CA:1 after AT+S.TLSCERT=content,1"},
+				LoadSnippet:      "AT+S.TLSCERT=content,2\nAT+S.TLSCERT=ca,{{.DERBytes}}<CR>  then the {{.DERBytes}} bytes of the DER root (openssl x509 -outform der)\n  (PEM instead: AT+S.TLSCERT=ca,{{.PEMBytes}}<CR> + the PEM text; the module answers No SubjectKeyId; then\n   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes {{.SKISpaced}}, not 40 hex characters)\nAT+S.TLSCERT=content,1\nAT+S.TIME=<epoch seconds>\n",
 				PathOrder:        "unknown",
 				AnchorMatch:      "ski",
 				VerifiesTime:     boolPtr(true)},
@@ -1313,6 +1381,14 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "seed 004 (ST community, 2017-08-31 … 2017-10-30)",
 					Confidence: "field-report",
 					Note:       "PEM → \"AT-S.No SubjectKeyId\"; the SKI must then be supplied as 20 binary bytes with AT+S.TLSCERT=auth,20. Sending it as 40 hex characters gave Certificate Error:3."}},
+				"trust.load_snippet": []SourceRef{SourceRef{
+					Ref:        "the same sources as trust.ca_load_hint: AT+S.TLSCERT=content,2 / ca / auth / content,1 and AT+S.TIME as used by ST staff (seed 001) and GHI's driver",
+					URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
+					Confidence: "vendor-forum"}},
+				"trust.load_steps": []SourceRef{SourceRef{
+					Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (SetTlsServerRootCertificate returns the AT-S.SubjectKeyId answer); ST community threads 0D50X00009hp5O9 (<SKI>.ca file) and 0D50X00009XkXJjSAN (DER load log); seeds 001, 004",
+					URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
+					Confidence: "vendor-forum"}},
 				"trust.model": []SourceRef{SourceRef{
 					Ref:        "ST community 'SPWF04 - TLS anonymous negotiation', Elio Cometti (ST)",
 					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
@@ -1368,6 +1444,8 @@ var builtinSnapshot = []snapshotDoc{
 				CASKIAutoFormats: []string{"der"},
 				CAPath:           "{ski}.ca",
 				CALoadHint:       "Clear the flash slots with AT+S.TLSCERT=content,2, then load the ROOT CA with AT+S.TLSCERT=ca,<length><CR><certificate bytes>. Send it as DER: the module then answers AT-S.SubjectKeyId:<hex> by itself. A PEM CA is answered with \"No SubjectKeyId\" and the root's SKI must follow as 20 raw bytes with AT+S.TLSCERT=auth,20 (not as 40 hex characters). Alternatively (one-way authentication) store the root as the file <ski-hex>.ca in the module file system after AT+S.TLSCERT=content,2. Set the clock with AT+S.TIME=<epoch> before connecting.",
+				LoadSteps:        []string{"file system (one-way TLS): store {{.Format}} as {{.FileName}} in the module file system (APP flash image or SD card); the module finds it by the SKI in the name", "or the CA slot: send the AT commands below; loading the DER form makes the module extract the SKI itself, PEM needs the SKI sent as 20 raw bytes", "check that the module answers AT-S.SubjectKeyId:{{.SKIColon}} (DER) and lists AT-S.CA:1 after AT+S.TLSCERT=content,1"},
+				LoadSnippet:      "AT+S.TLSCERT=content,2\nAT+S.TLSCERT=ca,{{.DERBytes}}<CR>  then the {{.DERBytes}} bytes of the DER root (openssl x509 -outform der)\n  (PEM instead: AT+S.TLSCERT=ca,{{.PEMBytes}}<CR> + the PEM text; the module answers No SubjectKeyId; then\n   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes {{.SKISpaced}}, not 40 hex characters)\nAT+S.TLSCERT=content,1\nAT+S.TIME=<epoch seconds>\n",
 				PathOrder:        "unknown",
 				AnchorMatch:      "ski",
 				VerifiesTime:     boolPtr(true)},
@@ -1501,6 +1579,14 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "seed 004 (ST community, 2017-08-31 … 2017-10-30)",
 					Confidence: "field-report",
 					Note:       "PEM → \"AT-S.No SubjectKeyId\"; the SKI must then be supplied as 20 binary bytes with AT+S.TLSCERT=auth,20. Sending it as 40 hex characters gave Certificate Error:3."}},
+				"trust.load_snippet": []SourceRef{SourceRef{
+					Ref:        "the same sources as trust.ca_load_hint: AT+S.TLSCERT=content,2 / ca / auth / content,1 and AT+S.TIME as used by ST staff (seed 001) and GHI's driver",
+					URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
+					Confidence: "vendor-forum"}},
+				"trust.load_steps": []SourceRef{SourceRef{
+					Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (SetTlsServerRootCertificate returns the AT-S.SubjectKeyId answer); ST community threads 0D50X00009hp5O9 (<SKI>.ca file) and 0D50X00009XkXJjSAN (DER load log); seeds 001, 004",
+					URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
+					Confidence: "vendor-forum"}},
 				"trust.model": []SourceRef{SourceRef{
 					Ref:        "ST community 'SPWF04 - TLS anonymous negotiation', Elio Cometti (ST)",
 					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
@@ -1554,6 +1640,8 @@ var builtinSnapshot = []snapshotDoc{
 				CASKIAutoFormats: []string{},
 				CAPath:           "/flash/cert/ca.pem",
 				CALoadHint:       "Convert the root CA to DER (openssl x509 -in root.pem -outform DER -out ca.pem; keep the name ca.pem), upload it by FTP to /flash/cert/ca.pem, set the RTC (machine.RTC().init(...)), then ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs='/flash/cert/ca.pem'). Without cert_reqs=ssl.CERT_REQUIRED the server is not verified at all.",
+				LoadSteps:        []string{"{{.FileName}} holds the root in {{.Format}} ({{.Bytes}} bytes) despite its name; upload it by FTP to {{.DevicePath}}", "set the RTC before connecting (a date error is raised as OSError 461)", "pass cert_reqs=ssl.CERT_REQUIRED: the default CERT_NONE verifies nothing"},
+				LoadSnippet:      "import socket, ssl, machine\nmachine.RTC().init(({{.RTC}}, 0, 0))  # UTC; use the real date and time\ns = socket.socket()\nss = ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs={{printf \"%q\" .DevicePath}})\nss.connect(socket.getaddrinfo(\"HOST\", 443)[0][-1])\n",
 				PathOrder:        "unknown",
 				AnchorMatch:      "unknown",
 				VerifiesHostname: boolPtr(false),
@@ -1628,6 +1716,14 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/micropython/micropython/blob/master/docs/wipy/general.rst",
 					Confidence: "vendor-doc",
 					Note:       "\"The certificate to validate the other side goes in: '/flash/cert/ca.pem'\"; files there go to the hidden internal file system. modssl.c strips the 6-byte '/flash' prefix and passes '/cert/ca.pem' to the NWP."}},
+				"trust.load_snippet": []SourceRef{SourceRef{
+					Ref:        "micropython ports/cc3200/mods/modssl.c wrap_socket(cert_reqs, ca_certs); docs/wipy/general.rst; machine.RTC().init tuple",
+					URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
+					Confidence: "vendor-source"}},
+				"trust.load_steps": []SourceRef{SourceRef{
+					Ref:        "micropython docs/wipy/general.rst (SSL section: /flash/cert/ca.pem, FTP); ports/cc3200/mods/modssl.c (cert_reqs, ca_certs); seed 003 (DER content, set the RTC)",
+					URL:        "https://github.com/micropython/micropython/blob/master/docs/wipy/general.rst",
+					Confidence: "vendor-doc"}},
 				"trust.model": []SourceRef{SourceRef{
 					Ref:        "micropython modssl.c: cert_reqs default SSL_CERT_NONE; ca file passed only with CERT_REQUIRED; ports/cc3200/mods/modsocket.c socket_connect swallows SL_ESECSNOVERIFY when cert_req is false",
 					URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",

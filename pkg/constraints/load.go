@@ -514,6 +514,7 @@ func (v *validator) values(root *yaml.Node, prefix string) {
 			}
 		}
 	}
+	v.rootTemplates(root, prefix)
 	v.nonNegative(root, prefix)
 	v.pinMethods(root, prefix)
 	v.helloRules(root, prefix)
@@ -681,4 +682,19 @@ func yamlError(file string, err error) ProfileError {
 		return ProfileError{File: file, Line: line, Column: 1, Msg: strings.TrimSpace(rest)}
 	}
 	return ProfileError{File: file, Msg: msg}
+}
+
+// rootTemplates renders the root-loading templates with sample data, so a
+// typo in a field name is reported with its line, not when a user runs
+// certlint root.
+func (v *validator) rootTemplates(root *yaml.Node, prefix string) {
+	nodes := seqAt(root, "trust", "load_steps")
+	if n := nodeAt(root, "trust", "load_snippet"); n != nil && n.Kind == yaml.ScalarNode {
+		nodes = append(nodes, n)
+	}
+	for _, n := range nodes {
+		if _, err := renderStep(n.Value, sampleRootStepData); err != nil {
+			v.errorf(n, "%strust root-loading template: %v", prefix, err)
+		}
+	}
 }

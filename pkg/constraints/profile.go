@@ -101,6 +101,12 @@ type TrustModel struct {
 	CAPath string `yaml:"ca_path"`
 	// CALoadHint says how to load the CA (an AT command, a code snippet).
 	CALoadHint string `yaml:"ca_load_hint"`
+	// LoadSteps are the steps `certlint root` prints to load a root into the
+	// device, as text/template strings over RootStepData ({{.FileName}},
+	// {{.SKIColon}}, {{.PEM}} …); empty = a generic step and CALoadHint.
+	LoadSteps []string `yaml:"load_steps"`
+	// LoadSnippet is the code or commands to paste, as a template too.
+	LoadSnippet string `yaml:"load_snippet"`
 	// Store names the built-in root store (profiles/stores/NAME.yaml) a
 	// builtin-store device holds; empty = judged against the Mozilla roots.
 	Store                     string `yaml:"store"`

@@ -149,8 +149,8 @@ func (s *RootStore) Anchors() *chain.Anchors {
 	return s.anchors
 }
 
-// holding returns the store's entry for c (same subject and key), or nil.
-func (s *RootStore) holding(c *chain.Cert) *StoreRoot {
+// Holds returns the store's entry for c (same subject and key), or nil.
+func (s *RootStore) Holds(c *chain.Cert) *StoreRoot {
 	if c == nil || c.Parsed == nil {
 		return nil
 	}
@@ -177,9 +177,9 @@ func storeFinding(obs *chain.Observation, path *chain.Path, p *Profile, s *RootS
 	var f Finding
 	var r *StoreRoot
 	switch {
-	case path.OK() && s.holding(path.Anchor) != nil:
+	case path.OK() && s.Holds(path.Anchor) != nil:
 		a := path.Anchor
-		r = s.holding(a)
+		r = s.Holds(a)
 		f = Finding{Severity: Pass, CertIndex: a.Index, Limit: s.Name, Actual: r.Subject,
 			Message: fmt.Sprintf("the chain anchors at %s, which %s holds (until %s)", r.Subject, held, r.NotAfter)}
 	default:

@@ -310,7 +310,7 @@ func servedCerts(log *tls.ServerHandshake) ([]*Cert, []string) {
 		for _, s := range sent {
 			total += len(s.Raw)
 		}
-		notes = append(notes, fmt.Sprintf("the server sent %d certificates (%d bytes); only the first %d were examined (certlint's chain cap)",
+		notes = append(notes, fmt.Sprintf("the server sent %d certificates (%d bytes); only the first %d were examined (certlint's chain cap); message-size and chain-size count all of them",
 			len(sent), total, MaxChainCerts))
 		sent = sent[:MaxChainCerts]
 	}

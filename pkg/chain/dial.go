@@ -264,8 +264,31 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 			return a
 		}
 	}
-	a.hs.Certificate = tap.message()
+	if a.hs.Certificate = tap.message(); a.hs.Certificate == nil {
+		a.hs.Certificate = loggedMessage(log)
+	}
 	return a
+}
+
+// loggedMessage is the Certificate message zcrypto logged, measured from
+// every certificate in it (also those past the chain cap), for when the
+// record tap could not see it (TLS 1.3 encrypts it): its records are
+// unknown. Nil when no certificate was logged.
+func loggedMessage(log *tls.ServerHandshake) *CertificateMessage {
+	if log == nil || log.ServerCertificates == nil {
+		return nil
+	}
+	var sizes []int
+	if raw := log.ServerCertificates.Certificate.Raw; len(raw) > 0 {
+		sizes = append(sizes, len(raw))
+	}
+	for _, c := range log.ServerCertificates.Chain {
+		sizes = append(sizes, len(c.Raw))
+	}
+	if len(sizes) == 0 {
+		return nil
+	}
+	return NewCertificateMessage(sizes)
 }
 
 // negotiated reads the server's choices from the ServerHello in the log.

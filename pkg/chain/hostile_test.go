@@ -168,6 +168,9 @@ func TestHostileLongChainIsCappedAndSaysSo(t *testing.T) {
 	if !hs.OK() {
 		t.Errorf("handshake %+v, want it completed", *hs)
 	}
+	if m := hs.Certificate; m == nil || m.Certs != hostile.LongChainCerts {
+		t.Errorf("Handshake.Certificate = %+v, want all %d certificates counted", m, hostile.LongChainCerts)
+	}
 	if len(hs.Notes) == 0 || !strings.Contains(strings.Join(hs.Notes, "\n"), "100 certificates") {
 		t.Errorf("Handshake.Notes = %q, want a note that the 100-certificate chain was capped", hs.Notes)
 	}

@@ -69,7 +69,7 @@ func TestFetchRecordsHowTheCertificateMessageWasSent(t *testing.T) {
 		name    string
 		ch      testpki.Chain
 		maxV    uint16
-		records func(wire int) []int // nil: the message is not seen
+		records func(wire int) []int // nil: the records are not seen
 	}{
 		{"TLS 1.2, one record", small, tls.VersionTLS12, func(wire int) []int { return []int{wire} }},
 		{"TLS 1.2, split at 16,384", big, tls.VersionTLS12, func(wire int) []int { return []int{16384, wire - 16384} }},
@@ -84,15 +84,15 @@ func TestFetchRecordsHowTheCertificateMessageWasSent(t *testing.T) {
 			}
 			assertServed(t, certs, tt.ch)
 			m := hs.Certificate
-			if tt.records == nil {
-				if m != nil {
-					t.Fatalf("Handshake.Certificate = %+v, want nil (encrypted)", m)
-				}
-				return
-			}
 			want := chain.NewCertificateMessage(derSizes(tt.ch))
 			if m == nil || m.Bytes != want.Bytes || m.Certs != len(tt.ch) || m.DERBytes != want.DERBytes {
 				t.Fatalf("Handshake.Certificate = %+v, want %+v", m, want)
+			}
+			if tt.records == nil {
+				if m.Records != nil {
+					t.Fatalf("records %v, want none known (encrypted)", m.Records)
+				}
+				return
 			}
 			if got, wantRec := m.Records, tt.records(want.Bytes+4); !equalInts(got, wantRec) {
 				t.Errorf("records %v, want %v", got, wantRec)

@@ -5,10 +5,13 @@ package schematest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -84,4 +87,60 @@ func schema(name string) (*jsonschema.Schema, error) {
 	}
 	compiled[name] = s
 	return s, nil
+}
+
+// Undocumented returns the JSON fields of the struct value v that the
+// schema's part name (Report or a $defs name) does not describe, so a test
+// can require every field of an output to be in the published contract.
+func Undocumented(v interface{}, name string) ([]string, error) {
+	raw, err := os.ReadFile(Path())
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+		Defs       map[string]struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	props := doc.Properties
+	if name != Report {
+		props = doc.Defs[name].Properties
+	}
+	if len(props) == 0 {
+		return nil, fmt.Errorf("the schema describes no properties at %s", location(name))
+	}
+	var missing []string
+	for _, f := range jsonFields(reflect.TypeOf(v)) {
+		if _, ok := props[f]; !ok {
+			missing = append(missing, f)
+		}
+	}
+	return missing, nil
+}
+
+// jsonFields lists the JSON names of a struct's fields (embedded structs
+// flattened), skipping fields left out of JSON.
+func jsonFields(t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-" || (!f.IsExported() && !f.Anonymous):
+		case f.Anonymous && name == "":
+			out = append(out, jsonFields(f.Type)...)
+		case name == "":
+			out = append(out, f.Name)
+		default:
+			out = append(out, name)
+		}
+	}
+	return out
 }

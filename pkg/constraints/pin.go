@@ -72,6 +72,7 @@ func (pinCheck) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	if held.Method.OnMismatch != "" {
 		f.Message += "; " + held.Method.OnMismatch
 	}
+	f.Message += fmt.Sprintf("; to pin now: %s %s", held.Method.Call, quoteValue(pinNow(held.Method, leaf), pin.Kind(held.Method.Kind)))
 	f.Fix = pinOptions(obs, p, leaf)
 	return []Finding{f}
 }
@@ -275,7 +276,7 @@ func anchorOption(obs *chain.Observation, p *Profile) string {
 
 func quoteValue(v string, k pin.Kind) string {
 	if k == pin.PublicKey || k == pin.Certificate {
-		return "with the PEM " + firstLine(v) + "…"
+		return "with the leaf's " + k.Describe() + " as PEM (" + firstLine(v) + "…, whole in `certlint root` and in -o json)"
 	}
 	return fmt.Sprintf("%q", v)
 }

@@ -103,7 +103,7 @@ func TestPin(t *testing.T) {
 			withPins(served(r.sameKey), r.checkDate, 30, pinsOf(t, oldSHA1)), bearSSLProfile(),
 			[]want{{Severity: Fail, CertIndex: 0, Limit: oldSHA1, Actual: sameSHA1, Contains: []string{
 				"pin " + oldSHA1 + " (--pin #1) does not match certificate #0 (leaf, CN=pinned.example.net", "as BearSSL client compares it",
-				"Received cert FP doesn't match"},
+				"Received cert FP doesn't match", `; to pin now: setFingerprint "` + sameSHA1 + `"`},
 				Fix: `setFingerprint "` + sameSHA1 + `" — breaks at the next renewal, by 2026-11-06 at the latest; publicly trusted leaf certificates issued on 2026-05-01 last at most 200 days`}}},
 		{"a key pin survives a renewal that keeps the key",
 			withPins(served(r.sameKey), r.checkDate, 30, pinsOf(t, oldKey)), bearSSLProfile(),
@@ -114,7 +114,7 @@ func TestPin(t *testing.T) {
 		{"a key pin breaks on a renewal with a new key",
 			withPins(served(r.newKey), r.checkDate, 30, pinsOf(t, oldKey)), bearSSLProfile(),
 			[]want{{Severity: Fail, CertIndex: 0, Actual: pin.Format(newT.Value(pin.PublicKey), pin.FormatPEMPublicKey), Contains: []string{"does not match certificate #0"},
-				Fix: "setKnownKey with the PEM -----BEGIN PUBLIC KEY-----… — survives renewals that keep the key"}}},
+				Fix: "setKnownKey with the leaf's public key as PEM (-----BEGIN PUBLIC KEY-----…, whole in `certlint root` and in -o json) — survives renewals that keep the key"}}},
 		{"the fix offers the intermediate and the root as anchors",
 			withPins(served(r.newKey), r.checkDate, 30, pinsOf(t, oldSHA1)), bearSSLProfile(),
 			[]want{{Severity: Fail, CertIndex: 0, Fix: "hold the intermediate CN=Test TLS CA, O=certlint test"}}},

@@ -27,6 +27,14 @@ type HeldAnchor struct {
 	cert    *Cert
 }
 
+// SubjectAndKey returns the anchor's raw subject and SubjectPublicKeyInfo
+// read from its DER without parsing it (Cert parses, and checks a root's
+// self-signature: 1 ms a root). ok is false when they cannot be read.
+func (h *HeldAnchor) SubjectAndKey() (subject, spki []byte, ok bool) {
+	names, ok := readNames(h.der)
+	return names.subject, names.spki, ok
+}
+
 // Cert returns the anchor as certlint describes certificates. The result
 // is shared: callers copy it before changing Index or Role.
 func (h *HeldAnchor) Cert() *Cert {
@@ -65,11 +73,11 @@ func NewAnchors() *Anchors {
 // when a lookup returns the anchor. It reports false for bytes whose
 // subject cannot be read and for a certificate already held.
 func (a *Anchors) AddDER(der []byte, origin Source, from string) bool {
-	subject, ski, ok := subjectAndSKI(der)
+	names, ok := readNames(der)
 	if !ok {
 		return false
 	}
-	return a.add(&HeldAnchor{Origin: origin, From: from, der: der}, subject, ski)
+	return a.add(&HeldAnchor{Origin: origin, From: from, der: der}, names.subject, names.ski)
 }
 
 // AddCert adds a certificate certlint has already parsed (one from a CA
@@ -168,8 +176,8 @@ func (a *Anchors) Select(keep func(*HeldAnchor) bool) *Anchors {
 			if !keep(h) {
 				continue
 			}
-			if subject, ski, ok := subjectAndSKI(h.der); ok {
-				out.add(h, subject, ski)
+			if names, ok := readNames(h.der); ok {
+				out.add(h, names.subject, names.ski)
 			}
 		}
 		for _, p := range s.parts {
@@ -328,13 +336,19 @@ func IsRetiredStoreRoot(c *Cert) bool {
 // 2.5.29.14 (RFC 5280, 4.2.1.2).
 var oidSubjectKeyID = []byte{0x55, 0x1d, 0x0e}
 
-// subjectAndSKI reads a certificate's raw subject (with its header, as
-// RawSubject and RawIssuer hold it) and its Subject Key Identifier by
-// walking the DER, without parsing the rest. ok is false when the walk
-// fails; ski is nil when the certificate has none.
-func subjectAndSKI(der []byte) (subject, ski []byte, ok bool) {
+// derNames are the parts of a certificate an anchor is looked up by, as
+// raw DER: the subject (with its header, as RawSubject and RawIssuer hold
+// it), the SubjectPublicKeyInfo and the Subject Key Identifier (nil when
+// the certificate has none).
+type derNames struct {
+	subject, spki, ski []byte
+}
+
+// readNames reads a certificate's derNames by walking the DER, without
+// parsing the rest; ok is false when the walk fails.
+func readNames(der []byte) (names derNames, ok bool) {
 	input := cryptobyte.String(der)
-	var cert, tbs, subj cryptobyte.String
+	var cert, tbs, subj, spki cryptobyte.String
 	if !input.ReadASN1(&cert, asn1.SEQUENCE) || !cert.ReadASN1(&tbs, asn1.SEQUENCE) ||
 		!tbs.SkipOptionalASN1(asn1.Tag(0).Constructed().ContextSpecific()) || // version
 		!tbs.SkipASN1(asn1.INTEGER) || // serialNumber
@@ -342,37 +356,39 @@ func subjectAndSKI(der []byte) (subject, ski []byte, ok bool) {
 		!tbs.SkipASN1(asn1.SEQUENCE) || // issuer
 		!tbs.SkipASN1(asn1.SEQUENCE) || // validity
 		!tbs.ReadASN1Element(&subj, asn1.SEQUENCE) ||
-		!tbs.SkipASN1(asn1.SEQUENCE) || // subjectPublicKeyInfo
+		!tbs.ReadASN1Element(&spki, asn1.SEQUENCE) ||
 		!tbs.SkipOptionalASN1(asn1.Tag(1).ContextSpecific()) || // issuerUniqueID
 		!tbs.SkipOptionalASN1(asn1.Tag(2).ContextSpecific()) { // subjectUniqueID
-		return nil, nil, false
+		return names, false
 	}
+	names.subject, names.spki = subj, spki
 	var exts cryptobyte.String
 	var present bool
 	if !tbs.ReadOptionalASN1(&exts, &present, asn1.Tag(3).Constructed().ContextSpecific()) {
-		return nil, nil, false
+		return derNames{}, false
 	}
 	if !present {
-		return subj, nil, true
+		return names, true
 	}
 	var list cryptobyte.String
 	if !exts.ReadASN1(&list, asn1.SEQUENCE) {
-		return nil, nil, false
+		return derNames{}, false
 	}
 	for !list.Empty() {
 		var ext, oid, value, id cryptobyte.String
 		if !list.ReadASN1(&ext, asn1.SEQUENCE) || !ext.ReadASN1(&oid, asn1.OBJECT_IDENTIFIER) ||
 			!ext.SkipOptionalASN1(asn1.BOOLEAN) || !ext.ReadASN1(&value, asn1.OCTET_STRING) {
-			return nil, nil, false
+			return derNames{}, false
 		}
 		if bytes.Equal(oid, oidSubjectKeyID) {
 			if !value.ReadASN1(&id, asn1.OCTET_STRING) {
-				return nil, nil, false
+				return derNames{}, false
 			}
-			return subj, id, true
+			names.ski = id
+			return names, true
 		}
 	}
-	return subj, nil, true
+	return names, true
 }
 
 // AssignRoles sets Index (position) and Role on every certificate of a

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"sync"
 	"time"
 
 	zrsa "github.com/zmap/zcrypto/rsa"
@@ -68,6 +69,12 @@ type Cert struct {
 	AKI                []byte
 	IsCA               bool
 	SelfSigned         bool // subject equals issuer and the signature verifies with its own key
+
+	// signatures remembers which issuers' keys were checked against this
+	// certificate's signature: every device's path is built over the same
+	// chain, and an RSA-4096 check costs 0.3 ms. Copies of the Cert share
+	// it (the same bytes, the same answers).
+	signatures *signatureMemo
 }
 
 // DERBytes is the size of the certificate as it travels in a TLS Certificate
@@ -99,7 +106,7 @@ func NewCert(raw []byte) *Cert { return newCert(raw, nil) }
 // parsing the chain a second time cost 13-18% of a batch.
 func newCert(raw []byte, parsed *x509.Certificate) *Cert {
 	sum := sha256.Sum256(raw)
-	c := &Cert{Raw: raw, SHA256: hex.EncodeToString(sum[:]), KeyType: "unknown", SignatureHash: "unknown"}
+	c := &Cert{Raw: raw, SHA256: hex.EncodeToString(sum[:]), KeyType: "unknown", SignatureHash: "unknown", signatures: &signatureMemo{}}
 	if parsed == nil {
 		var err error
 		if parsed, err = x509.ParseCertificate(raw); err != nil || parsed == nil {
@@ -171,4 +178,31 @@ func signatureHash(alg x509.SignatureAlgorithm) string {
 		return "ed25519"
 	}
 	return "unknown"
+}
+
+// signatureMemo holds the outcome of checking a certificate's signature
+// with each issuer's key, by the issuer's SHA-256.
+type signatureMemo struct {
+	mu      sync.Mutex
+	results map[string]error
+}
+
+// checkSignatureFrom is c.Parsed.CheckSignatureFrom(parent.Parsed), done
+// once per parent. Both must be parsed.
+func (c *Cert) checkSignatureFrom(parent *Cert) error {
+	m := c.signatures
+	if m == nil {
+		return c.Parsed.CheckSignatureFrom(parent.Parsed)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err, ok := m.results[parent.SHA256]; ok {
+		return err
+	}
+	err := c.Parsed.CheckSignatureFrom(parent.Parsed)
+	if m.results == nil {
+		m.results = map[string]error{}
+	}
+	m.results[parent.SHA256] = err
+	return err
 }

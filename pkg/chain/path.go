@@ -485,7 +485,7 @@ func verifyLink(parent, child *Cert) link {
 	if len(child.AKI) > 0 && len(parent.SKI) > 0 && !keyMatch {
 		return linkNone // a different key of the same name (a re-keyed CA)
 	}
-	err := child.Parsed.CheckSignatureFrom(parent.Parsed)
+	err := child.checkSignatureFrom(parent)
 	if err == nil || errors.Is(err, x509.ErrUnsupportedAlgorithm) {
 		return linkOK
 	}

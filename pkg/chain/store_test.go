@@ -35,14 +35,18 @@ func storeDERs(t testing.TB) [][]byte {
 
 // The DER walk that indexes the store must read the same subject and SKI
 // as crypto/x509 for every root.
-func TestSubjectAndSKIMatchesCryptoX509(t *testing.T) {
+func TestReadNamesMatchesCryptoX509(t *testing.T) {
 	withSKI := 0
 	for i, der := range storeDERs(t) {
 		want, err := stdx509.ParseCertificate(der)
 		if err != nil {
 			t.Fatalf("root %d: %v", i, err)
 		}
-		subject, ski, ok := subjectAndSKI(der)
+		names, ok := readNames(der)
+		subject, ski := names.subject, names.ski
+		if !bytes.Equal(names.spki, want.RawSubjectPublicKeyInfo) {
+			t.Errorf("root %d (%s): SPKI %x, want %x", i, want.Subject, names.spki, want.RawSubjectPublicKeyInfo)
+		}
 		if !ok {
 			t.Fatalf("root %d (%s): walk failed", i, want.Subject)
 		}
@@ -61,11 +65,11 @@ func TestSubjectAndSKIMatchesCryptoX509(t *testing.T) {
 	}
 }
 
-func TestSubjectAndSKIRejectsJunk(t *testing.T) {
+func TestReadNamesRejectsJunk(t *testing.T) {
 	ders := storeDERs(t)
 	for _, in := range [][]byte{nil, {0x30}, {0x30, 0x03, 0x02, 0x01, 0x01}, ders[0][:len(ders[0])/2]} {
-		if _, _, ok := subjectAndSKI(in); ok {
-			t.Errorf("subjectAndSKI(%x) ok, want a failed walk", in)
+		if _, ok := readNames(in); ok {
+			t.Errorf("readNames(%x) ok, want a failed walk", in)
 		}
 	}
 }

@@ -72,6 +72,26 @@ func TestBuiltinSnapshotMatchesYAML(t *testing.T) {
 	}
 }
 
+// Every built-in root store from the snapshot equals its YAML file.
+func TestBuiltinStoresMatchYAML(t *testing.T) {
+	if len(StoreNames()) == 0 {
+		t.Skip("no built-in root stores")
+	}
+	for _, name := range StoreNames() {
+		want, err := parseStore(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := snapshotStore(name)
+		if got == nil {
+			t.Fatalf("%s: not in the snapshot (stale? see TestBuiltinSnapshotUpToDate)", name)
+		}
+		if !reflect.DeepEqual(got.Roots, want.Roots) || got.Name != want.Name || got.Update != want.Update || got.Title != want.Title || got.Source != want.Source {
+			t.Errorf("%s: the snapshot differs from profiles/stores/%s.yaml", name, name)
+		}
+	}
+}
+
 // A custom profile may extend a built-in one: the snapshot registry parses
 // the base's YAML for it on demand.
 func TestSnapshotRegistryExtends(t *testing.T) {
@@ -120,7 +140,11 @@ func generateSnapshot(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := profilesSum(profiles.FS)
+	sum, err := profilesSum(profiles.FS, "*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storesSum, err := profilesSum(profiles.Stores, "stores/*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +170,16 @@ func generateSnapshot(t *testing.T) []byte {
 			fmt.Fprintf(&b, "%q: &%s,\n", v, literal(t, reflect.ValueOf(*p)))
 		}
 		b.WriteString("}},\n")
+	}
+	b.WriteString("}\n\n")
+	fmt.Fprintf(&b, "// builtinStoresSum is profilesSum of the root-store files below.\nconst builtinStoresSum = %q\n\n", storesSum)
+	b.WriteString("// builtinStores holds every built-in root store (trust.store), decoded.\nvar builtinStores = map[string]*RootStore{\n")
+	for _, name := range StoreNames() {
+		s, err := parseStore(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%q: %s,\n", name, literal(t, reflect.ValueOf(s)))
 	}
 	b.WriteString("}\n")
 	out, err := format.Source([]byte(b.String()))
@@ -205,11 +239,11 @@ func literal(t *testing.T, v reflect.Value) string {
 		b.WriteString(typeName(t, v.Type()) + "{")
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Type().Field(i)
-			if !f.IsExported() {
-				t.Fatalf("%s.%s: the snapshot cannot hold unexported fields", v.Type(), f.Name)
-			}
 			if v.Field(i).IsZero() {
 				continue
+			}
+			if !f.IsExported() {
+				t.Fatalf("%s.%s: the snapshot cannot hold unexported fields", v.Type(), f.Name)
 			}
 			b.WriteString("\n" + f.Name + ": " + literal(t, v.Field(i)) + ",")
 		}

@@ -52,9 +52,8 @@ func (r StoreRoot) Expires() time.Time {
 }
 
 var (
-	storesOnce sync.Once
-	storesByID map[string]*RootStore
-	storesErr  error
+	storesMu   sync.Mutex
+	storesByID = map[string]*RootStore{}
 )
 
 // StoreNames lists the built-in root stores trust.store may name.
@@ -68,32 +67,40 @@ func StoreNames() []string {
 	return out
 }
 
-// LoadStore returns a built-in root store by name.
+// LoadStore returns a built-in root store by name: from the build-time
+// snapshot (builtin.go) when it is current, else parsed from its YAML file
+// on first use, that file only.
 func LoadStore(name string) (*RootStore, error) {
-	storesOnce.Do(func() {
-		storesByID = map[string]*RootStore{}
-		for _, n := range StoreNames() {
-			data, err := fs.ReadFile(profiles.Stores, "stores/"+n+".yaml")
-			if err != nil {
-				storesErr = err
-				return
-			}
-			var s RootStore
-			if err := yaml.Unmarshal(data, &s); err != nil {
-				storesErr = fmt.Errorf("profiles/stores/%s.yaml: %w", n, err)
-				return
-			}
-			storesByID[n] = &s
-		}
-	})
-	if storesErr != nil {
-		return nil, storesErr
+	if s := snapshotStore(name); s != nil {
+		return s, nil
 	}
-	s, ok := storesByID[name]
-	if !ok {
+	storesMu.Lock()
+	defer storesMu.Unlock()
+	if s, ok := storesByID[name]; ok {
+		return s, nil
+	}
+	if !contains(StoreNames(), name) {
 		return nil, fmt.Errorf("no built-in root store %q (known: %s)", name, strings.Join(StoreNames(), ", "))
 	}
+	s, err := parseStore(name)
+	if err != nil {
+		return nil, err
+	}
+	storesByID[name] = s
 	return s, nil
+}
+
+// parseStore reads profiles/stores/NAME.yaml.
+func parseStore(name string) (*RootStore, error) {
+	data, err := fs.ReadFile(profiles.Stores, "stores/"+name+".yaml")
+	if err != nil {
+		return nil, err
+	}
+	var s RootStore
+	if err := yaml.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("profiles/stores/%s.yaml: %w", name, err)
+	}
+	return &s, nil
 }
 
 // IssuerOf returns the stored root that issued c, found the way BearSSL,
@@ -134,9 +141,11 @@ func (s *RootStore) Anchors() *chain.Anchors {
 		for _, r := range s.Roots {
 			held[r.SubjectSHA256+r.SPKISHA256] = true
 		}
+		// Matched on the DER: parsing every embedded root to compare
+		// them cost 120 ms a run.
 		embedded := chain.StoreAnchors().Select(func(h *chain.HeldAnchor) bool {
-			c := h.Cert()
-			return c.Parsed != nil && held[sum256(c.Parsed.RawSubject)+sum256(c.Parsed.RawSubjectPublicKeyInfo)]
+			subject, spki, ok := h.SubjectAndKey()
+			return ok && held[sum256(subject)+sum256(spki)]
 		})
 		own := chain.NewAnchors()
 		for _, r := range s.Roots {

@@ -280,7 +280,7 @@ func (f checkFlags) ciInputs(stdin io.Reader, req *certlint.Request) (ciInputs, 
 	if err := refuseExisting("--output-file", f.outputFile, f.force); err != nil {
 		return in, err
 	}
-	if err := refuseExisting("--save-chain", f.saveChain, f.force); err != nil {
+	if err := checkSaveChain(f.saveChain, f.force); err != nil {
 		return in, err
 	}
 	return in, nil

@@ -106,7 +106,7 @@ func runRoot(cmd *cobra.Command, args []string, f rootFlags) error {
 		}
 		req.At = at
 	}
-	if err := refuseExisting("--save-chain", f.saveChain, f.force); err != nil {
+	if err := checkSaveChain(f.saveChain, f.force); err != nil {
 		return err
 	}
 	exp, err := certlint.ExportRoot(cmd.Context(), req)
@@ -261,6 +261,16 @@ func writePinForms(w io.Writer, e *certlint.RootExport) {
 	}
 	fmt.Fprintf(w, "  the root above: survives every renewal under it, until %s; costs %s bytes of DER in flash, a full chain validation and a set clock\n",
 		e.Root.NotAfter.UTC().Format("2006-01-02"), report.Thousands(len(e.Root.Raw)))
+}
+
+// checkSaveChain refuses a --save-chain the run could not write, before
+// anything is dialled: stdout (it holds the report) or an existing file
+// without --force.
+func checkSaveChain(path string, force bool) error {
+	if path == "-" {
+		return errors.New("--save-chain -: give a file name (stdout holds the report)")
+	}
+	return refuseExisting("--save-chain", path, force)
 }
 
 // saveChain writes the chain as served to path (--save-chain), as PEM in

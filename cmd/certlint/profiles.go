@@ -319,6 +319,7 @@ func profileFields(p *constraints.Profile) []profileField {
 	c, t := p.Certificates, p.Trust
 	fields := []profileField{
 		{"tls.versions", list(p.TLS.Versions)},
+		{"tls.max_version", orUnknown(p.TLS.MaxVersion)},
 		{"tls.cipher_suites", list(p.TLS.CipherSuites)},
 		{"tls.curves", list(p.TLS.Curves)},
 		{"tls.sni", optBool(p.TLS.SNI)},

@@ -193,7 +193,7 @@ func selectProfiles(req Request) ([]*constraints.Profile, error) {
 // dialable reports whether enough of the device's ClientHello is known to
 // replay it; a profile without versions gets no device dial and its
 // handshake checks say so.
-func dialable(p *constraints.Profile) bool { return len(p.TLS.Versions) > 0 }
+func dialable(p *constraints.Profile) bool { return len(p.OfferedVersions()) > 0 }
 
 type runner struct {
 	req      Request

@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "eb880b9ca17bd57129e1ffb94f35fc75cfbe426de3c5be90e44004b702451acc"
+const builtinSnapshotSum = "6ae4edfd06690c5a7eff9e4da63356b32b5b444009a5ada77eb77a7aafbb2297"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -1094,10 +1094,11 @@ var builtinSnapshot = []snapshotDoc{
 			Notes:    "Closed ST firmware driven by AT commands (UM1695); TLS is described in AN4683 and the STSW-TLSpack examples. Unlike the SPWF04, the SPWF01 can connect without verifying the server (\"anonymous negotiation\"): verification only happens when a CA is loaded. The CA slot (RAM `ca` or flash `f_ca`) takes PEM only; a certificate it cannot parse gives \"ERROR: Unable to load CA certificate\". An expected server domain can be set with AT+S.TLSDOMAIN and the clock with AT+S.SETTIME. Supported TLS versions, cipher suites and key/size limits were not found in any retrieved source; in 2017 the SPWF01SA.11 reached www.ebay.com, www.ssllabs.com and Azure IoT Hub (anonymously) where the SPWF04 failed.",
 			TLS: TLSLimits{
 				Versions:     []string{},
+				MaxVersion:   "tls1.2",
 				CipherSuites: []string{},
 				Curves:       []string{},
 				HelloKnown:   "unknown",
-				HelloNote:    "Nothing of the SPWF01 ClientHello is published (AN4683 body not retrieved, no capture found); certlint makes no device dial for it."},
+				HelloNote:    "Nothing of the SPWF01 ClientHello is published (AN4683 body not retrieved, no capture found). The firmware predates TLS 1.3 (tls.max_version), so certlint dials with TLS 1.0-1.2 and its own suites and extensions only to see whether the server takes any version the module could speak."},
 			Certificates: CertificateLimits{
 				KeyTypes:        []string{},
 				ECCurves:        []string{},
@@ -1153,6 +1154,11 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "searched AN4683 (first pages only), UM1695, ST community; no ClientHello capture",
 					Confidence: "unknown",
 					Note:       "Nothing about the SPWF01 ClientHello was found."}},
+				"tls.max_version": []SourceRef{SourceRef{
+					Ref:        "SPWF01 firmware 3.x (ST community threads on FW 3.4, 2015-2017; the STSW-TLSpack examples) against RFC 8446, TLS 1.3 (published August 2018)",
+					URL:        "https://community.st.com/t5/interface-and-connectivity-ics/unable-to-initiate-tls-connection-using-spwf01sa-11-wit-fw-v3-4/m-p/482194",
+					Confidence: "inferred",
+					Note:       "The firmware was released before TLS 1.3 existed, so it cannot offer it: at most TLS 1.2. Which of TLS 1.0-1.2 it offers is not documented (tls.versions stays unknown); certlint offers TLS 1.0-1.2 for it, so a server that refuses all of them (a TLS 1.3-only server) fails the device, and a server that agrees one gives no verdict on versions."}},
 				"tls.sni": []SourceRef{SourceRef{
 					Ref:        "searched AN4683, UM1695, ST mbed SPWF01SA driver",
 					Confidence: "unknown",

@@ -13,7 +13,7 @@ import (
 func (p *Profile) HelloSpec() chain.HelloSpec {
 	sni, known := Bool(p.TLS.SNI)
 	return chain.HelloSpec{
-		Versions:            p.TLS.Versions,
+		Versions:            p.OfferedVersions(),
 		CipherSuites:        p.TLS.CipherSuites,
 		Curves:              p.TLS.Curves,
 		SNI:                 sni || !known,
@@ -25,6 +25,27 @@ func (p *Profile) HelloSpec() chain.HelloSpec {
 		MaxFragmentLength:   p.TLS.MaxFragmentLength,
 		Exact:               p.HelloKnown() == chain.HelloFull,
 	}
+}
+
+// OfferedVersions returns the versions certlint offers in the device's
+// ClientHello: the profile's versions, or, when they are unknown but the
+// newest version the device can speak is (tls.max_version), TLS 1.0 up to
+// that one. Empty when neither is known.
+func (p *Profile) OfferedVersions() []string {
+	if len(p.TLS.Versions) > 0 || p.TLS.MaxVersion == "" {
+		return p.TLS.Versions
+	}
+	var out []string
+	for _, v := range chain.Versions {
+		if v.Profile == "ssl3.0" {
+			continue
+		}
+		out = append(out, v.Profile)
+		if v.Profile == p.TLS.MaxVersion {
+			break
+		}
+	}
+	return out
 }
 
 // HelloKnown returns how much of the device's ClientHello the profile

@@ -467,6 +467,7 @@ var vocabulary = map[string][]string{
 	"trust.ca_formats":              {"der", "pem"},
 	"trust.ca_ski_auto_formats":     {"der", "pem"},
 	"tls.hello_version":             {"ssl3.0", "tls1.0", "tls1.1", "tls1.2", "tls1.3"},
+	"tls.max_version":               {"ssl3.0", "tls1.0", "tls1.1", "tls1.2", "tls1.3"},
 	"tls.record_version":            {"ssl3.0", "tls1.0", "tls1.1", "tls1.2"},
 	"tls.compression":               chain.CompressionMethodNames(),
 	"tls.extensions":                chain.ExtensionNames(),

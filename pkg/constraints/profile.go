@@ -41,7 +41,13 @@ type Profile struct {
 
 // TLSLimits is what the device offers in its ClientHello.
 type TLSLimits struct {
-	Versions     []string `yaml:"versions"`      // ssl3.0 … tls1.3
+	Versions []string `yaml:"versions"` // ssl3.0 … tls1.3
+	// MaxVersion is the newest version the device can offer at all, for a
+	// profile whose Versions are unknown: firmware released before a
+	// version existed cannot speak it (SPWF01 and TLS 1.3). certlint then
+	// offers TLS 1.0 up to it, and a server that refuses all of them fails
+	// the device.
+	MaxVersion   string   `yaml:"max_version"`
 	CipherSuites []string `yaml:"cipher_suites"` // IANA names in offer order
 	Curves       []string `yaml:"curves"`        // named groups
 	SNI          *bool    `yaml:"sni"`           // nil = unknown

@@ -19,12 +19,19 @@ func (tlsVersion) Description() string {
 	return "the server agrees a TLS version with the device's own ClientHello"
 }
 
-func (tlsVersion) Fields() []string { return []string{"tls.versions"} }
+func (tlsVersion) Fields() []string { return []string{"tls.versions", "tls.max_version"} }
 
 func (tlsVersion) Evaluate(obs *chain.Observation, p *Profile) []Finding {
-	offered := versionRange(p.TLS.Versions)
-	if len(p.TLS.Versions) == 0 {
+	versions := p.OfferedVersions()
+	if len(versions) == 0 {
 		return skip("the " + p.Name + " profile lists no TLS versions")
+	}
+	// bounded: the versions are unknown, only the newest possible one is
+	// (an inferred limit); certlint offered everything up to it.
+	bounded := len(p.TLS.Versions) == 0
+	offered := versionRange(versions)
+	if bounded {
+		offered = "at most " + chain.VersionDisplay(p.TLS.MaxVersion) + "; which versions below it is unknown"
 	}
 	hello, why := deviceHello(obs, p)
 	if hello == nil {
@@ -33,10 +40,13 @@ func (tlsVersion) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	hs := hello.Handshake
 	f := Finding{CertIndex: -1, Limit: offered, Actual: hs.Version}
 	switch {
-	case hs.Version != "" && !containsFold(displayVersions(p.TLS.Versions), hs.Version):
+	case hs.Version != "" && !containsFold(displayVersions(versions), hs.Version):
 		f.Severity = Fail
 		f.Message = fmt.Sprintf("the server chose %s, which %s does not offer (it offers %s)", hs.Version, p.Name, offered)
-		f.Fix = "the server ignores the device's offered versions; ask the service operator to enable " + newestVersion(p.TLS.Versions)
+		f.Fix = "the server ignores the device's offered versions; ask the service operator to enable " + newestVersion(versions)
+	case hs.Version != "" && bounded:
+		return skip(fmt.Sprintf("the server agreed %s with a hello offering %s, but which versions %s offers is not known (it offers %s)",
+			hs.Version, versionRange(versions), p.Name, offered))
 	case hs.Version != "":
 		f.Severity = Pass
 		f.Message = fmt.Sprintf("the server agreed %s with %s's ClientHello (it offers %s)", hs.Version, p.Name, offered)
@@ -44,10 +54,14 @@ func (tlsVersion) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 		f.Severity = Fail
 		f.Actual = "none (" + handshakeFailure(hs) + ")"
 		f.Message = fmt.Sprintf("the server refused every version %s offers (%s): %s", p.Name, offered, handshakeFailure(hs))
+		if bounded {
+			f.Message = fmt.Sprintf("the server refused every version up to %s (%s), the newest %s can speak: %s",
+				chain.VersionDisplay(p.TLS.MaxVersion), versionRange(versions), p.Name, handshakeFailure(hs))
+		}
 		if obs.TLS != nil && obs.TLS.Version != "" {
 			f.Message += fmt.Sprintf("; a current client gets %s", obs.TLS.Version)
 		}
-		f.Fix = fmt.Sprintf("ask the service operator to enable %s, the newest version %s offers", newestVersion(p.TLS.Versions), p.Name)
+		f.Fix = fmt.Sprintf("ask the service operator to enable %s, the newest version %s offers", newestVersion(versions), p.Name)
 	default:
 		return skip(fmt.Sprintf("the handshake with %s's ClientHello failed before a version was agreed (%s); the cipher-suite finding says more; versions the device offers: %s",
 			p.Name, handshakeFailure(hs), offered))

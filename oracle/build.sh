@@ -24,7 +24,11 @@ if [ -f "$out/.done" ]; then
 	echo "$out"
 	exit 0
 fi
-mkdir -p "$cache/src" "$cache/obj" "$out"
+mkdir -p "$cache/bin"
+final=$out
+out=$(mktemp -d "$cache/bin/.$key.XXXXXX") # built here, renamed when complete
+trap 'rm -rf "$out"' EXIT
+mkdir -p "$cache/src" "$cache/obj"
 log() { echo "oracle/build.sh: $*" >&2; }
 
 # fetch PACKAGE UPSTREAM-VERSION-PREFIX: unpack Debian's source package
@@ -52,7 +56,7 @@ fetch() {
 		;;
 	esac
 	echo "$version" >"$tmp/unpacked/.debian-version"
-	mv "$tmp/unpacked" "$dir"
+	mv -T "$tmp/unpacked" "$dir" 2>/dev/null || true # another build may have won
 	rm -rf "$tmp"
 }
 
@@ -106,7 +110,7 @@ library() {
 	esac >"$out/.sources"
 	export CFLAGS
 	xargs -P "$jobs" -n 1 bash -c 'compile "$1"' _ <"$out/.sources" 2>>"$out/build.log" || {
-		log "compiling $stack failed; the end of $out/build.log:"
+		log "compiling $stack failed; the end of the build log:"
 		tail -20 "$out/build.log" >&2
 		exit 1
 	}
@@ -144,4 +148,6 @@ grep -v '^#' "$here/configs.tsv" | grep -v '^[[:space:]]*$' | while IFS=$'\t' re
 done
 cp "$here/configs.tsv" "$out/configs.tsv"
 touch "$out/.done"
-echo "$out"
+rm -f "$out/.sources"
+mv -T "$out" "$final" 2>/dev/null || true # a build running at the same time may have finished first
+echo "$final"

@@ -117,8 +117,8 @@ func unusedFindings(served []*chain.Cert, path *chain.Path, p *Profile) []Findin
 	first := served[path.Unused[0]]
 	f := Finding{Severity: Pass, CertIndex: first.Index, Actual: len(path.Unused),
 		Message: fmt.Sprintf("the server also sends %s, not on %s's path to %s; the device receives %s but does not validate with %s",
-			nameSummary(labels), p.Name, path.Anchor.Subject, plural(len(labels), "it", "them"), plural(len(labels), "it", "them")),
-		Fix: "the service can drop what the path does not use, which the device must still receive and may not have room for"}
+			nameSummary(labels), p.Name, path.Anchor.Subject, plural(len(labels), "it", "them"), plural(len(labels), "it", "them"))}
+	dropFix := "the service can drop what the path does not use, which the device must still receive and may not have room for"
 	if len(path.Unverifiable) > 0 && (!validatesKnown || validates) {
 		c := served[path.Unverifiable[0]]
 		f.CertIndex = c.Index
@@ -129,7 +129,7 @@ func unusedFindings(served []*chain.Cert, path *chain.Path, p *Profile) []Findin
 			f.Fix = "the service must drop " + c.Label() + ", or the device must also hold " + c.Issuer
 			return []Finding{f}
 		}
-		f.Severity = Warn
+		f.Severity, f.Fix = Warn, dropFix
 		f.Message = fmt.Sprintf("the server sends %s, which is not on the path and whose issuer %s is neither sent nor held; stacks that validate every certificate they receive (wolfSSL without WOLFSSL_ALT_CERT_CHAINS) reject the chain, and whether %s does is unknown",
 			c.Label(), c.Issuer, p.Name)
 		return []Finding{f}
@@ -137,7 +137,7 @@ func unusedFindings(served []*chain.Cert, path *chain.Path, p *Profile) []Findin
 	if !stopKnown {
 		for _, i := range path.Unused {
 			if c := served[i]; i > end && c.SHA256 != path.Anchor.SHA256 {
-				f.Severity, f.CertIndex = Warn, c.Index
+				f.Severity, f.CertIndex, f.Fix = Warn, c.Index, dropFix
 				f.Message = fmt.Sprintf("the server sends %s after the path already reached %s, which %s is expected to hold; stacks that stop at the first issuer they hold (BearSSL, mbedTLS) ignore it, but whether %s does is unknown",
 					c.Label(), path.Anchor.Subject, p.Name, p.Name)
 				break

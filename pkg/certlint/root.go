@@ -169,7 +169,7 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 func rootServedChain(ctx context.Context, req RootRequest) ([]*chain.Cert, string, error) {
 	switch {
 	case req.ChainFile != "":
-		served, err := chain.LoadChainFile(req.ChainFile, req.Stdin)
+		served, _, err := chain.LoadServedChain(req.ChainFile, req.Stdin)
 		if err != nil {
 			return nil, "", &UsageError{fmt.Errorf("--chain: %w", err)}
 		}

@@ -109,6 +109,13 @@ func limitCases(t *testing.T, p *Profile) []limitCase {
 		}
 		cases = append(cases, lc)
 	}
+	if p.Trust.PathOrder == "strict" && p.Trust.Model != "none" {
+		// Served leaf, root, intermediate: the intermediate that issued the
+		// leaf is not next to it.
+		outOfOrder := observe(chainOf(k.leaf, k.root, k.inter), k.root, chain.SourceServed)
+		inOrder := observe(chainOf(k.leaf, k.inter, k.root), k.root, chain.SourceServed)
+		cases = append(cases, limitCase{field: "trust.path_order", check: "chain-complete", pass: inOrder, fail: outOfOrder})
+	}
 	if p.Trust.Store != "" {
 		// DigiCert Global Root G2 is in every built-in store; a private root
 		// is in none.

@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "6ae4edfd06690c5a7eff9e4da63356b32b5b444009a5ada77eb77a7aafbb2297"
+const builtinSnapshotSum = "31d75780f097345a4c08e590b55641f3ffd18a6f118c8adda5e1af7b66c1a4ab"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -284,12 +284,16 @@ var builtinSnapshot = []snapshotDoc{
 				ECCurves:        []string{"P-256", "P-384", "P-521"},
 				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
 			Trust: TrustModel{
-				Model:            "builtin-store",
-				LoadSteps:        []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
-				LoadSnippet:      "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
-				Store:            "esp-idf-bundle",
-				VerifiesHostname: boolPtr(true),
-				VerifiesTime:     boolPtr(false)},
+				Model:                  "builtin-store",
+				LoadSteps:              []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
+				LoadSnippet:            "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
+				Store:                  "esp-idf-bundle",
+				PathOrder:              "strict",
+				StopsAtFirstHeldIssuer: boolPtr(true),
+				AnchorMatch:            "dn-key",
+				ValidatesUnused:        boolPtr(false),
+				VerifiesHostname:       boolPtr(true),
+				VerifiesTime:           boolPtr(false)},
 			Receive: ReceiveLimits{
 				MaxHandshakeMessageBytes: 16384,
 				MessageCount:             "with-header",
@@ -363,6 +367,10 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:576-585 (MBEDTLS_SSL_PROTO_TLS1_2 default y, MBEDTLS_SSL_PROTO_TLS1_3 default n)",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L576-L585",
 					Confidence: "vendor-source"}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2615-2640 (every candidate whose subject matches the issuer is checked against the signature)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2615-L2640",
+					Confidence: "inferred"}},
 				"trust.load_snippet": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls.h (cacert_pem_buf, cacert_pem_bytes: 'including NULL termination' for PEM); components/esp_http_client/include/esp_http_client.h (cert_pem)",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls.h",
@@ -376,11 +384,23 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
 					Confidence: "vendor-source",
 					Note:       "The application must attach the bundle (crt_bundle_attach); one that passes cacert_pem_buf instead is a loaded-ca device."}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2580-2640 x509_crt_find_parent_in (a parent is looked for only among the certificates sent after the child); oracle/FINDINGS.md 5 (an out-of-order chain fails on mbedTLS 2.28)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2580-L2640",
+					Confidence: "inferred",
+					Note:       "Read in mbedTLS 2.28; the mbedTLS of this firmware keeps the same parent search."}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2698-2760 x509_crt_find_parent (trusted CAs are searched before the rest of the chain), :2933",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2698-L2760",
+					Confidence: "inferred"}},
 				"trust.store": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/mbedtls/CMakeLists.txt:86-100 (the full default bundle is cacrt_all.pem; cacrt_local.pem only without cross-signed verification) and components/mbedtls/esp_crt_bundle/cacrt_all.pem (121 roots, Mozilla as of 2026-05-14)",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/CMakeLists.txt#L86-L100",
 					Confidence: "vendor-source",
 					Note:       "The list is profiles/stores/esp-idf-bundle.yaml, generated from that file."}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "oracle/FINDINGS.md 6: mbedTLS 2.28 ignores a certificate sent after the anchored one",
+					Confidence: "inferred"}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
@@ -411,12 +431,16 @@ var builtinSnapshot = []snapshotDoc{
 				ECCurves:        []string{"P-256", "P-384", "P-521"},
 				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
 			Trust: TrustModel{
-				Model:            "builtin-store",
-				LoadSteps:        []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
-				LoadSnippet:      "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
-				Store:            "esp-idf-4.4-bundle",
-				VerifiesHostname: boolPtr(true),
-				VerifiesTime:     boolPtr(false)},
+				Model:                  "builtin-store",
+				LoadSteps:              []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
+				LoadSnippet:            "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
+				Store:                  "esp-idf-4.4-bundle",
+				PathOrder:              "strict",
+				StopsAtFirstHeldIssuer: boolPtr(true),
+				AnchorMatch:            "dn-key",
+				ValidatesUnused:        boolPtr(false),
+				VerifiesHostname:       boolPtr(true),
+				VerifiesTime:           boolPtr(false)},
 			Receive: ReceiveLimits{
 				MaxHandshakeMessageBytes: 16384,
 				MessageCount:             "with-header",
@@ -487,6 +511,10 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:636-650 (MBEDTLS_SSL_PROTO_TLS1, TLS1_1, TLS1_2 default y)",
 					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L636-L650",
 					Confidence: "vendor-source"}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2615-2640 (every candidate whose subject matches the issuer is checked against the signature)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2615-L2640",
+					Confidence: "inferred"}},
 				"trust.load_snippet": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls.h (cacert_pem_buf, cacert_pem_bytes: 'including NULL termination' for PEM); components/esp_http_client/include/esp_http_client.h (cert_pem)",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls.h",
@@ -500,11 +528,23 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
 					Confidence: "vendor-source",
 					Note:       "The application must attach the bundle (crt_bundle_attach); one that passes cacert_pem_buf instead is a loaded-ca device."}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2580-2640 x509_crt_find_parent_in (a parent is looked for only among the certificates sent after the child); oracle/FINDINGS.md 5 (an out-of-order chain fails on mbedTLS 2.28)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2580-L2640",
+					Confidence: "inferred",
+					Note:       "Read in mbedTLS 2.28; the mbedTLS of this firmware keeps the same parent search."}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2698-2760 x509_crt_find_parent (trusted CAs are searched before the rest of the chain), :2933",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2698-L2760",
+					Confidence: "inferred"}},
 				"trust.store": []SourceRef{SourceRef{
 					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/CMakeLists.txt:36-38 (the default bundle is cacrt_all.pem + cacrt_local.pem; 135 roots, Mozilla as of 2022-04-26)",
 					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/CMakeLists.txt#L36-L38",
 					Confidence: "vendor-source",
 					Note:       "The list is profiles/stores/esp-idf-4.4-bundle.yaml."}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "oracle/FINDINGS.md 6: mbedTLS 2.28 ignores a certificate sent after the anchored one",
+					Confidence: "inferred"}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951",
 					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
@@ -626,15 +666,16 @@ var builtinSnapshot = []snapshotDoc{
 			TLS: TLSLimits{
 				Versions:            []string{"tls1.0", "tls1.1", "tls1.2"},
 				CipherSuites:        []string{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
-				Curves:              []string{"x25519", "secp256r1", "secp384r1", "secp521r1"},
+				Curves:              []string{"secp256r1", "secp384r1", "secp521r1", "x25519"},
 				SNI:                 boolPtr(true),
 				HelloVersion:        "tls1.2",
 				RecordVersion:       "tls1.0",
 				Compression:         []string{"null"},
-				Extensions:          []string{"renegotiation_info", "server_name", "signature_algorithms", "supported_groups", "ec_point_formats"},
+				Extensions:          []string{"renegotiation_info", "server_name", "max_fragment_length", "signature_algorithms", "supported_groups", "ec_point_formats"},
 				SignatureAlgorithms: []string{"ecdsa_secp256r1_sha256", "ecdsa_sha224", "ecdsa_secp384r1_sha384", "ecdsa_secp521r1_sha512", "ecdsa_sha1", "rsa_pkcs1_sha256", "rsa_pkcs1_sha224", "rsa_pkcs1_sha384", "rsa_pkcs1_sha512", "rsa_pkcs1_sha1"},
+				MaxFragmentLength:   512,
 				HelloKnown:          "full",
-				HelloNote:           "Built from the stack's source, not captured: BearSSL's write-ClientHello (ssl_hs_client.t0) writes client_version = the highest enabled version (TLS 1.2), the suites the core set in suites_P order, compression null only, then renegotiation_info (empty), server_name (when connecting by name), max_fragment_length (only after probeMaxFragmentLength and setBufferSizes), signature_algorithms (ECDSA then RSA, each SHA-256, SHA-224, SHA-384, SHA-512, SHA-1), supported_groups (X25519 first, then by ID: P-256, P-384, P-521) and ec_point_formats (uncompressed). No session ticket, no ALPN unless the sketch sets one. The record header carries the lowest enabled version (TLS 1.0). The first 4 bytes of BearSSL's client random are zero; certlint sends its own random."},
+				HelloNote:           "Built from the stack's source: BearSSL's write-ClientHello (ssl_hs_client.t0) writes client_version = the highest enabled version (TLS 1.2), the suites the core set in suites_P order, compression null only, then renegotiation_info (empty), server_name (when connecting by name), max_fragment_length 512 (the default output buffer, 512 + 85 bytes, fits no larger fragment, so BearSSL asks for 512; the 16 KB input buffer still takes full records from a server that ignores it), signature_algorithms (ECDSA then RSA, each SHA-256, SHA-224, SHA-384, SHA-512, SHA-1), supported_groups (by ID: P-256, P-384, P-521, X25519; the code meant to put X25519 first tests the loop counter instead of the curve mask, so it never does) and ec_point_formats (uncompressed). No session ticket, no ALPN unless the sketch sets one. The record header carries the lowest enabled version (TLS 1.0). The first 4 bytes of BearSSL's client random are zero; certlint sends its own random. Checked byte for byte against a hello captured from BearSSL 0.6 built with the core's settings (pkg/certlint/testdata/hello/); not captured from a device."},
 			Certificates: CertificateLimits{
 				KeyTypes:        []string{"rsa", "ecdsa"},
 				RSAMinBits:      1024,
@@ -648,6 +689,10 @@ var builtinSnapshot = []snapshotDoc{
 				LoadSteps:                 []string{"put the root into the sketch as the PEM string below and hand it to setTrustAnchors() before connect(); BearSSL also takes an intermediate the chain reaches", "set the clock before connecting: BearSSL checks dates, and an unset ESP8266 clock reads 1970 (getLastSSLError 54)", "the root expires on {{.Expires}}: plan a firmware update with the service's next root before then"},
 				LoadSnippet:               "#include <ESP8266WiFi.h>\n#include <WiFiClientSecure.h>\n#include <time.h>\n\n// {{.Subject}}, expires {{.Expires}}\nstatic const char rootCA[] PROGMEM = R\"EOF(\n{{.PEM}})EOF\";\nBearSSL::X509List trustAnchors(rootCA);\nBearSSL::WiFiClientSecure client;\n\nvoid connectTLS() {\n  // after WiFi.begin() and WL_CONNECTED:\n  configTime(0, 0, \"pool.ntp.org\", \"time.nist.gov\");\n  while (time(nullptr) < 1600000000) delay(500);  // wait for SNTP\n  client.setTrustAnchors(&trustAnchors);\n  if (!client.connect(\"HOST\", 443)) {\n    char err[128];\n    Serial.printf(\"TLS failed: %d %s\\n\", client.getLastSSLError(err, sizeof(err)), err);\n  }\n}\n",
 				AcceptsIntermediateAnchor: true,
+				PathOrder:                 "strict",
+				StopsAtFirstHeldIssuer:    boolPtr(true),
+				AnchorMatch:               "dn-key",
+				ValidatesUnused:           boolPtr(false),
 				VerifiesHostname:          boolPtr(true),
 				VerifiesTime:              boolPtr(true),
 				Pins: []PinMethod{PinMethod{
@@ -710,16 +755,20 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L496",
 					Confidence: "vendor-source"}},
 				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:527-545 (X25519 first, then increasing IDs); src/ec/ec_all_m15.c supported curves 0x23800000 (23, 24, 25, 29); WiFiClientSecureBearSSL.cpp:979 br_ssl_engine_set_default_ecdsa",
+					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:527-545; src/ec/ec_all_m15.c supported curves 0x23800000 (23, 24, 25, 29); WiFiClientSecureBearSSL.cpp:979 br_ssl_engine_set_default_ecdsa",
 					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L527-L545",
-					Confidence: "vendor-source"}},
+					Confidence: "vendor-source",
+					Note:       "The comment says X25519 goes first, but `supported-curves 0 dup 0x20000000 and` tests the counter (0), not the mask, so the groups go out in ID order."}, SourceRef{
+					Ref:        "captured: BearSSL 0.6 (Debian source, same write-ClientHello) set up as the core's br_ssl_client_base_init, pkg/certlint/testdata/hello/esp8266-bearssl.hex",
+					Confidence: "field-report",
+					Note:       "The capture shows 0017 0018 0019 001d."}},
 				"tls.extensions": []SourceRef{SourceRef{
 					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:435-560 write-ClientHello; min_clienthello_len stays 0 (br_ssl_client_zero), so no padding",
 					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
 					Confidence: "vendor-source",
-					Note:       "ALPN only with setAlpn(); max_fragment_length only with a negotiated smaller buffer."}},
+					Note:       "ALPN only with setAlpn(). max_fragment_length is sent whenever the smaller buffer cannot hold a 16 KB record, which the default 512-byte output buffer cannot."}},
 				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "derived from bearssl-esp8266 write-ClientHello and the core's client setup (see tls.hello_note); no capture from a device was available",
+					Ref:        "derived from bearssl-esp8266 write-ClientHello and the core's client setup, and checked byte for byte against a ClientHello captured from BearSSL 0.6 set up the same way (pkg/certlint/testdata/hello/esp8266-bearssl.hex); no capture from an ESP8266 itself",
 					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
 					Confidence: "vendor-source"}},
 				"tls.hello_note": []SourceRef{SourceRef{
@@ -730,6 +779,11 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:472 (addr-version_max get16 write16)",
 					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L472",
 					Confidence: "vendor-source"}},
+				"tls.max_fragment_length": []SourceRef{SourceRef{
+					Ref:        "WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :178-191 (+85 output overhead: a 597-byte output buffer); bearssl-esp8266@5166f2bb:src/ssl/ssl_engine.c br_ssl_engine_set_buffers_bidi (the largest 2^u with both buffers >= 2^u + overhead: u = 9), src/ssl/ssl_hs_client.t0:378-380, 515-519 (max_fragment_length sent when log_max_frag_len != 14)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_engine.c#L395-L448",
+					Confidence: "vendor-source",
+					Note:       "The oracle's esp8266 configuration (ibuf 16709, obuf 597) records the same 512-byte request."}},
 				"tls.record_version": []SourceRef{SourceRef{
 					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_client.c:48 (version_out = version_min for the first flight)",
 					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_client.c#L48",
@@ -752,6 +806,10 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:60-100 (a trust anchor need not be self-signed: the chain ends at the first certificate whose issuer DN matches an anchor)",
 					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L60-L100",
 					Confidence: "vendor-source"}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:948-955 (every trust anchor whose DN hash is the issuer's is tried against the signature)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L948-L955",
+					Confidence: "vendor-source"}},
 				"trust.ca_formats": []SourceRef{SourceRef{
 					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/BearSSLHelpers.cpp X509List(const char *pemOrDER) / X509List(const uint8_t *der, size_t)",
 					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/BearSSLHelpers.cpp",
@@ -773,6 +831,11 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L1129",
 					Confidence: "vendor-source",
 					Note:       "The profile models setTrustAnchors (the sketch holds the CA). setInsecure and setFingerprint skip the chain entirely (only the SHA-1 of the leaf is compared)."}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:62-63 ('The provided chain should validate \"as is\". There is no attempt at reordering, skipping or downloading extra certificates.')",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L62-L63",
+					Confidence: "vendor-source",
+					Note:       "An out-of-order chain fails with BR_ERR_X509_DN_MISMATCH (55); the oracle's BearSSL probe measures the same (oracle/FINDINGS.md 3)."}},
 				"trust.pins": []SourceRef{SourceRef{
 					Ref:        "esp8266/Arduino@0093cca8:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp insecure_append / insecure_end_chain (SHA-1 over the first certificate only, compared with the fingerprint; nothing else checked), _installClientX509Validator (setKnownKey: 'Simple, pre-known public key authenticator, ignores cert completely'), setFingerprint(const char*) (hex pairs, spaces or colons between them)",
 					URL:        "https://github.com/esp8266/Arduino/blob/0093cca821e180a92ba5e6e474faa3f5c5daef7e/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp",
@@ -780,6 +843,14 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "ESP8266 Arduino core documentation, BearSSL Secure Client Class: setFingerprint, setKnownKey",
 					URL:        "https://arduino-esp8266.readthedocs.io/en/latest/esp8266wifi/bearssl-client-secure-class.html",
 					Confidence: "vendor-doc"}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:943-972 check-trust-anchor-CA, run for each certificate as it arrives (:1580): the first one a trust anchor signed ends validation",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L943-L972",
+					Confidence: "vendor-source"}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "oracle/FINDINGS.md 6: BearSSL ignores a certificate sent after the anchored one (measured on BearSSL 0.6)",
+					Confidence: "inferred",
+					Note:       "Measured on Debian's BearSSL 0.6, which bearssl-esp8266 forks; not measured on the fork itself."}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:60-100 and x509_minimal.t0 (server name matched against dNSName SANs, CN only without SANs; one leading '*.' label) -> BR_ERR_X509_BAD_SERVER_NAME 56",
 					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L60-L100",
@@ -807,6 +878,7 @@ var builtinSnapshot = []snapshotDoc{
 				Compression:         []string{"null"},
 				Extensions:          []string{"signature_algorithms", "server_name"},
 				SignatureAlgorithms: []string{"rsa_pkcs1_sha512", "rsa_pkcs1_sha384", "rsa_pkcs1_sha256", "rsa_pkcs1_sha1"},
+				MaxFragmentLength:   512,
 				HelloKnown:          "partial",
 				HelloNote:           "Versions and suites are known from the core 2.4 documentation and axtls-8266 (CONFIG_SSL_PROT_MEDIUM order, read at the 2021 HEAD; the 2.4.2 build may differ). The rest of the hello is approximated by certlint."},
 			Certificates: CertificateLimits{
@@ -818,6 +890,8 @@ var builtinSnapshot = []snapshotDoc{
 				CAFormats:        []string{},
 				LoadSteps:        []string{"put the root into the sketch as the PEM string below and hand it to setTrustAnchors() before connect(); BearSSL also takes an intermediate the chain reaches", "set the clock before connecting: BearSSL checks dates, and an unset ESP8266 clock reads 1970 (getLastSSLError 54)", "the root expires on {{.Expires}}: plan a firmware update with the service's next root before then"},
 				LoadSnippet:      "#include <ESP8266WiFi.h>\n#include <WiFiClientSecure.h>\n#include <time.h>\n\n// {{.Subject}}, expires {{.Expires}}\nstatic const char rootCA[] PROGMEM = R\"EOF(\n{{.PEM}})EOF\";\nBearSSL::X509List trustAnchors(rootCA);\nBearSSL::WiFiClientSecure client;\n\nvoid connectTLS() {\n  // after WiFi.begin() and WL_CONNECTED:\n  configTime(0, 0, \"pool.ntp.org\", \"time.nist.gov\");\n  while (time(nullptr) < 1600000000) delay(500);  // wait for SNTP\n  client.setTrustAnchors(&trustAnchors);\n  if (!client.connect(\"HOST\", 443)) {\n    char err[128];\n    Serial.printf(\"TLS failed: %d %s\\n\", client.getLastSSLError(err, sizeof(err)), err);\n  }\n}\n",
+				PathOrder:        "unknown",
+				AnchorMatch:      "unknown",
 				VerifiesHostname: boolPtr(false),
 				VerifiesTime:     boolPtr(false),
 				Pins: []PinMethod{PinMethod{
@@ -897,6 +971,11 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "axTLS ssl/tls1_clnt.c send_client_hello (client_version = ssl->version, SSL_PROTOCOL_VERSION_MAX 0x33) and ssl/tls1.c send_raw_packet (record version = ssl->version), read in the micropython/axtls fork of the same upstream",
 					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
 					Confidence: "inferred"}},
+				"tls.max_fragment_length": []SourceRef{SourceRef{
+					Ref:        "WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :178-191 (+85 output overhead: a 597-byte output buffer); bearssl-esp8266@5166f2bb:src/ssl/ssl_engine.c br_ssl_engine_set_buffers_bidi (the largest 2^u with both buffers >= 2^u + overhead: u = 9), src/ssl/ssl_hs_client.t0:378-380, 515-519 (max_fragment_length sent when log_max_frag_len != 14)",
+					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_engine.c#L395-L448",
+					Confidence: "vendor-source",
+					Note:       "The oracle's esp8266 configuration (ibuf 16709, obuf 597) records the same 512-byte request."}},
 				"tls.record_version": []SourceRef{SourceRef{
 					Ref:        "axTLS ssl/tls1.c:1052-1053 (rec_buf[2] = ssl->version & 0x0f), micropython/axtls@531cab9c",
 					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L1052-L1053",
@@ -918,6 +997,9 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/x509.c",
 					Confidence: "unknown",
 					Note:       "With verifyCertChain only, an intermediate works as CA only when the server does not send it."}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "not applied (trust.model none); axTLS matches the CA by issuer DN",
+					Confidence: "unknown"}},
 				"trust.ca_formats": []SourceRef{SourceRef{
 					Ref:        "WiFiClientSecureAxTLS.cpp setCACert / loadCACert (only used by verifyCertChain)",
 					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp",
@@ -939,10 +1021,20 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L84",
 					Confidence: "vendor-source",
 					Note:       "connect() alone verifies nothing. A sketch that calls verifyCertChain(host) gets CA verification (up to 10 CAs, CN only); one that calls verify(fingerprint, host) gets a SHA-1 pin of the leaf."}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "not applied: connect() verifies nothing (trust.model none); with verifyCertChain axTLS x509_verify walks the chain as sent",
+					URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/x509.c",
+					Confidence: "unknown"}},
 				"trust.pins": []SourceRef{SourceRef{
 					Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp WiFiClientSecure::verify (hex pairs with spaces or colons, ssl_match_fingerprint on the server certificate, then _verifyDN)",
 					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp",
 					Confidence: "vendor-source"}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "not applied (trust.model none)",
+					Confidence: "unknown"}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "not applied (trust.model none)",
+					Confidence: "unknown"}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "WiFiClientSecureAxTLS.cpp:756-790 _verifyDN (CN only, and only when the sketch calls verify/verifyCertChain)",
 					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L756-L790",
@@ -973,13 +1065,17 @@ var builtinSnapshot = []snapshotDoc{
 				RSAMinBits: 2048,
 				ECCurves:   []string{"P-256", "P-384", "P-521"}},
 			Trust: TrustModel{
-				Model:            "builtin-store",
-				CAFormats:        []string{"pem"},
-				LoadSteps:        []string{"the root goes into the NINA module's flash (certs partition) with the Arduino firmware uploader, not from the sketch: arduino-fwuploader certificates flash -b BOARD -a PORT --file {{.FileName}} (BOARD e.g. arduino:samd:nano_33_iot, arduino:samd:mkrwifi1010, arduino:mbed_nano:nanorp2040connect)", "the uploader replaces the whole partition: add a --url HOST:443 or --file for every other server the device talks to, or they stop working (nina-fw 1.4.7 was re-released for this)", "the root expires on {{.Expires}}; the module checks no dates, but the service will move to another root"},
-				LoadSnippet:      "arduino-fwuploader certificates flash -b arduino:samd:nano_33_iot -a /dev/ttyACM0 --file {{.FileName}} --url OTHER-HOST:443\n",
-				Store:            "nina-roots",
-				VerifiesHostname: boolPtr(true),
-				VerifiesTime:     boolPtr(false)},
+				Model:                  "builtin-store",
+				CAFormats:              []string{"pem"},
+				LoadSteps:              []string{"the root goes into the NINA module's flash (certs partition) with the Arduino firmware uploader, not from the sketch: arduino-fwuploader certificates flash -b BOARD -a PORT --file {{.FileName}} (BOARD e.g. arduino:samd:nano_33_iot, arduino:samd:mkrwifi1010, arduino:mbed_nano:nanorp2040connect)", "the uploader replaces the whole partition: add a --url HOST:443 or --file for every other server the device talks to, or they stop working (nina-fw 1.4.7 was re-released for this)", "the root expires on {{.Expires}}; the module checks no dates, but the service will move to another root"},
+				LoadSnippet:            "arduino-fwuploader certificates flash -b arduino:samd:nano_33_iot -a /dev/ttyACM0 --file {{.FileName}} --url OTHER-HOST:443\n",
+				Store:                  "nina-roots",
+				PathOrder:              "strict",
+				StopsAtFirstHeldIssuer: boolPtr(true),
+				AnchorMatch:            "dn-key",
+				ValidatesUnused:        boolPtr(false),
+				VerifiesHostname:       boolPtr(true),
+				VerifiesTime:           boolPtr(false)},
 			Receive: ReceiveLimits{
 				MaxHandshakeMessageBytes: 16384,
 				MessageCount:             "with-header",
@@ -1051,6 +1147,10 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:599-601 (CONFIG_MBEDTLS_SSL_PROTO_TLS1, TLS1_1, TLS1_2 = y)",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L599-L601",
 					Confidence: "vendor-source"}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2615-2640 (every candidate whose subject matches the issuer is checked against the signature)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2615-L2640",
+					Confidence: "inferred"}},
 				"trust.ca_formats": []SourceRef{SourceRef{
 					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:93 (the certs partition is parsed as a PEM bundle with mbedtls_x509_crt_parse); tools/nina-fw-create-roots.sh",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L93",
@@ -1068,11 +1168,23 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:76-99 (VERIFY_REQUIRED; PEM bundle mmapped from the certs partition; mbedtls_ssl_conf_ca_chain); partitions.csv (certs 0x20000 at 0x10000); data/roots.pem",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L76-L99",
 					Confidence: "vendor-source"}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2580-2640 x509_crt_find_parent_in (a parent is looked for only among the certificates sent after the child); oracle/FINDINGS.md 5 (an out-of-order chain fails on mbedTLS 2.28)",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2580-L2640",
+					Confidence: "inferred",
+					Note:       "Read in mbedTLS 2.28; the mbedTLS of this firmware keeps the same parent search."}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2698-2760 x509_crt_find_parent (trusted CAs are searched before the rest of the chain), :2933",
+					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2698-L2760",
+					Confidence: "inferred"}},
 				"trust.store": []SourceRef{SourceRef{
 					Ref:        "arduino/nina-fw@eca4789e:data/roots.pem (39 roots, last changed 2021-06-08 for 1.4.6); partitions.csv certs partition",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/data/roots.pem",
 					Confidence: "vendor-source",
 					Note:       "The list is profiles/stores/nina-roots.yaml. A module whose certs partition was rewritten by the firmware uploader holds the user's list instead (write a custom profile with trust.model loaded-ca for it)."}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "oracle/FINDINGS.md 6: mbedTLS 2.28 ignores a certificate sent after the anchored one",
+					Confidence: "inferred"}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:108 (mbedtls_ssl_set_hostname also sets the name mbedTLS verifies)",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L108",

@@ -67,6 +67,9 @@ func (p *mdPrinter) connection(t TargetReport) string {
 		if t.ServerName != "" {
 			name = "server name " + MD(t.ServerName)
 		}
+		if t.TLS != nil && t.TLS.Version != "" { // a captured handshake (--pcap)
+			return "captured " + MD(t.TLS.Version+" "+t.TLS.CipherSuite) + ", " + name + ", " + at
+		}
 		return "offline chain, " + name + ", " + at
 	case t.TLS != nil && t.TLS.Version != "":
 		return MD(t.TLS.Version+" "+t.TLS.CipherSuite) + ", " + at
@@ -95,11 +98,11 @@ func (p *mdPrinter) chain(certs []Cert) {
 		p.line("No certificates.")
 		return
 	}
-	p.line("| # | role | source | DER bytes | key | signature | subject | SKI |")
-	p.line("|---:|---|---|---:|---|---|---|---|")
+	p.line("| # | role | source | DER bytes | key | signature | valid | names | subject | SKI |")
+	p.line("|---:|---|---|---:|---|---|---|---:|---|---|")
 	for _, c := range certs {
-		p.line("| %d | %s | %s | %s | %s | %s | %s | %s |", c.Index, MD(c.Role), MD(c.Source), Thousands(c.DERBytes),
-			MD(keyLabel(c)), MD(c.SignatureAlgorithm), MD(subjectLabel(c)), code(c.SKI))
+		p.line("| %d | %s | %s | %s | %s | %s | %s | %d | %s | %s |", c.Index, MD(c.Role), MD(c.Source), Thousands(c.DERBytes),
+			MD(keyLabel(c)), MD(c.SignatureAlgorithm), validLabel(c), c.DNSNames, MD(subjectLabel(c)), code(c.SKI))
 	}
 }
 

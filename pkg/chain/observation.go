@@ -204,7 +204,7 @@ type CertificateMessage struct {
 	Largest, LargestIndex int
 	// Records holds the plaintext length of each record that carried part
 	// of the message, in order; nil when the records are not known (an
-	// offline chain).
+	// offline chain; TLS 1.3, which encrypts them).
 	Records []int
 }
 
@@ -227,9 +227,6 @@ func (m *CertificateMessage) add(i, n int) {
 		m.Largest, m.LargestIndex = n, i
 	}
 }
-
-// Split reports whether the message arrived in more than one record.
-func (m *CertificateMessage) Split() bool { return len(m.Records) > 1 }
 
 // HandshakeFailure is the kind of failure that ended a handshake.
 type HandshakeFailure string

@@ -17,6 +17,9 @@ const (
 	maxServerHello = 4 << 10
 )
 
+// errMalformedCertificate is a Certificate message whose lengths do not add up.
+var errMalformedCertificate = errors.New("malformed Certificate message (its certificate lengths do not add up)")
+
 // recordTap passes through what the TLS client reads from the server and
 // follows the plaintext records and handshake messages on the way, to
 // record how the server sent its Certificate message: its size, its
@@ -299,7 +302,7 @@ func (t *recordTap) readCertificate() error {
 	for read := 0; t.cert == nil || !t.cert.done; {
 		switch {
 		case t.cert != nil && t.cert.malformed:
-			return errors.New("malformed Certificate message (its certificate lengths do not add up)")
+			return errMalformedCertificate
 		case t.sawHelloDone && t.cert == nil:
 			return errors.New("the server sent no Certificate message")
 		case t.stopped:
@@ -320,7 +323,7 @@ func (t *recordTap) readCertificate() error {
 	}
 	switch {
 	case t.cert.malformed:
-		return errors.New("malformed Certificate message (its certificate lengths do not add up)")
+		return errMalformedCertificate
 	case t.cert.tooManyRec:
 		return fmt.Errorf("the server cut its Certificate message into more than %d records", maxTrackedRecords)
 	}

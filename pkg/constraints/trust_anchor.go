@@ -132,7 +132,8 @@ func caFileAnchorFinding(obs *chain.Observation, path *chain.Path, p *Profile) F
 	} else if fail := path.Failure; fail != nil && fail.At >= 0 && fail.At < len(served) {
 		c := served[fail.At]
 		f.Limit = c.Issuer
-		f.Fix = "load the root that issued " + c.Label() + ": " + c.Issuer + akiNote(c)
+		f.Fix = "load the root that issued " + c.Label() + ": " + c.Issuer + akiNote(c) +
+			" (no root certlint knows completes the path; if that issuer is itself an intermediate, the service must send it too)"
 	}
 	return f
 }

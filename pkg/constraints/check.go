@@ -119,6 +119,9 @@ func Evaluate(obs *chain.Observation, p *Profile) DeviceResult {
 			// measures is not looked at in that mode.
 			findings = skip(fmt.Sprintf("not applied: %s holds a pin (%s) and in that mode does not check this (trust.pins)", p.Name, pinning.Call))
 		}
+		if pins && contains(pinning.LeafOnly, c.ID()) {
+			findings = leafOnly(findings, p, pinning)
+		}
 		for _, f := range findings {
 			f.Check = c.ID()
 			if f.Confidence == "" && f.Severity != Skip {

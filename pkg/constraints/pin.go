@@ -334,6 +334,20 @@ func PinBypass(obs *chain.Observation, p *Profile) (PinMethod, bool) {
 	return PinMethod{}, false
 }
 
+// leafOnly turns the findings about certificates other than the first
+// served into skips: while pinning, the device parses only that one.
+func leafOnly(findings []Finding, p *Profile, m PinMethod) []Finding {
+	out := make([]Finding, 0, len(findings))
+	for _, f := range findings {
+		if f.CertIndex > 0 && f.Severity != Skip {
+			f = Finding{Severity: Skip, CertIndex: f.CertIndex,
+				Message: fmt.Sprintf("not applied to certificate #%d: %s holds a pin (%s) and in that mode parses only the first certificate served (trust.pins)", f.CertIndex, p.Name, m.Call)}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 // pinMethods validates trust.pins: known kinds, comparisons and formats,
 // and bypassed checks that exist.
 func (v *validator) pinMethods(root *yaml.Node, prefix string) {
@@ -365,9 +379,11 @@ func (v *validator) pinMethods(root *yaml.Node, prefix string) {
 		if n := mapValue(item, "call"); n == nil || n.Value == "" {
 			v.errorf(item, "%strust.pins: each entry needs call (the API that sets the pin, quoted in messages)", prefix)
 		}
-		for _, b := range seqAt(item, "bypasses") {
-			if !contains(ids, b.Value) {
-				v.errorf(b, "%strust.pins.bypasses: %q is not a check ID (known: %s)", prefix, b.Value, strings.Join(ids, ", "))
+		for _, key := range []string{"bypasses", "leaf_only"} {
+			for _, b := range seqAt(item, key) {
+				if !contains(ids, b.Value) {
+					v.errorf(b, "%strust.pins.%s: %q is not a check ID (known: %s)", prefix, key, b.Value, strings.Join(ids, ", "))
+				}
 			}
 		}
 	}

@@ -22,7 +22,7 @@ func bearSSLProfile() *Profile {
 	bypass := []string{"trust-anchor", "ca-file", "chain-complete", "validity", "hostname"}
 	p.Trust.Pins = []PinMethod{
 		{Kind: "cert-sha1", Compares: "leaf", Call: "setFingerprint", Format: pin.FormatHexSpaced,
-			Bypasses: bypass, OnMismatch: "BearSSL prints insecure_end_chain: Received cert FP doesn't match", Cost: "20 bytes"},
+			Bypasses: bypass, LeafOnly: []string{"key-size"}, OnMismatch: "BearSSL prints insecure_end_chain: Received cert FP doesn't match", Cost: "20 bytes"},
 		{Kind: "public-key", Compares: "leaf", Call: "setKnownKey", Format: pin.FormatPEMPublicKey,
 			Bypasses: bypass, Cost: "the key in flash"},
 	}

@@ -161,6 +161,11 @@ type PinMethod struct {
 	// this way, because it validates nothing else of the chain (BearSSL's
 	// fingerprint validator ignores dates, names and issuers).
 	Bypasses []string `yaml:"bypasses"`
+	// LeafOnly lists the checks that, while the device pins this way,
+	// apply to the first certificate served only: the device parses no
+	// other (BearSSL's fingerprint validator reads the first certificate
+	// and skips the rest), so a finding about another one does not apply.
+	LeafOnly []string `yaml:"leaf_only"`
 	// OnMismatch says what the device does and prints when the pin does
 	// not match, quoted in the failure.
 	OnMismatch string `yaml:"on_mismatch"`

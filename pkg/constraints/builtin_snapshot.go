@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "31d75780f097345a4c08e590b55641f3ffd18a6f118c8adda5e1af7b66c1a4ab"
+const builtinSnapshotSum = "3084b0104612b8851b2b75dd843d1f1c43d7b97dbe5f18d51d74b12560b698ea"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -702,6 +702,7 @@ var builtinSnapshot = []snapshotDoc{
 					Format:     "hex-spaced",
 					Code:       "// SHA-1 of the server's leaf certificate: breaks at every renewal\nstatic const char fingerprint[] PROGMEM = \"{value}\";\nclient.setFingerprint(fingerprint);\n",
 					Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity", "hostname", "signature"},
+					LeafOnly:   []string{"key-type", "key-size"},
 					OnMismatch: "BearSSL refuses the server (BR_ERR_X509_NOT_TRUSTED, getLastSSLError() 62); with DEBUG_ESP_SSL it prints \"BSSL:insecure_end_chain: Received cert FP doesn't match\" and the expected and received fingerprints",
 					Cost:       "20 bytes; no clock and no CA, but nothing else of the chain is validated"}, PinMethod{
 					Kind:       "public-key",
@@ -710,6 +711,7 @@ var builtinSnapshot = []snapshotDoc{
 					Format:     "pem-public-key",
 					Code:       "// the server's public key: survives renewals that keep the key\nstatic const char pubkey[] PROGMEM = R\"KEY(\n{value}\n)KEY\";\nstatic BearSSL::PublicKey key(pubkey);\nclient.setKnownKey(&key);\n",
 					Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity", "hostname", "signature"},
+					LeafOnly:   []string{"key-type", "key-size"},
 					OnMismatch: "BearSSL takes the held key as the server's and ignores the certificate, so the handshake fails when the server signs (ECDHE) or decrypts (RSA key exchange) with another key",
 					Cost:       "the key in flash (294 bytes of DER for RSA-2048, 91 for P-256); no clock and no CA, the certificate is not looked at"}}},
 			Receive: ReceiveLimits{
@@ -837,7 +839,7 @@ var builtinSnapshot = []snapshotDoc{
 					Confidence: "vendor-source",
 					Note:       "An out-of-order chain fails with BR_ERR_X509_DN_MISMATCH (55); the oracle's BearSSL probe measures the same (oracle/FINDINGS.md 3)."}},
 				"trust.pins": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino@0093cca8:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp insecure_append / insecure_end_chain (SHA-1 over the first certificate only, compared with the fingerprint; nothing else checked), _installClientX509Validator (setKnownKey: 'Simple, pre-known public key authenticator, ignores cert completely'), setFingerprint(const char*) (hex pairs, spaces or colons between them)",
+					Ref:        "esp8266/Arduino@0093cca8:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp insecure_append / insecure_end_chain (SHA-1 over the first certificate only, compared with the fingerprint; 'Don't process anything but the first certificate in the chain'; nothing else checked), _installClientX509Validator (setKnownKey: 'Simple, pre-known public key authenticator, ignores cert completely'), setFingerprint(const char*) (hex pairs, spaces or colons between them)",
 					URL:        "https://github.com/esp8266/Arduino/blob/0093cca821e180a92ba5e6e474faa3f5c5daef7e/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp",
 					Confidence: "vendor-source"}, SourceRef{
 					Ref:        "ESP8266 Arduino core documentation, BearSSL Secure Client Class: setFingerprint, setKnownKey",

@@ -94,7 +94,6 @@ func TestOracle(t *testing.T) {
 		results []result
 	)
 	for _, sc := range scenarios {
-		began := time.Now()
 		addr := sc.serve(t)
 		caPath := filepath.Join(work, sc.name+".ca.pem")
 		if err := os.WriteFile(caPath, sc.ca, 0o644); err != nil {
@@ -121,7 +120,6 @@ func TestOracle(t *testing.T) {
 			}(c)
 		}
 		wg.Wait()
-		t.Logf("%s: %v", sc.name, time.Since(began).Round(time.Millisecond))
 	}
 	summarize(t, results, scenarios, configs)
 }

@@ -18,7 +18,7 @@ if [ ! -s "$summary" ]; then
 	rm -f "$summary.log"
 	exit "${status:-1}"
 fi
-grep -E '^\s+oracle_test.go|^--- FAIL|^FAIL|^panic' "$summary.log" | head -50 || true
+grep -E 'disagreement: |did not run|^--- FAIL|^panic' "$summary.log" | head -50 || true
 rm -f "$summary.log"
 end=$(date +%s)
 echo "oracle: probes built in $((built - start)) s, compared in $((end - built)) s"

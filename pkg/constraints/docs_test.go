@@ -92,3 +92,17 @@ func TestChecksDocMatchesRegistry(t *testing.T) {
 		t.Errorf("docs/checks.md lists %q, which is not a registered check", id)
 	}
 }
+
+// TestREADMEListsEveryCheck: the README's summary table of checks names
+// every registered check (docs/checks.md has the full rows).
+func TestREADMEListsEveryCheck(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(docsDir, "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range Checks() {
+		if !strings.Contains(string(data), "| `"+c.ID()+"` |") {
+			t.Errorf("README.md's table of checks has no row for %q", c.ID())
+		}
+	}
+}

@@ -89,6 +89,18 @@ type TLS struct {
 	Curve       string `json:"curve,omitempty"`
 	Alert       string `json:"alert,omitempty"`
 	Error       string `json:"error,omitempty"`
+	// CertificateMessage is the server's Certificate message as received:
+	// its size and the records that carried it.
+	CertificateMessage *CertificateMessage `json:"certificate_message,omitempty"`
+}
+
+// CertificateMessage is how large the server's Certificate message was and
+// how the server cut it into records.
+type CertificateMessage struct {
+	Bytes        int   `json:"bytes"`        // body, without the 4-byte handshake header
+	Certificates int   `json:"certificates"` // every certificate, also past the 64-certificate cap
+	DERBytes     int   `json:"der_bytes"`
+	Records      []int `json:"records,omitempty"` // plaintext length of each record carrying it; absent when not seen
 }
 
 // Cert describes one certificate of the chain as the device sees it.
@@ -208,7 +220,11 @@ func newTLS(h *chain.Handshake) *TLS {
 	if h == nil {
 		return nil
 	}
-	return &TLS{Version: h.Version, CipherSuite: h.CipherSuite, Curve: h.Curve, Alert: h.Alert, Error: h.Error}
+	t := &TLS{Version: h.Version, CipherSuite: h.CipherSuite, Curve: h.Curve, Alert: h.Alert, Error: h.Error}
+	if m := h.Certificate; m != nil {
+		t.CertificateMessage = &CertificateMessage{Bytes: m.Bytes, Certificates: m.Certs, DERBytes: m.DERBytes, Records: m.Records}
+	}
+	return t
 }
 
 // NewCert describes one certificate for a report.

@@ -17,20 +17,36 @@ import (
 	"github.com/certlint/certlint/pkg/constraints"
 )
 
-// TestExactHelloMatchesCapture replays the built-in esp8266 profile's
-// ClientHello (hello_known: full) to a raw listener and compares it byte for
-// byte with the hello BearSSL itself wrote when set up as the ESP8266 core
-// sets it up (testdata/hello/README.md). Only the 32 random bytes differ.
+// TestExactHelloMatchesCapture replays each built-in profile whose whole
+// ClientHello is known (hello_known: full) to a raw listener and compares it
+// byte for byte with the hello the real stack wrote when set up as the
+// device sets it up (testdata/hello/README.md). Only the 32 random bytes
+// differ.
 func TestExactHelloMatchesCapture(t *testing.T) {
-	want := readHex(t, filepath.Join("testdata", "hello", "esp8266-bearssl.hex"))
 	reg, err := constraints.LoadBuiltin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := reg.Get("esp8266")
-	if err != nil {
-		t.Fatal(err)
+	captures := map[string]string{"esp8266": "esp8266-bearssl.hex", "esp8266-micropython": "esp8266-micropython-axtls.hex"}
+	for _, id := range reg.IDs() {
+		p, err := reg.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.HelloKnown() != chain.HelloFull {
+			continue
+		}
+		file, ok := captures[id]
+		if !ok {
+			t.Errorf("%s claims hello_known: full but no captured hello checks it", id)
+			continue
+		}
+		t.Run(id, func(t *testing.T) { compareHello(t, p, filepath.Join("testdata", "hello", file)) })
 	}
+}
+
+func compareHello(t *testing.T, p *constraints.Profile, file string) {
+	want := readHex(t, file)
 	got := replayedHello(t, p.HelloSpec(), "device.test")
 	// record header (5), handshake header (4), client_version (2), then random.
 	const randomAt, randomLen = 11, 32

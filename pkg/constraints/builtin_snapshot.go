@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "3084b0104612b8851b2b75dd843d1f1c43d7b97dbe5f18d51d74b12560b698ea"
+const builtinSnapshotSum = "f4cb14398b0c1638133b6671f103fc08e6e10ae82759f9cc0b82ebbe226f6372"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -574,7 +574,7 @@ var builtinSnapshot = []snapshotDoc{
 				Extensions:          []string{"signature_algorithms", "server_name"},
 				SignatureAlgorithms: []string{"rsa_pkcs1_sha512", "rsa_pkcs1_sha384", "rsa_pkcs1_sha256", "rsa_pkcs1_sha1"},
 				HelloKnown:          "full",
-				HelloNote:           "Built from axTLS's send_client_hello, not captured: client_version and the record version are both TLS 1.2 (ssl->version = SSL_PROTOCOL_VERSION_MAX 0x33), the first 4 random bytes are the clock, no session ID, the four CONFIG_SSL_PROT_LOW suites, compression null only, then signature_algorithms (RSA with SHA-512, SHA-384, SHA-256, SHA-1) and server_name when server_hostname is passed to wrap_socket. max_fragment_length is never set by MicroPython."},
+				HelloNote:           "Built from axTLS's send_client_hello and checked byte for byte against a hello captured from axTLS built with MicroPython's settings (pkg/certlint/testdata/hello/, not from a device): client_version and the record version are both TLS 1.2 (ssl->version = SSL_PROTOCOL_VERSION_MAX 0x33), the first 4 random bytes are the clock, no session ID, the four CONFIG_SSL_PROT_LOW suites, compression null only, then signature_algorithms (RSA with SHA-512, SHA-384, SHA-256, SHA-1) and server_name when server_hostname is passed to wrap_socket. max_fragment_length is never set by MicroPython."},
 			Trust: TrustModel{
 				Model:            "none",
 				VerifiesHostname: boolPtr(false),
@@ -613,7 +613,7 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
 					Confidence: "vendor-source"}},
 				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "derived from micropython/axtls@531cab9c send_client_hello and modtls_axtls.c; not captured from a device",
+					Ref:        "derived from micropython/axtls@531cab9c send_client_hello and modtls_axtls.c, and checked byte for byte against a hello captured from that axTLS built with MicroPython's esp8266 settings (pkg/certlint/testdata/hello/esp8266-micropython-axtls.hex); not captured from a device",
 					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
 					Confidence: "vendor-source"}},
 				"tls.hello_note": []SourceRef{SourceRef{

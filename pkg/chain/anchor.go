@@ -190,6 +190,22 @@ func (a *Anchors) Select(keep func(*HeldAnchor) bool) *Anchors {
 	return out
 }
 
+// holdsDER reports whether the set holds exactly this certificate.
+func (a *Anchors) holdsDER(c *Cert) bool {
+	if a == nil || c == nil || c.Parsed == nil {
+		return false
+	}
+	if a.entry(c) != nil {
+		return true
+	}
+	for _, p := range a.parts {
+		if p.holdsDER(c) {
+			return true
+		}
+	}
+	return false
+}
+
 // Union returns a set that holds the anchors of every given set; the sets
 // are shared, not copied. Nil sets are ignored.
 func Union(sets ...*Anchors) *Anchors {

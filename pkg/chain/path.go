@@ -18,8 +18,11 @@ const (
 	// OrderStrict: the chain is validated as served, each certificate
 	// issued by the next one (BearSSL's x509_minimal).
 	OrderStrict PathOrder = "strict"
-	// OrderAny: the issuer is looked for anywhere in what was sent
-	// (mbedTLS, wolfSSL).
+	// OrderLater: the issuer is looked for among the certificates sent
+	// after the certificate, in any order (mbedTLS 2.28's
+	// x509_crt_find_parent_in searches from the child onwards).
+	OrderLater PathOrder = "later"
+	// OrderAny: the issuer is looked for anywhere in what was sent.
 	OrderAny PathOrder = "any"
 	// OrderUnknown: not known; certlint builds the path as OrderAny does
 	// and warns where the order matters.
@@ -51,7 +54,7 @@ const (
 
 // PathOrders and AnchorMatches list the values a profile may give.
 var (
-	PathOrders    = []string{string(OrderStrict), string(OrderAny), string(OrderUnknown)}
+	PathOrders    = []string{string(OrderStrict), string(OrderLater), string(OrderAny), string(OrderUnknown)}
 	AnchorMatches = []string{string(MatchDNKey), string(MatchDN), string(MatchSKI), string(MatchSubjectHash), string(MatchUnknown)}
 )
 
@@ -224,8 +227,8 @@ func BuildPath(served []*Cert, held *Anchors, rules PathRules, at time.Time) *Pa
 // was sent or is held.
 func (b *pathBuilder) verifiable(i int) bool {
 	c := b.served[i]
-	if b.held.holding(c) != nil {
-		return true
+	if b.held.holdsDER(c) {
+		return true // the very certificate is held; a copy with the same key is not (wolfSSL checks its signature)
 	}
 	for j, other := range b.served {
 		if j != i && verifyLink(other, c) == linkOK {
@@ -322,7 +325,7 @@ func (b *pathBuilder) missingIssuer(path []int) PathFailure {
 		}
 		switch verifyLink(c, cur) {
 		case linkOK:
-			if b.rules.Order == OrderStrict {
+			if !b.mayFollow(last, j) {
 				return PathFailure{Kind: OrderNotAccepted, At: last, Issuer: cur.Issuer, IssuerAt: j}
 			}
 		case linkBadSignature:
@@ -332,9 +335,22 @@ func (b *pathBuilder) missingIssuer(path []int) PathFailure {
 	return f
 }
 
+// mayFollow reports whether the device looks for the issuer of served
+// certificate i at position j.
+func (b *pathBuilder) mayFollow(i, j int) bool {
+	switch b.rules.Order {
+	case OrderStrict:
+		return j == i+1
+	case OrderLater:
+		return j > i
+	}
+	return true
+}
+
 // servedIssuers returns the served certificates that may continue the
-// path: the next one only for a strict device, else any not yet on the
-// path, those valid at the device's clock first.
+// path: the next one only for a strict device, one sent later for a
+// "later" device, else any not yet on the path; those valid at the
+// device's clock first.
 func (b *pathBuilder) servedIssuers(path []int) []int {
 	last := path[len(path)-1]
 	cur := b.served[last]
@@ -346,7 +362,7 @@ func (b *pathBuilder) servedIssuers(path []int) []int {
 	}
 	var valid, expired []int
 	for j, c := range b.served {
-		if onPath(path, j) || verifyLink(c, cur) != linkOK {
+		if onPath(path, j) || !b.mayFollow(last, j) || verifyLink(c, cur) != linkOK {
 			continue
 		}
 		if b.validAt(c) {

@@ -71,6 +71,7 @@ func TestBuildPath(t *testing.T) {
 	any := PathRules{Order: OrderAny, StopsAtFirstHeldIssuer: true, Match: MatchDNKey}
 	strict := PathRules{Order: OrderStrict, StopsAtFirstHeldIssuer: true, Match: MatchDNKey}
 	noStop := PathRules{Order: OrderStrict, Match: MatchDNKey}
+	later := PathRules{Order: OrderLater, StopsAtFirstHeldIssuer: true, Match: MatchDNKey}
 	withInter := any
 	withInter.IntermediateAnchor = true
 	ski := any
@@ -103,6 +104,10 @@ func TestBuildPath(t *testing.T) {
 			want{served: []int{0, 2, 1}, anchor: "path Root", atServed: -1}},
 		{"out of order fails a strict device, naming the position", []*testpki.Cert{k.deepLeaf, k.upper, k.lower}, []*testpki.Cert{k.root}, strict,
 			want{served: []int{0}, unused: []int{1, 2}, kind: OrderNotAccepted, failAt: 0, issuerAt: 2}},
+		{"out of order, the issuer sent earlier: a later-only device (mbedTLS) fails", []*testpki.Cert{k.deepLeaf, k.upper, k.lower}, []*testpki.Cert{k.root}, later,
+			want{served: []int{0, 2}, unused: []int{1}, kind: OrderNotAccepted, failAt: 2, issuerAt: 1}},
+		{"out of order, each issuer sent after: a later-only device passes", []*testpki.Cert{k.leaf, k.root, k.inter}, []*testpki.Cert{k.root}, later,
+			want{served: []int{0, 2}, anchor: "path Root", atServed: 1}},
 		{"two held roots of one name: the current one wins over the expired one", []*testpki.Cert{k.sameKeyLeaf, k.sameKeyInter}, []*testpki.Cert{k.oldRoot, k.newRoot}, any,
 			want{served: []int{0, 1}, anchor: "path Renewed Root", notAfter: k.farAway, atServed: -1}},
 		{"an expired cross-sign after the held issuer is unused", []*testpki.Cert{k.leaf, k.inter, k.expiredCross}, []*testpki.Cert{k.root}, strict,

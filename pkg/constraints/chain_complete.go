@@ -59,6 +59,13 @@ func (chainComplete) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	return append(out, pathFailureFinding(served, path.Failure, p))
 }
 
+// orderWords says where a device looks for an issuer, by trust.path_order.
+var orderWords = map[chain.PathOrder]string{
+	chain.OrderStrict: "only in the next certificate: it validates the chain as served",
+	chain.OrderLater:  "only among the certificates sent after it",
+	chain.OrderAny:    "anywhere in what was sent",
+}
+
 // orderOrSignature reports failures that are the served chain's fault
 // whatever the device holds.
 func orderOrSignature(f *chain.PathFailure) bool {
@@ -75,8 +82,8 @@ func orderFinding(served []*chain.Cert, path *chain.Path, p *Profile) (Finding, 
 	at, issuer := outOfOrder(path)
 	c := served[at]
 	f := Finding{Severity: Pass, CertIndex: c.Index, Limit: at + 1, Actual: issuer,
-		Message: fmt.Sprintf("the chain is out of order: %s is issued by %s, not by the next one; %s looks for the issuer anywhere in what was sent",
-			c.Label(), served[issuer].Label(), p.Name)}
+		Message: fmt.Sprintf("the chain is out of order: %s is issued by %s, not by the next one; %s looks for the issuer %s",
+			c.Label(), served[issuer].Label(), p.Name, orderWords[chain.PathOrder(p.Trust.PathOrder)])}
 	if !p.orderKnown() {
 		f.Severity = Warn
 		f.Message = fmt.Sprintf("the chain is out of order: %s is issued by %s, not by the next one; whether %s looks for issuers out of order is unknown (stacks that validate the chain as served, such as BearSSL, fail)",
@@ -175,8 +182,13 @@ func pathFailureFinding(served []*chain.Cert, fail *chain.PathFailure, p *Profil
 	switch fail.Kind {
 	case chain.OrderNotAccepted:
 		f.Limit, f.Actual = fail.At+1, fail.IssuerAt
-		f.Message = fmt.Sprintf("the chain is out of order: %s is issued by %s (position %d), not by the next one (position %d); %s validates the chain as served",
-			c.Label(), served[fail.IssuerAt].Label(), fail.IssuerAt, fail.At+1, p.Name)
+		f.Message = fmt.Sprintf("the chain is out of order: %s is issued by %s (position %d), not by the next one (position %d); %s looks for the issuer %s",
+			c.Label(), served[fail.IssuerAt].Label(), fail.IssuerAt, fail.At+1, p.Name, orderWords[chain.PathOrder(p.Trust.PathOrder)])
+		if p.Trust.PathOrder == string(chain.OrderStrict) && fail.At+1 < len(served) {
+			// A stack that validates as served stops at the certificate in
+			// the issuer's place (BearSSL: BR_ERR_X509_DN_MISMATCH there).
+			f.CertIndex = served[fail.At+1].Index
+		}
 		f.Fix = "the service must send each certificate followed by its issuer (leaf first)"
 	case chain.BadSignature:
 		from := "the anchor " + fail.Issuer

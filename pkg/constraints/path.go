@@ -16,7 +16,7 @@ func (p *Profile) PathRules() chain.PathRules {
 		IntermediateAnchor:     p.Trust.AcceptsIntermediateAnchor,
 		Match:                  chain.AnchorMatch(p.Trust.AnchorMatch),
 	}
-	if r.Order != chain.OrderStrict {
+	if r.Order != chain.OrderStrict && r.Order != chain.OrderLater {
 		r.Order = chain.OrderAny
 	}
 	if stops, known := Bool(p.Trust.StopsAtFirstHeldIssuer); known {
@@ -31,7 +31,11 @@ func (p *Profile) PathRules() chain.PathRules {
 // orderKnown reports whether the profile says how the device orders the
 // chain.
 func (p *Profile) orderKnown() bool {
-	return p.Trust.PathOrder == string(chain.OrderStrict) || p.Trust.PathOrder == string(chain.OrderAny)
+	switch chain.PathOrder(p.Trust.PathOrder) {
+	case chain.OrderStrict, chain.OrderLater, chain.OrderAny:
+		return true
+	}
+	return false
 }
 
 // DevicePath returns the path the device builds through the observed

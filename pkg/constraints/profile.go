@@ -118,8 +118,8 @@ type TrustModel struct {
 	Store                     string `yaml:"store"`
 	AcceptsIntermediateAnchor bool   `yaml:"accepts_intermediate_anchor"`
 	// PathOrder is where the device looks for a served certificate's
-	// issuer: strict (the next one served), any (anywhere in what was
-	// sent) or unknown.
+	// issuer: strict (the next one served), later (any certificate sent
+	// after it), any (anywhere in what was sent) or unknown.
 	PathOrder string `yaml:"path_order"`
 	// StopsAtFirstHeldIssuer says the path ends at the first served
 	// certificate whose issuer the device holds; nil = unknown.

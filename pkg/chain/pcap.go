@@ -429,12 +429,15 @@ func (hs *CapturedHandshake) read(sf flight, capped, gap bool) {
 		hs.Note = missingNote(sf, capped, gap, "the Certificate message")
 		return
 	}
-	certs, err := parseCertificateMessage(cm)
+	certs, total, err := parseCertificateMessage(cm)
 	if err != nil {
 		hs.Note = "malformed Certificate message: " + err.Error()
 		return
 	}
 	hs.Chain = certs
+	if total > len(certs) {
+		hs.Note = fmt.Sprintf("the server sent %d certificates; only the first %d were examined (certlint's chain cap); message-size and chain-size count all of them", total, len(certs))
+	}
 }
 
 // missingNote says why a message the handshake needs is not in the flight.
@@ -643,20 +646,19 @@ func serverKeyExchangeCurve(body []byte) string {
 
 // parseCertificateMessage returns the certificates of a TLS 1.0–1.2
 // Certificate message in served order.
-func parseCertificateMessage(body []byte) ([]*Cert, error) {
+func parseCertificateMessage(body []byte) (certs []*Cert, total int, err error) {
 	s := cryptobyte.String(body)
 	var list cryptobyte.String
 	if !s.ReadUint24LengthPrefixed(&list) {
-		return nil, errors.New("certificate list length exceeds the message")
+		return nil, 0, errors.New("certificate list length exceeds the message")
 	}
-	var certs []*Cert
-	for !list.Empty() {
+	for ; !list.Empty(); total++ {
 		var der cryptobyte.String
 		if !list.ReadUint24LengthPrefixed(&der) {
-			return nil, fmt.Errorf("certificate %d: length exceeds the message", len(certs))
+			return nil, 0, fmt.Errorf("certificate %d: length exceeds the message", total)
 		}
-		if len(certs) == MaxChainCerts {
-			return nil, fmt.Errorf("more than %d certificates", MaxChainCerts)
+		if total >= MaxChainCerts {
+			continue // counted, not kept: certlint's chain cap
 		}
 		c := NewCert(bytes.Clone(der))
 		c.Index = len(certs)
@@ -664,7 +666,7 @@ func parseCertificateMessage(body []byte) ([]*Cert, error) {
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		return nil, errors.New("the server sent an empty certificate list")
+		return nil, 0, errors.New("the server sent an empty certificate list")
 	}
-	return certs, nil
+	return certs, total, nil
 }

@@ -384,3 +384,22 @@ func writeCheckedInCaptures(t *testing.T) {
 		}
 	}
 }
+
+// TestReadPcapChainPastTheCap: a captured chain longer than certlint's
+// 64-certificate cap keeps the first 64, says so, and the Certificate
+// message still counts all of them, with the records that carried it.
+func TestReadPcapChainPastTheCap(t *testing.T) {
+	k := pcapChains()
+	served := append(testpki.Chain{}, k.small...)
+	for len(served) < 70 {
+		served = append(served, k.small[1])
+	}
+	events, _ := recordTestHandshake(t, served, "device.test", tls.VersionTLS12)
+	got := readOne(t, captureBytes(t, captureOptions{}, testFlow{client: clientAddr, server: serverAddr, events: events}))
+	if len(got.Chain) != MaxChainCerts || !strings.Contains(got.Note, "the server sent 70 certificates; only the first 64 were examined") {
+		t.Fatalf("chain of %d, note %q; want the first 64 and a note", len(got.Chain), got.Note)
+	}
+	if m := got.Handshake.Certificate; m == nil || m.Certs != 70 || len(m.Records) != 4 || m.Records[0] != 16384 {
+		t.Errorf("Handshake.Certificate = %+v, want 70 certificates in 16,384-byte records", m)
+	}
+}

@@ -255,9 +255,6 @@ func (f checkFlags) ciInputs(stdin io.Reader, req *certlint.Request) (ciInputs, 
 		if f.pcapFile != "" {
 			return in, errors.New("give either --targets or --pcap, not both")
 		}
-		if f.targetsFile == "-" && f.chainFile == "-" {
-			return in, errors.New("--targets - and --chain - both read stdin")
-		}
 		specs, err := certlint.ReadTargetsFile(f.targetsFile, stdin)
 		if err != nil {
 			return in, err

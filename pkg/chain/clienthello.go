@@ -177,8 +177,8 @@ func (e *rawExtension) WriteToConfig(c *tls.Config) error {
 }
 
 // ParsedHello is a ClientHello as read off the wire, with names where
-// certlint knows them. Tests and `certlint profiles show` use it to compare
-// what is sent with what the profile says.
+// certlint knows them. Tests use it to compare what certlint sends with
+// what the profile says.
 type ParsedHello struct {
 	RecordVersion       uint16
 	HelloVersion        uint16

@@ -123,16 +123,6 @@ func CompressionMethodByName(name string) (uint8, bool) {
 	return id, ok
 }
 
-// CompressionMethodName returns the name of a compression method value.
-func CompressionMethodName(id uint8) string {
-	for n, v := range compressionMethods {
-		if v == id {
-			return n
-		}
-	}
-	return "method_" + strconv.Itoa(int(id))
-}
-
 // CompressionMethodNames lists the known names.
 func CompressionMethodNames() []string { return []string{"null", "deflate"} }
 

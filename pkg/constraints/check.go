@@ -171,11 +171,3 @@ func citations(refs []SourceRef) []string {
 	}
 	return out
 }
-
-// Worst returns the worse of two severities (fail beats warn beats pass).
-func Worst(a, b Severity) Severity {
-	if b.rank() > a.rank() {
-		return b
-	}
-	return a
-}

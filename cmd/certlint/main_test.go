@@ -157,12 +157,14 @@ func writeCrossChains(env *testscript.Env) error {
 }
 
 // cmdTLSServe starts a TLS server on 127.0.0.1 for the rest of the script:
-// tlsserve VAR CHAIN.pem [tls10|tls12|tls13] [default=OTHER.pem] sets $VAR
-// to its address. With default=, a client that sends no SNI gets OTHER.pem
-// (the server's default certificate) instead of CHAIN.pem.
+// tlsserve VAR CHAIN.pem [tls10|tls12|tls13] [default=OTHER.pem] [rsakex]
+// sets $VAR to its address. With default=, a client that sends no SNI gets
+// OTHER.pem (the server's default certificate) instead of CHAIN.pem. rsakex
+// also takes RSA key exchange (AES-CBC/GCM), as servers that still serve
+// axTLS and WINC devices do; Go leaves it out by default.
 func cmdTLSServe(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: tlsserve VAR CHAIN.pem [tls10|tls12|tls13] [default=OTHER.pem]")
+		ts.Fatalf("usage: tlsserve VAR CHAIN.pem [tls10|tls12|tls13] [default=OTHER.pem] [rsakex]")
 	}
 	certs, err := loadTestChain(ts.MkAbs(args[1]))
 	ts.Check(err)
@@ -177,6 +179,11 @@ func cmdTLSServe(ts *testscript.TestScript, neg bool, args []string) {
 				}
 				return &certs, nil
 			}
+			continue
+		}
+		if opt == "rsakex" {
+			cfg.CipherSuites = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_128_GCM_SHA256,
+				tls.TLS_RSA_WITH_AES_128_CBC_SHA256, tls.TLS_RSA_WITH_AES_128_CBC_SHA}
 			continue
 		}
 		v := map[string]uint16{"tls10": tls.VersionTLS10, "tls12": tls.VersionTLS12, "tls13": tls.VersionTLS13}[opt]

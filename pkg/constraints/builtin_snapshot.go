@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "f4cb14398b0c1638133b6671f103fc08e6e10ae82759f9cc0b82ebbe226f6372"
+const builtinSnapshotSum = "1220cd4d34cdb84db49ab7d70032d786fc0c0f22b0da6505f6f07b7f3e941c60"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -31,6 +31,8 @@ var builtinSnapshot = []snapshotDoc{
 				CALoadHint:       "Write the root into the WINC's root-certificate sector with the Arduino firmware uploader: arduino-fwuploader certificates flash -b arduino:samd:mkr1000 -a PORT --file root.pem (or Arduino IDE: Tools > WiFi101 / WiFiNINA Firmware/Certificates Updater, Add from file). The sector is rewritten as a whole: list every root the device needs, not just the new one. Only RSA roots can be stored.",
 				LoadSteps:        []string{"the root goes into the WINC's root-certificate flash sector with the Arduino firmware uploader, not from the sketch: arduino-fwuploader certificates flash -b BOARD -a PORT --file {{.FileName}} (BOARD e.g. arduino:samd:mkr1000)", "the sector (4 KB) is rewritten as a whole and holds only a few RSA roots: list every root the device needs (--url HOST:443 or --file each)", "the module checks expiry only once it has the time (SNTP): the root expires on {{.Expires}}"},
 				LoadSnippet:      "arduino-fwuploader certificates flash -b arduino:samd:mkr1000 -a /dev/ttyACM0 --file {{.FileName}} --url OTHER-HOST:443\n",
+				PathOrder:        "unknown",
+				AnchorMatch:      "dn-key",
 				VerifiesHostname: boolPtr(false),
 				VerifiesTime:     boolPtr(true)},
 			Sources: map[string][]SourceRef{
@@ -72,6 +74,11 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "Microchip ATWINC15x0 Software Design Guide, section 7.1 (TLS 1.0, 1.1 and 1.2)",
 					URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-2BC99FD5-0DC9-4E33-A539-9DBD125B56E3.html",
 					Confidence: "vendor-doc"}},
+				"trust.anchor_match": []SourceRef{SourceRef{
+					Ref:        "arduino/arduino-fwuploader@a18849d^:flasher/winc.go:123-168 (a root entry is the SHA-1 of the subject name with the RSA key)",
+					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/spi_flash/include/spi_flash_map.h#L90-L147",
+					Confidence: "inferred",
+					Note:       "The stored root is found by a hash of its subject name and verified with its key, which certlint models as dn-key; that the lookup is by the child's issuer name is inferred from the entry layout."}},
 				"trust.ca_formats": []SourceRef{SourceRef{
 					Ref:        "arduino/arduino-fwuploader flasher/winc.go (parses an X.509 certificate and stores its name hash and RSA key)",
 					URL:        "https://github.com/arduino/arduino-fwuploader",
@@ -93,6 +100,18 @@ var builtinSnapshot = []snapshotDoc{
 					Ref:        "WiFi101@dc5cbffb:src/spi_flash/include/spi_flash_map.h:90-147 (4 KB certificate sector); arduino/arduino-fwuploader@a18849d^:flasher/winc.go:123-168 (entry = SHA-1 of subject name, key sizes, validity, RSA modulus and exponent)",
 					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/spi_flash/include/spi_flash_map.h#L90-L147",
 					Confidence: "vendor-source"}},
+				"trust.path_order": []SourceRef{SourceRef{
+					Ref:        "searched the WINC1500 Software Design Guide and the WiFi101 library; the TLS stack is in closed firmware",
+					Confidence: "unknown",
+					Note:       "How the firmware walks the received chain is not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns on an out-of-order chain."}},
+				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+					Ref:        "searched the WINC1500 Software Design Guide and the WiFi101 library",
+					Confidence: "unknown",
+					Note:       "Not documented; null = certlint assumes the path ends at the first held issuer and warns about certificates sent after it."}},
+				"trust.validates_unused": []SourceRef{SourceRef{
+					Ref:        "searched the WINC1500 Software Design Guide and the WiFi101 library",
+					Confidence: "unknown",
+					Note:       "Not documented whether certificates sent but off the path are validated."}},
 				"trust.verifies_hostname": []SourceRef{SourceRef{
 					Ref:        "WiFi101@dc5cbffb:src/socket/include/socket.h:212-216 (SO_SSL_ENABLE_SNI_VALIDATION: CN check, off unless set); WiFiClient.cpp sets only SO_SSL_SNI",
 					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/socket/include/socket.h#L212-L216",

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,7 +95,7 @@ func TestFetchRecordsHowTheCertificateMessageWasSent(t *testing.T) {
 				}
 				return
 			}
-			if got, wantRec := m.Records, tt.records(want.Bytes+4); !equalInts(got, wantRec) {
+			if got, wantRec := m.Records, tt.records(want.Bytes+4); !slices.Equal(got, wantRec) {
 				t.Errorf("records %v, want %v", got, wantRec)
 			}
 		})
@@ -166,18 +167,6 @@ func derSizes(ch testpki.Chain) []int {
 	return out
 }
 
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestDialHelloReadsTheChainAfterZcryptoGivesUp(t *testing.T) {
 	// The server picks TLS_RSA_WITH_RC4_128_MD5, which the CC3200 offers
 	// and zcrypto cannot run: zcrypto stops after the ServerHello, and
@@ -193,7 +182,7 @@ func TestDialHelloReadsTheChainAfterZcryptoGivesUp(t *testing.T) {
 	if len(res.Chain) != 2 || res.Chain[0].DERBytes() != 1500 || res.Chain[1].DERBytes() != 900 {
 		t.Fatalf("chain %v, want the two certificates sent", res.Chain)
 	}
-	if m := hs.Certificate; m == nil || !equalInts(m.Records, []int{1000, 1000, 413}) || m.Bytes != 3+1503+903 {
+	if m := hs.Certificate; m == nil || !slices.Equal(m.Records, []int{1000, 1000, 413}) || m.Bytes != 3+1503+903 {
 		t.Errorf("Handshake.Certificate = %+v, want 2,409 bytes (2,413 with the header) in records of 1,000 + 1,000 + 413", m)
 	}
 	if notes := strings.Join(hs.Notes, "\n"); !strings.Contains(notes, "stopped after the ServerHello") {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -163,7 +164,7 @@ func (f checkFlags) request(args []string, stdin io.Reader) (certlint.Request, e
 	if f.shard != "" {
 		shard, err := certlint.ParseShard(f.shard)
 		if err != nil {
-			return req, err
+			return req, fmt.Errorf("--shard %w", err)
 		}
 		if f.chainFile != "" || f.pcapFile != "" {
 			return req, errors.New("--shard splits TARGETs and --targets, not --chain or --pcap")
@@ -223,7 +224,7 @@ func parseDate(flag, s string) (time.Time, error) {
 
 func renderOptions(f checkFlags) (report.Options, error) {
 	if _, err := report.Lookup(f.output); err != nil {
-		return report.Options{}, err
+		return report.Options{}, fmt.Errorf("--output %w", err)
 	}
 	// A report written to --output-file is read later, not on this terminal.
 	colour := useColor(f.noColor) && f.outputFile == ""
@@ -256,8 +257,11 @@ func (f checkFlags) ciInputs(stdin io.Reader, req *certlint.Request) (ciInputs, 
 			return in, errors.New("give either --targets or --pcap, not both")
 		}
 		specs, err := certlint.ReadTargetsFile(f.targetsFile, stdin)
+		if errors.As(err, new(*fs.PathError)) {
+			return in, fmt.Errorf("--targets: %w", err)
+		}
 		if err != nil {
-			return in, err
+			return in, err // "PATH:LINE: problem"
 		}
 		req.TargetList = specs
 	}
@@ -270,7 +274,7 @@ func (f checkFlags) ciInputs(stdin io.Reader, req *certlint.Request) (ciInputs, 
 	if f.baseline != "" {
 		b, err := report.LoadBaseline(f.baseline)
 		if err != nil {
-			return in, err
+			return in, flagged("--baseline", f.baseline, err)
 		}
 		in.baseline = b
 	}

@@ -9,6 +9,9 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
+
+	"github.com/certlint/certlint/pkg/certlint"
 
 	"github.com/spf13/cobra"
 )
@@ -40,6 +43,19 @@ type exitCodeError struct{ code int }
 
 func (e exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
+// inputFlags are the flags that fill the fields a certlint.InputError names.
+var inputFlags = map[string]string{"CAFiles": "--ca", "CAFile": "--ca", "ClientCert": "--client-cert"}
+
+// flagged puts a flag's name in front of the library's error about the
+// flag's value: "--ca x.pem: not a certificate" when the error starts with
+// the value, "--ca: open x.pem: no such file or directory" otherwise.
+func flagged(flag, value string, err error) error {
+	if strings.HasPrefix(err.Error(), value+": ") {
+		return fmt.Errorf("%s %w", flag, err)
+	}
+	return fmt.Errorf("%s: %w", flag, err)
+}
+
 // run executes the command line and returns the exit code. Errors are
 // printed once, here, as one line on stderr.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -53,6 +69,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case errors.As(err, &ec):
 		return ec.code
 	default:
+		var in *certlint.InputError
+		if errors.As(err, &in) {
+			err = flagged(inputFlags[in.Field], in.Path, err)
+		}
 		fmt.Fprintf(stderr, "certlint: %v\n", err)
 		return exitError
 	}

@@ -66,6 +66,20 @@ type UsageError struct{ Err error }
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
 
+// InputError is a file named in the request that could not be used: a CA
+// file that holds no certificate, a client certificate that cannot be
+// read. Field is the request field that named it (CAFiles, CAFile,
+// ClientCert), so a command can say which of its options was wrong; Err
+// names Path.
+type InputError struct {
+	Field string
+	Path  string
+	Err   error
+}
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
 // DefaultTimeout bounds DNS plus dial plus handshakes for one address.
 const DefaultTimeout = 10 * time.Second
 
@@ -101,7 +115,7 @@ func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport
 	for _, file := range req.CAFiles {
 		ca, err := chain.LoadCAFile(file)
 		if err != nil {
-			return &UsageError{err}
+			return &UsageError{&InputError{Field: "CAFiles", Path: file, Err: err}}
 		}
 		cas = append(cas, ca)
 	}
@@ -223,22 +237,15 @@ func loadPins(req Request) (PinSet, error) {
 	return set, nil
 }
 
-// loadClientCert reads the device's certificate bundle (--client-cert)
-// the way a CA file is read: the format it is in and its size as stored.
+// loadClientCert reads the device's certificate bundle the way a CA file is
+// read: the format it is in and its size as stored.
 func loadClientCert(path string) (*chain.CAFile, error) {
 	if path == "" {
 		return nil, nil
 	}
 	b, err := chain.LoadCAFile(path)
 	if err != nil {
-		// LoadCAFile names its flag (--ca); name ours instead.
-		if inner := errors.Unwrap(err); inner != nil {
-			err = inner
-		}
-		if strings.Contains(err.Error(), path) { // "open PATH: …" names it already
-			return nil, fmt.Errorf("--client-cert: %w", err)
-		}
-		return nil, fmt.Errorf("--client-cert %s: %w", path, err)
+		return nil, &InputError{Field: "ClientCert", Path: path, Err: err}
 	}
 	for _, c := range b.Certs {
 		c.Source = ""

@@ -126,7 +126,7 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 	var ca *chain.CAFile
 	if req.CAFile != "" {
 		if ca, err = chain.LoadCAFile(req.CAFile); err != nil {
-			return nil, &UsageError{err}
+			return nil, &UsageError{&InputError{Field: "CAFile", Path: req.CAFile, Err: err}}
 		}
 	}
 	if req.At.IsZero() {

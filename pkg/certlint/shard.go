@@ -37,10 +37,10 @@ func ParseShard(s string) (Shard, error) {
 	index, err1 := strconv.Atoi(strings.TrimSpace(i))
 	count, err2 := strconv.Atoi(strings.TrimSpace(n))
 	if !ok || err1 != nil || err2 != nil {
-		return Shard{}, fmt.Errorf("--shard %q: want I/N, e.g. 1/4", s)
+		return Shard{}, fmt.Errorf("%q: want I/N, e.g. 1/4", s)
 	}
 	if count < 1 || count > maxShards || index < 1 || index > count {
-		return Shard{}, fmt.Errorf("--shard %q: want 1 <= I <= N <= %d", s, maxShards)
+		return Shard{}, fmt.Errorf("%q: want 1 <= I <= N <= %d", s, maxShards)
 	}
 	return Shard{Index: index, Count: count}, nil
 }

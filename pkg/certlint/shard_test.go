@@ -3,6 +3,7 @@ package certlint
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -86,8 +87,8 @@ func TestParseShard(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "1", "0/4", "5/4", "a/4", "1/0", "-1/4", "1/1000000", "1/4/2"} {
-		if _, err := ParseShard(bad); err == nil || !strings.Contains(err.Error(), "--shard") {
-			t.Errorf("ParseShard(%q) = %v, want an error naming --shard", bad, err)
+		if _, err := ParseShard(bad); err == nil || !strings.HasPrefix(err.Error(), strconv.Quote(bad)+": want ") {
+			t.Errorf("ParseShard(%q) = %v, want an error naming the value", bad, err)
 		}
 	}
 }

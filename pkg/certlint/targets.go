@@ -37,17 +37,18 @@ const (
 var deviceSelector = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(@[A-Za-z0-9._-]+)?$`)
 
 // ReadTargetsFile reads a targets file ("-" reads stdin). See ParseTargets
-// for the format.
+// for the format. A file that cannot be opened is an *fs.PathError; a
+// problem in it reads "PATH:LINE: problem".
 func ReadTargetsFile(path string, stdin io.Reader) ([]TargetSpec, error) {
 	if path == "-" {
 		if stdin == nil {
-			return nil, errors.New("--targets -: no standard input")
+			return nil, errors.New("stdin: no standard input")
 		}
 		return ParseTargets(stdin, "stdin")
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("--targets: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	return ParseTargets(f, path)

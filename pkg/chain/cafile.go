@@ -9,16 +9,16 @@ import (
 // no certificate in any format certlint reads.
 var ErrNotCertificate = errors.New("not a certificate (expected PEM or DER)")
 
-// LoadCAFile reads the CA file a device holds (--ca). Format is "pem" when
-// the file contains a PEM block and "der" otherwise; Bytes is the file size,
+// LoadCAFile reads the CA file a device holds. Format is "pem" when the
+// file contains a PEM block and "der" otherwise; Bytes is the file size,
 // because that is what the device stores in its CA slot, PEM armour and
 // comments included. Every certificate in it gets Source SourceCAFile. The
-// error names the path, e.g. "--ca file.txt: not a certificate (expected
-// PEM or DER)".
+// error names the path, e.g. "file.txt: not a certificate (expected PEM or
+// DER)" (wrapping ErrNotCertificate) or an *fs.PathError.
 func LoadCAFile(path string) (*CAFile, error) {
 	data, err := readCapped(path, nil)
 	if err != nil {
-		return nil, fmt.Errorf("--ca: %w", err) // the error names the path
+		return nil, err // the error names the path
 	}
 	ca := &CAFile{Path: path, Format: "der", Bytes: len(data)}
 	if containsPEM(data) {
@@ -28,7 +28,7 @@ func LoadCAFile(path string) (*CAFile, error) {
 	if err != nil || !anyParsed(certs) {
 		// A file of random bytes can look like DER to a splitter; only a
 		// certificate zcrypto can read counts as one here.
-		return nil, fmt.Errorf("--ca %s: %w", path, ErrNotCertificate)
+		return nil, fmt.Errorf("%s: %w", path, ErrNotCertificate)
 	}
 	for _, c := range certs {
 		c.Source = SourceCAFile

@@ -30,7 +30,7 @@ func TestLoadCAFile(t *testing.T) {
 		{"pem", filepath.Join("testdata", "baltimore.pem"), "pem", 1261, 1, ""},
 		{"der", filepath.Join("testdata", "baltimore.der"), "der", 891, 1, ""},
 		{"pem bundle", filepath.Join("testdata", "bing-2019.pem"), "pem", 6942, 2, ""},
-		{"not a certificate", text, "", 0, 0, "--ca " + text + ": not a certificate (expected PEM or DER)"},
+		{"not a certificate", text, "", 0, 0, text + ": not a certificate (expected PEM or DER)"},
 		{"der noise", noise, "", 0, 0, "not a certificate"},
 		{"missing", filepath.Join(dir, "missing.der"), "", 0, 0, "missing.der"},
 	}

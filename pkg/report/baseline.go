@@ -45,16 +45,17 @@ type Change struct {
 // of a large fleet is a few megabytes, not hundreds.
 const maxBaselineBytes = 256 << 20
 
-// LoadBaseline reads a previous `certlint check -o json` report.
+// LoadBaseline reads a previous `certlint check -o json` report. An error
+// names the path: an *fs.PathError, or "PATH: problem".
 func LoadBaseline(path string) (*Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("--baseline: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	r, err := ReadBaseline(f)
 	if err != nil {
-		return nil, fmt.Errorf("--baseline %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
 }

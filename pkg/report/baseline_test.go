@@ -166,7 +166,7 @@ func TestBadBaseline(t *testing.T) {
 			}
 		})
 	}
-	if _, err := report.LoadBaseline("testdata/does-not-exist.json"); err == nil || !strings.HasPrefix(err.Error(), "--baseline: ") {
+	if _, err := report.LoadBaseline("testdata/does-not-exist.json"); err == nil || !strings.HasPrefix(err.Error(), "open testdata/does-not-exist.json: ") {
 		t.Errorf("missing file: %v", err)
 	}
 }

@@ -45,11 +45,11 @@ func Formats() []string {
 	return names
 }
 
-// Lookup returns the renderer of a format, or an error naming the formats
-// there are.
+// Lookup returns the renderer of a format, or an error naming the format
+// asked for and the formats there are (`"yaml": want one of json, ...`).
 func Lookup(format string) (Renderer, error) {
 	if r, ok := renderers[strings.ToLower(format)]; ok {
 		return r, nil
 	}
-	return nil, fmt.Errorf("--output %q: want one of %s", format, strings.Join(Formats(), ", "))
+	return nil, fmt.Errorf("%q: want one of %s", format, strings.Join(Formats(), ", "))
 }

@@ -109,6 +109,41 @@ func limitCases(t *testing.T, p *Profile) []limitCase {
 		}
 		cases = append(cases, lc)
 	}
+	r := p.Receive
+	// one returns a served two-certificate chain whose Certificate message
+	// (TLS 1.2 framing) is about n bytes, carried in the given records
+	// (nil: one record holding all of it).
+	one := func(n int, records ...int) *chain.Observation {
+		obs := dialled(sizedChain(n/2-6, n/2-6))
+		if records == nil {
+			records = []int{obs.Certificate.Bytes + 4}
+		}
+		obs.Certificate.Records = records
+		return obs
+	}
+	if r.MaxRecordBytes > 0 {
+		lc := limitCase{field: "receive.max_record_bytes", check: "message-size", pass: one(r.MaxRecordBytes - 100)}
+		if r.MaxRecordBytes < 16384 {
+			lc.fail = one(r.MaxRecordBytes + 100)
+		} else {
+			lc.why = "16,384 bytes is the largest record TLS allows"
+		}
+		cases = append(cases, lc)
+	}
+	if r.MaxHandshakeMessageBytes > 0 {
+		cases = append(cases, limitCase{field: "receive.max_handshake_message_bytes", check: "message-size",
+			pass: one(r.MaxHandshakeMessageBytes - 100), fail: one(r.MaxHandshakeMessageBytes + 100)})
+	}
+	if v, known := Bool(r.ReassemblesHandshake); known {
+		lc := limitCase{field: "receive.reassembles_handshake", check: "message-size", pass: one(3000)}
+		split := one(3000, 1500, 1504)
+		if v {
+			lc.pass, lc.why = split, "the stack reassembles, so a split message passes"
+		} else {
+			lc.fail = split
+		}
+		cases = append(cases, lc)
+	}
 	if p.Trust.PathOrder == "strict" && p.Trust.Model != "none" {
 		// Served leaf, root, intermediate: the intermediate that issued the
 		// leaf is not next to it.

@@ -71,8 +71,8 @@ func TestEveryEntryIsComplete(t *testing.T) {
 	}
 }
 
-// TestRequiredCodes pins the codes issue 5 names, with the checks that
-// detect them.
+// TestRequiredCodes pins the codes issues 5 and 13 name, with the checks
+// that detect them.
 func TestRequiredCodes(t *testing.T) {
 	tab := loadTable(t)
 	for _, tt := range []struct {
@@ -97,6 +97,22 @@ func TestRequiredCodes(t *testing.T) {
 		{"-454", "", "-454 SL_ESECNOCAFILE", "ca-file"},
 		{"OSError: 461", "wipy", "-461 SL_ESECDATEERROR", "validity"},
 		{"ERROR: Unable to load CA certificate", "spwf01", "ERROR: Unable to load CA certificate", "ca-file"},
+		// The open stacks (issue 13): BearSSL, mbedTLS / esp-tls, axTLS, wolfSSL.
+		{"Last SSL error was: 62", "esp8266", "62 BR_ERR_X509_NOT_TRUSTED", "trust-anchor"},
+		{"SSL error: Chain could not be linked to a trust anchor.", "esp8266", "62 BR_ERR_X509_NOT_TRUSTED", "trust-anchor"},
+		{"54", "esp8266", "54 BR_ERR_X509_EXPIRED", "validity"},
+		{"BR_ERR_X509_BAD_SERVER_NAME", "", "56 BR_ERR_X509_BAD_SERVER_NAME", "hostname"},
+		{"getLastSSLError() = 50", "esp8266", "50 BR_ERR_X509_LIMIT_EXCEEDED", "key-size"},
+		{"E (5123) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700", "esp32", "-0x2700 MBEDTLS_ERR_X509_CERT_VERIFY_FAILED", "trust-anchor"},
+		{"-0x7200", "nina-w10", "-0x7200 MBEDTLS_ERR_SSL_INVALID_RECORD", "message-size"},
+		{"mbedtls_ssl_handshake returned -0x7080", "esp32", "-0x7080 MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE", "message-size"},
+		{"-0x7780", "", "-0x7780 MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE", "cipher-suite"},
+		{"I (5120) esp-x509-crt-bundle: No matching trusted root certificate found", "esp32", "No matching trusted root certificate found", "trust-anchor"},
+		{"OSError: (-257, 'RECORD_OVERFLOW')", "esp8266-micropython", "-257 SSL_ERROR_RECORD_OVERFLOW", "message-size"},
+		{"-266", "esp8266-micropython", "-266 SSL_ERROR_NO_CIPHER", "cipher-suite"},
+		{"wolfSSL_connect error -188", "", "-188 ASN_NO_SIGNER_E", "trust-anchor"},
+		{"HANDSHAKE_SIZE_ERROR", "", "-404 HANDSHAKE_SIZE_ERROR", "message-size"},
+		{"ASN_SIG_CONFIRM_E", "wolfssl", "-155 ASN_SIG_CONFIRM_E", "signature"},
 	} {
 		got, err := tab.Explain(tt.input, tt.device)
 		if err != nil {

@@ -51,8 +51,9 @@ Without --out nothing is written: the instructions and the file content go to
 stdout (PEM as is, DER as base64 with the command that decodes it). With
 --out DIR the file is written there; an existing file is kept unless --force.
 --save-chain FILE keeps the chain as served (PEM, served order).
-For a device that can pin its server (esp8266), the pin forms follow: the
-value to pin now in the device's syntax, device code, how long each lasts.
+For a device that can pin its server (trust.pins in its profile), the pin
+forms follow: the value to pin now in the device's syntax, device code, how
+long each lasts.
 
 Exit codes: 0 written or printed, 1 the device cannot hold this root (no SKI
 where one is needed, too big, a key the device lacks; the reason and what

@@ -221,3 +221,28 @@ func TestRootWriteFileKeepsExisting(t *testing.T) {
 		t.Error("--force did not write the root")
 	}
 }
+
+// A custom profile that extends a built-in device loads its root the
+// built-in way: the steps and snippet are profile data it inherits.
+func TestExportRootCustomProfileInheritsSteps(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "board.yaml")
+	if err := os.WriteFile(file, []byte("id: our-board\nname: Our board\nextends: spwf04@1.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	builtin, err := ExportRoot(ctx, RootRequest{ChainFile: example("bing-2019.pem"), Device: "spwf04@1.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom, err := ExportRoot(ctx, RootRequest{ChainFile: example("bing-2019.pem"), Device: "our-board", ProfileFiles: []string{file}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(builtin.Steps) == 0 || !strings.Contains(builtin.Snippet, "AT+S.TLSCERT") {
+		t.Fatalf("spwf04@1.0: %d steps, snippet %q", len(builtin.Steps), builtin.Snippet)
+	}
+	if strings.Join(custom.Steps, "\n") != strings.Join(builtin.Steps, "\n") || custom.Snippet != builtin.Snippet || custom.FileName != builtin.FileName {
+		t.Errorf("our-board (extends spwf04@1.0): file %s, steps %q, snippet %q; want %s, %q, %q",
+			custom.FileName, custom.Steps, custom.Snippet, builtin.FileName, builtin.Steps, builtin.Snippet)
+	}
+}

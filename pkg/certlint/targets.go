@@ -116,7 +116,7 @@ func parseTargetLine(text string) (spec TargetSpec, ok bool, err error) {
 		for _, d := range strings.Split(fields[1], ",") {
 			d = strings.ToLower(d)
 			if !deviceSelector.MatchString(d) {
-				return spec, false, fmt.Errorf("device %q: want a device ID such as spwf04 or spwf04@1.0", d)
+				return spec, false, fmt.Errorf("device %q: want a device ID, or ID@FIRMWARE", d)
 			}
 			spec.Devices = append(spec.Devices, d)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/zmap/zcrypto/tls"
+	"golang.org/x/crypto/cryptobyte"
 )
 
 // replayable reports whether the spec can go out byte for byte, and if not,
@@ -197,50 +198,62 @@ var ErrNotClientHello = errors.New("not a TLS ClientHello record")
 // ParseClientHello parses a TLS record carrying a ClientHello (record
 // header included). It never panics on short or malformed input.
 func ParseClientHello(record []byte) (*ParsedHello, error) {
-	r := reader(record)
-	typ, ok1 := r.u8()
-	rv, ok2 := r.u16()
-	body, ok3 := r.vec16()
-	if !ok1 || !ok2 || !ok3 || typ != 22 {
+	s := cryptobyte.String(record)
+	var typ, msgType uint8
+	var rv uint16
+	var n uint32
+	var body cryptobyte.String
+	if !s.ReadUint8(&typ) || !s.ReadUint16(&rv) || !s.ReadUint16LengthPrefixed(&body) || typ != recordHandshake {
 		return nil, fmt.Errorf("%w: bad record header", ErrNotClientHello)
 	}
-	h := &ParsedHello{RecordVersion: rv}
-	msgType, _ := body.u8()
-	n, ok := body.u24()
-	if msgType != 1 || !ok || int(n) != len(body) {
+	body.ReadUint8(&msgType)
+	ok := body.ReadUint24(&n)
+	if msgType != hsClientHello || !ok || int(n) != len(body) {
 		return nil, fmt.Errorf("%w: handshake type %d, length %d of %d", ErrNotClientHello, msgType, n, len(body))
 	}
-	var random, session, suites, comp reader
-	h.HelloVersion, ok = body.u16()
-	if random, ok = body.take(32, ok); !ok || len(random) != 32 {
-		return nil, fmt.Errorf("%w: truncated random", ErrNotClientHello)
+	h, err := parseClientHelloBody(body)
+	if err != nil {
+		return nil, err
 	}
-	if session, ok = body.vec8(); !ok || len(session) > 32 {
-		return nil, fmt.Errorf("%w: bad session id", ErrNotClientHello)
+	h.RecordVersion = rv
+	return h, nil
+}
+
+// parseClientHelloBody parses a ClientHello message body (its handshake
+// header removed): the one ClientHello parser, for records certlint sends
+// and for hellos read from a capture. On malformed input it returns what
+// was read before the fault with the error.
+func parseClientHelloBody(body []byte) (*ParsedHello, error) {
+	h := &ParsedHello{}
+	s := cryptobyte.String(body)
+	var session, suites, comp, exts cryptobyte.String
+	if !s.ReadUint16(&h.HelloVersion) || !s.Skip(32) {
+		return h, fmt.Errorf("%w: truncated random", ErrNotClientHello)
 	}
-	if suites, ok = body.vec16(); !ok || len(suites)%2 != 0 {
-		return nil, fmt.Errorf("%w: bad cipher suite list", ErrNotClientHello)
+	if !s.ReadUint8LengthPrefixed(&session) || len(session) > 32 {
+		return h, fmt.Errorf("%w: bad session id", ErrNotClientHello)
 	}
-	for len(suites) > 0 {
-		id, _ := suites.u16()
+	if !s.ReadUint16LengthPrefixed(&suites) || len(suites)%2 != 0 {
+		return h, fmt.Errorf("%w: bad cipher suite list", ErrNotClientHello)
+	}
+	var id uint16
+	for suites.ReadUint16(&id) {
 		h.CipherSuites = append(h.CipherSuites, id)
 	}
-	if comp, ok = body.vec8(); !ok {
-		return nil, fmt.Errorf("%w: bad compression list", ErrNotClientHello)
+	if !s.ReadUint8LengthPrefixed(&comp) {
+		return h, fmt.Errorf("%w: bad compression list", ErrNotClientHello)
 	}
 	h.Compression = append(h.Compression, comp...)
-	if len(body) == 0 {
+	if s.Empty() {
 		return h, nil
 	}
-	exts, ok := body.vec16()
-	if !ok {
-		return nil, fmt.Errorf("%w: bad extension block", ErrNotClientHello)
+	if !s.ReadUint16LengthPrefixed(&exts) {
+		return h, fmt.Errorf("%w: bad extension block", ErrNotClientHello)
 	}
-	for len(exts) > 0 {
-		id, ok1 := exts.u16()
-		data, ok2 := exts.vec16()
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("%w: truncated extension", ErrNotClientHello)
+	for !exts.Empty() {
+		var data cryptobyte.String
+		if !exts.ReadUint16(&id) || !exts.ReadUint16LengthPrefixed(&data) {
+			return h, fmt.Errorf("%w: truncated extension", ErrNotClientHello)
 		}
 		h.Extensions = append(h.Extensions, id)
 		h.parseExtension(id, data)
@@ -248,72 +261,34 @@ func ParseClientHello(record []byte) (*ParsedHello, error) {
 	return h, nil
 }
 
-// parseExtension records the contents certlint compares: the SNI name,
+// parseExtension records the contents certlint compares: the SNI name
+// (the first host_name of the first server_name extension that has one),
 // the groups and the signature algorithms.
-func (h *ParsedHello) parseExtension(id uint16, data reader) {
+func (h *ParsedHello) parseExtension(id uint16, data cryptobyte.String) {
+	var list cryptobyte.String
+	if !data.ReadUint16LengthPrefixed(&list) {
+		return
+	}
 	switch id {
-	case 0:
-		list, _ := data.vec16()
-		if _, ok := list.u8(); ok {
-			name, _ := list.vec16()
-			h.ServerName = string(name)
+	case extServerName:
+		for h.ServerName == "" && !list.Empty() {
+			var nameType uint8
+			var name cryptobyte.String
+			if !list.ReadUint8(&nameType) || !list.ReadUint16LengthPrefixed(&name) {
+				return
+			}
+			if nameType == 0 {
+				h.ServerName = string(name)
+			}
 		}
-	case 10, 13:
-		list, _ := data.vec16()
-		for len(list) >= 2 {
-			v, _ := list.u16()
-			if id == 10 {
+	case extSupportedGroups, extSignatureAlgorithms:
+		var v uint16
+		for list.ReadUint16(&v) {
+			if id == extSupportedGroups {
 				h.Groups = append(h.Groups, v)
 			} else {
 				h.SignatureAlgorithms = append(h.SignatureAlgorithms, v)
 			}
 		}
 	}
-}
-
-// reader consumes big-endian TLS fields; every method reports false rather
-// than panic when the input is short.
-type reader []byte
-
-func (r *reader) take(n int, ok bool) (reader, bool) {
-	if !ok || n < 0 || len(*r) < n {
-		return nil, false
-	}
-	out := (*r)[:n]
-	*r = (*r)[n:]
-	return out, true
-}
-
-func (r *reader) u8() (uint8, bool) {
-	b, ok := r.take(1, true)
-	if !ok {
-		return 0, false
-	}
-	return b[0], true
-}
-
-func (r *reader) u16() (uint16, bool) {
-	b, ok := r.take(2, true)
-	if !ok {
-		return 0, false
-	}
-	return binary.BigEndian.Uint16(b), true
-}
-
-func (r *reader) u24() (uint32, bool) {
-	b, ok := r.take(3, true)
-	if !ok {
-		return 0, false
-	}
-	return uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2]), true
-}
-
-func (r *reader) vec8() (reader, bool) {
-	n, ok := r.u8()
-	return r.take(int(n), ok)
-}
-
-func (r *reader) vec16() (reader, bool) {
-	n, ok := r.u16()
-	return r.take(int(n), ok)
 }

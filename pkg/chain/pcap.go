@@ -380,7 +380,8 @@ func connHandshake(c *tcpConn) (CapturedHandshake, bool) {
 		server := c.halves[1-i]
 		sdata, sgap := server.reassemble()
 		sf := parseFlight(sdata)
-		hs := CapturedHandshake{Client: client.from.String(), Server: client.to.String(), ServerName: clientHelloSNI(hello)}
+		ch, _ := parseClientHelloBody(hello) // a malformed hello still names what it got to
+		hs := CapturedHandshake{Client: client.from.String(), Server: client.to.String(), ServerName: ch.ServerName}
 		hs.read(sf, server.capped || len(sdata) >= MaxPcapStreamBytes, sgap || cgap)
 		if len(hs.Chain) > 0 && !sgap {
 			// How the server cut its Certificate message into records.
@@ -464,7 +465,7 @@ func joinNote(a, b string) string {
 	return a + "; " + b
 }
 
-// TLS wire values read from a capture (RFC 5246, RFC 8446).
+// TLS wire values read from a capture or a ClientHello (RFC 5246, RFC 8446).
 const (
 	recordChangeCipherSpec = 20
 	recordAlert            = 21
@@ -477,8 +478,10 @@ const (
 	hsServerKeyExchange = 12
 	hsServerHelloDone   = 14
 
-	extServerName        = 0
-	extSupportedVersions = 43
+	extServerName          = 0
+	extSupportedGroups     = 10
+	extSignatureAlgorithms = 13
+	extSupportedVersions   = 43
 
 	// maxRecordLen is the largest record a peer may send (2^14 plus
 	// expansion, RFC 5246 section 6.2.3).
@@ -570,41 +573,6 @@ func (f *flight) takeMessages(buf []byte) []byte {
 		buf = buf[4+n:]
 	}
 	return buf
-}
-
-// clientHelloSNI returns the host name of the server_name extension, or "".
-func clientHelloSNI(body []byte) string {
-	s := cryptobyte.String(body)
-	var sid, suites, comp, exts cryptobyte.String
-	if !s.Skip(2+32) || !s.ReadUint8LengthPrefixed(&sid) || !s.ReadUint16LengthPrefixed(&suites) ||
-		!s.ReadUint8LengthPrefixed(&comp) || !s.ReadUint16LengthPrefixed(&exts) {
-		return ""
-	}
-	for !exts.Empty() {
-		var typ uint16
-		var ext cryptobyte.String
-		if !exts.ReadUint16(&typ) || !exts.ReadUint16LengthPrefixed(&ext) {
-			return ""
-		}
-		if typ != extServerName {
-			continue
-		}
-		var names cryptobyte.String
-		if !ext.ReadUint16LengthPrefixed(&names) {
-			return ""
-		}
-		for !names.Empty() {
-			var nameType uint8
-			var name cryptobyte.String
-			if !names.ReadUint8(&nameType) || !names.ReadUint16LengthPrefixed(&name) {
-				return ""
-			}
-			if nameType == 0 {
-				return string(name)
-			}
-		}
-	}
-	return ""
 }
 
 // parseServerHello returns the negotiated version (supported_versions wins

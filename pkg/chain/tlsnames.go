@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"sort"
 	"sync"
 
 	"github.com/zmap/zcrypto/tls"
@@ -33,6 +34,25 @@ func VersionByProfileName(name string) (Version, bool) {
 		}
 	}
 	return Version{}, false
+}
+
+// VersionProfileNames lists the profile names of every version, oldest
+// first.
+func VersionProfileNames() []string { return versionProfileNames(tls.VersionTLS13) }
+
+// RecordVersionProfileNames lists the profile names a record header can
+// carry: TLS 1.3 records say TLS 1.2 (RFC 8446 section 5.1).
+func RecordVersionProfileNames() []string { return versionProfileNames(tls.VersionTLS12) }
+
+// versionProfileNames lists the profile names of the versions up to max.
+func versionProfileNames(max uint16) []string {
+	var names []string
+	for _, v := range Versions {
+		if v.ID <= max {
+			names = append(names, v.Profile)
+		}
+	}
+	return names
 }
 
 // VersionByID looks up a version by its wire value.
@@ -109,6 +129,16 @@ var curves = map[string]tls.CurveID{
 func CurveByName(name string) (tls.CurveID, bool) {
 	id, ok := curves[name]
 	return id, ok
+}
+
+// CurveNames lists the group names profiles may use, sorted.
+func CurveNames() []string {
+	names := make([]string, 0, len(curves))
+	for n := range curves {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // CurveName returns the profile name of a named group's wire value.

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -466,9 +468,9 @@ var vocabulary = map[string][]string{
 	"trust.store":                   StoreNames(),
 	"trust.ca_formats":              {"der", "pem"},
 	"trust.ca_ski_auto_formats":     {"der", "pem"},
-	"tls.hello_version":             {"ssl3.0", "tls1.0", "tls1.1", "tls1.2", "tls1.3"},
-	"tls.max_version":               {"ssl3.0", "tls1.0", "tls1.1", "tls1.2", "tls1.3"},
-	"tls.record_version":            {"ssl3.0", "tls1.0", "tls1.1", "tls1.2"},
+	"tls.hello_version":             chain.VersionProfileNames(),
+	"tls.max_version":               chain.VersionProfileNames(),
+	"tls.record_version":            chain.RecordVersionProfileNames(),
 	"tls.compression":               chain.CompressionMethodNames(),
 	"tls.extensions":                chain.ExtensionNames(),
 	"tls.signature_algorithms":      chain.SignatureAlgorithmNames(),
@@ -490,7 +492,7 @@ func (v *validator) values(root *yaml.Node, prefix string) {
 	}
 	for _, item := range seqAt(root, "tls", "versions") {
 		if _, ok := chain.VersionByProfileName(item.Value); !ok {
-			v.errorf(item, "unknown TLS version %q (known: ssl3.0, tls1.0, tls1.1, tls1.2, tls1.3)", item.Value)
+			v.errorf(item, "unknown TLS version %q (known: %s)", item.Value, strings.Join(chain.VersionProfileNames(), ", "))
 		}
 	}
 	for _, item := range seqAt(root, "tls", "cipher_suites") {
@@ -500,10 +502,11 @@ func (v *validator) values(root *yaml.Node, prefix string) {
 	}
 	for _, item := range seqAt(root, "tls", "curves") {
 		if _, ok := chain.CurveByName(item.Value); !ok {
-			v.errorf(item, "unknown curve %q (known: secp256r1, secp384r1, secp521r1, x25519)", item.Value)
+			v.errorf(item, "unknown curve %q (known: %s)", item.Value, strings.Join(chain.CurveNames(), ", "))
 		}
 	}
-	for field, allowed := range vocabulary {
+	for _, field := range slices.Sorted(maps.Keys(vocabulary)) {
+		allowed := vocabulary[field]
 		section, key, _ := strings.Cut(field, ".")
 		nodes := seqAt(root, section, key)
 		if n := nodeAt(root, section, key); n != nil && n.Kind == yaml.ScalarNode {

@@ -254,3 +254,27 @@ tls:
 		t.Errorf("testdev (no hello_known) = exact %t, known %q; want an approximated, partial hello", base.HelloSpec().Exact, base.HelloKnown())
 	}
 }
+
+// `profiles validate` says the same thing every run: problems in file
+// order, vocabularies from the chain tables in a fixed order.
+func TestValidateIsDeterministic(t *testing.T) {
+	reg, err := LoadBuiltin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "bad.yaml")
+	bad := "id: bad\nname: Bad\ntls: {versions: [tls9], curves: [p256], hello_version: x, max_version: y, record_version: tls1.3, compression: [zip]}\n" +
+		"trust: {model: magic, ca_formats: [txt], path_order: sideways, anchor_match: guess}\ncertificates: {key_types: [dsa], ec_curves: [P-1]}\n"
+	if err := os.WriteFile(file, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	first := reg.ValidateFile(file)
+	if first == nil || !strings.Contains(first.Error(), "known: ssl3.0, tls1.0, tls1.1, tls1.2, tls1.3") || !strings.Contains(first.Error(), "known: secp256r1, secp384r1, secp521r1, x25519") {
+		t.Fatalf("ValidateFile: %v", first)
+	}
+	for range 20 {
+		if err := reg.ValidateFile(file); err == nil || err.Error() != first.Error() {
+			t.Fatalf("ValidateFile changed:\n%v\nthen\n%v", first, err)
+		}
+	}
+}

@@ -134,6 +134,7 @@ func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport
 		return &UsageError{err}
 	}
 	r := &runner{req: req, profiles: profiles, cas: cas, client: client, pins: pins}
+	r.dials = make(chan struct{}, dialsPerTarget*concurrency(req))
 	if req.PcapFile != "" {
 		trs, err := r.pcap()
 		if err != nil {
@@ -215,7 +216,20 @@ type runner struct {
 	cas      []*chain.CAFile
 	client   *chain.CAFile
 	pins     PinSet
+	dials    chan struct{} // connections open at once, shared by every target of the run
 }
+
+// Fan-out bounds. A target may resolve to many addresses and each address
+// is dialled once per distinct device ClientHello, so --concurrency alone
+// does not bound the connections open at once.
+const (
+	// maxAddresses is how many of a target's addresses are checked; the
+	// reports say when there were more.
+	maxAddresses = 16
+	// dialsPerTarget sizes the run's dial semaphore: Concurrency times
+	// this many connections at once.
+	dialsPerTarget = 16
+)
 
 // loadPins reads --pin and --pin-file before anything is dialled.
 func loadPins(req Request) (PinSet, error) {
@@ -332,10 +346,7 @@ func (r *runner) offline() (report.TargetReport, error) {
 // slow target holds back the emission of those after it): memory stays
 // bounded however long the list.
 func (r *runner) targets(ctx context.Context, specs []TargetSpec, profiles [][]*constraints.Profile, emit func(report.TargetReport) error) error {
-	n := r.req.Concurrency
-	if n <= 0 {
-		n = 8
-	}
+	n := concurrency(r.req)
 	window := 4 * n
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -386,8 +397,29 @@ func (r *runner) targets(ctx context.Context, specs []TargetSpec, profiles [][]*
 	return emitErr
 }
 
-// target resolves one target and checks each of its addresses: a fleet can
-// land on any of them, so each gets its own report.
+// concurrency is the number of targets checked at once.
+func concurrency(req Request) int {
+	if req.Concurrency <= 0 {
+		return 8
+	}
+	return req.Concurrency
+}
+
+// dial runs one connection's work (a handshake) when a slot of the run's
+// dial semaphore is free. A target whose deadline passes while it waits
+// still runs it, so the handshake reports the timeout in its own words.
+func (r *runner) dial(ctx context.Context, work func()) {
+	select {
+	case r.dials <- struct{}{}:
+		defer func() { <-r.dials }()
+	case <-ctx.Done():
+	}
+	work()
+}
+
+// target resolves one target and checks each of its addresses (at most
+// maxAddresses): a fleet can land on any of them, so each gets its own
+// report.
 func (r *runner) target(ctx context.Context, input string) []report.TargetReport {
 	t, err := chain.ParseTarget(input)
 	if err != nil {
@@ -405,13 +437,21 @@ func (r *runner) target(ctx context.Context, input string) []report.TargetReport
 		// A *chain.DNSError already reads "resolve HOST: ...".
 		return []report.TargetReport{r.errorReport(input, err)}
 	}
-	out := make([]report.TargetReport, len(res.Addresses))
+	addrs, capped := res.Addresses, ""
+	if len(addrs) > maxAddresses {
+		capped = fmt.Sprintf("%s resolved to %d addresses; only the first %d were checked (certlint's address cap)", t.Host, len(addrs), maxAddresses)
+		addrs = addrs[:maxAddresses]
+	}
+	out := make([]report.TargetReport, len(addrs))
 	var wg sync.WaitGroup
-	for i, addr := range res.Addresses {
+	for i, addr := range addrs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			out[i] = r.address(ctx, t, res.CNAMEs, addr)
+			if capped != "" {
+				out[i].Notes = append(out[i].Notes, capped)
+			}
 		}()
 	}
 	wg.Wait()
@@ -439,13 +479,17 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res := d.DialHello(ctx, addr, t.Port, t.ServerName, spec)
+			var res *chain.HelloResult
+			r.dial(ctx, func() { res = d.DialHello(ctx, addr, t.Port, t.ServerName, spec) })
 			mu.Lock()
 			obs.Hellos[key] = res
 			mu.Unlock()
 		}()
 	}
-	hs, served, err := d.Fetch(ctx, addr, t.Port, t.ServerName)
+	var hs *chain.Handshake
+	var served []*chain.Cert
+	var err error
+	r.dial(ctx, func() { hs, served, err = d.Fetch(ctx, addr, t.Port, t.ServerName) })
 	wg.Wait()
 	if err != nil {
 		tr := r.errorReport(t.Input, err)

@@ -97,17 +97,10 @@ var mbedtlsFlags = map[string][]string{
 // not. The summary lists known disagreements apart and does not count them
 // as passed.
 func knownDisagreement(scenario, config string, p, cl outcome) string {
-	wolf := strings.HasPrefix(config, "wolfssl")
 	mbed := config == "esp32" || config == "nina-w10" || strings.HasPrefix(config, "mbedtls")
 	switch {
 	case strings.HasPrefix(scenario, "records-cut-at-") && mbed && cl.ok:
 		return "the server cut the Certificate message over records and mbedTLS cannot reassemble it (-0x7080); the built-in esp32 profile leaves reassembles_handshake unknown, so certlint warns (FINDINGS.md #2)"
-	case scenario == "out-of-order" && config == "esp8266" && !p.ok && cl.ok:
-		return "BearSSL validates the chain as sent; the built-in esp8266 profile leaves trust.path_order unknown, so certlint only warns (FINDINGS.md #3)"
-	case scenario == "out-of-order" && !p.ok && !cl.ok:
-		return "both fail on the order; the stacks blame a CA (BearSSL #1, mbedTLS path depth 1 = served #2, wolfSSL #2), certlint's chain-complete names the leaf (#0) (FINDINGS.md #5)"
-	case scenario == "cross-signed-extra" && wolf && !p.ok && cl.ok:
-		return "wolfSSL validates the extra cross-signed certificate and fails on its unknown issuer; with trust.validates_unused true certlint still only warns (FINDINGS.md #6)"
 	case strings.HasPrefix(scenario, "sha1-") && config == "nina-w10" && !p.ok && cl.ok:
 		return "the oracle's nina-w10 build uses mbedTLS 2.28's default X.509 profile (no SHA-1); the built-in nina-w10 profile lists sha1 (FINDINGS.md #4)"
 	}

@@ -235,6 +235,8 @@ func buildScenarios(t *testing.T) []*scenario {
 	deep := hierarchy("Deep", "rsa2048", 2, false)
 	add(&scenario{name: "in-order-3-certs", chain: deep.served(), ca: deep.root.PEM()})
 	add(&scenario{name: "out-of-order", chain: testpki.Chain{deep.leaf, deep.ints[0], deep.ints[1]}, ca: deep.root.PEM()})
+	stray := testpki.Root(testpki.Spec{CN: "Stray Root"})
+	add(&scenario{name: "unrelated-cert-between", chain: testpki.Chain{base.leaf, stray, base.ints[0]}, ca: base.root.PEM()})
 
 	// Time.
 	exp := hierarchy("Expired", "rsa2048", 1, false)

@@ -1,8 +1,8 @@
 /*
  * mbedtls_probe.c: one TLS handshake with mbedTLS 2.28 as a device makes it.
  * Command line and output: see args.h. On a verification failure the line
- * also names the X.509 verify flags and the depth (certificate index in the
- * path, 0 = leaf) of the first certificate that failed.
+ * also names the X.509 verify flags and, as depth=, the index of the first
+ * certificate that failed in the order the server sent them (0 = leaf).
  */
 #include "args.h"
 
@@ -25,18 +25,29 @@ static mbedtls_time_t probe_time(mbedtls_time_t *t)
 	return now;
 }
 
-static int fail_depth = -1;
 static uint32_t fail_flags;
 
 /* verify notes the first certificate with verify flags. mbedTLS calls it
- * from the top of the path (the trusted CA) down to the leaf. */
+ * from the top of the path it built (the trusted CA) down to the leaf, with
+ * the depth in that path. The leaf's certificate heads the list of what the
+ * server sent, so at the leaf's call the failing certificate's place in that
+ * list is found (one past the last one sent for a CA from the CA file, as
+ * certlint counts); the list is freed when verification fails. */
+static const mbedtls_x509_crt *fail_crt;
+static int fail_index = -1;
+
 static int verify(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	(void)p;
-	(void)crt;
-	if (*flags && fail_depth < 0) {
-		fail_depth = depth;
+	if (*flags && fail_crt == NULL) {
+		fail_crt = crt;
 		fail_flags = *flags;
+	}
+	if (depth == 0 && fail_crt != NULL) {
+		int i = 0;
+		for (const mbedtls_x509_crt *c = crt; c != NULL && c->raw.len > 0 && c != fail_crt; c = c->next)
+			i++;
+		fail_index = i;
 	}
 	return 0;
 }
@@ -72,7 +83,7 @@ static void fail(int ret)
 	for (int i = 0; errs[i].name; i++)
 		if (errs[i].code == ret)
 			name = errs[i].name;
-	if (ret == -0x2700 && fail_depth >= 0) {
+	if (ret == -0x2700 && fail_crt != NULL) {
 		printf("ERR %s -0x%04X flags=", name, -ret);
 		const char *sep = "";
 		for (int i = 0; flagnames[i].name; i++)
@@ -80,7 +91,7 @@ static void fail(int ret)
 				printf("%s%s", sep, flagnames[i].name);
 				sep = "|";
 			}
-		printf(" depth=%d\n", fail_depth);
+		printf(" depth=%d\n", fail_index);
 	} else
 		printf("ERR %s -0x%04X\n", name, -ret);
 	exit(1);

@@ -198,13 +198,17 @@ func pathFailureFinding(served []*chain.Cert, fail *chain.PathFailure, p *Profil
 		f.Message = fmt.Sprintf("the signature of %s does not verify with the key of %s, which carries its issuer's name", c.Label(), from)
 		f.Fix = "the service must send the certificate its issuer really signed (a re-keyed CA needs its new intermediate)"
 	default:
-		f.Message = fmt.Sprintf("the server does not send the issuer of %s: %s%s; no known root issued it, so an intermediate is missing",
+		// An issuer that is neither sent nor a root certlint knows is either
+		// a missing intermediate or a private root the user did not pass;
+		// the chain alone cannot tell which, so the fix names both.
+		f.Message = fmt.Sprintf("the server does not send the issuer of %s: %s%s, and it is not a root certlint knows",
 			c.Label(), c.Issuer, akiNote(c))
 		if fail.At+1 < len(served) {
 			f.Message = fmt.Sprintf("the server does not send the issuer of %s: %s%s; %s does not follow from it",
 				c.Label(), c.Issuer, akiNote(c), served[fail.At+1].Label())
 		}
-		f.Fix = "the service must send the intermediate " + c.Issuer + " after " + c.Label()
+		f.Fix = "if " + c.Issuer + " is an intermediate, the service must send it after " + c.Label() +
+			"; if it is a private root the device holds, pass that root with --ca so the path can end there"
 	}
 	return f
 }

@@ -27,7 +27,7 @@ func TestChainComplete(t *testing.T) {
 			[]want{{Severity: Pass, CertIndex: 1, Contains: []string{"reaches CN=Test TLS CA 4", "which the device holds", "trust-anchor says"}}}},
 		{"a missing intermediate fails naming the issuer and its AKI",
 			observe(chainOf(k.leaf), nil, ""), testProfile(),
-			[]want{{Severity: Fail, CertIndex: 0, Contains: []string{"does not send the issuer of certificate #0", "CN=Test TLS CA", "(AKI ", "an intermediate is missing"}, Fix: "send the intermediate"}}},
+			[]want{{Severity: Fail, CertIndex: 0, Contains: []string{"does not send the issuer of certificate #0", "CN=Test TLS CA", "(AKI ", "not a root certlint knows"}, Fix: "if CN=Test TLS CA, O=certlint test is an intermediate, the service must send it"}}},
 		{"a wrong order warns naming positions",
 			observe(chainOf(k.leaf, k.root, k.inter), k.root, chain.SourceServed), testProfile(),
 			[]want{

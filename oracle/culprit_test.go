@@ -97,10 +97,7 @@ var mbedtlsFlags = map[string][]string{
 // not. The summary lists known disagreements apart and does not count them
 // as passed.
 func knownDisagreement(scenario, config string, p, cl outcome) string {
-	mbed := config == "esp32" || config == "nina-w10" || strings.HasPrefix(config, "mbedtls")
 	switch {
-	case strings.HasPrefix(scenario, "records-cut-at-") && mbed && cl.ok:
-		return "the server cut the Certificate message over records and mbedTLS cannot reassemble it (-0x7080); the built-in esp32 profile leaves reassembles_handshake unknown, so certlint warns (FINDINGS.md #2)"
 	case strings.HasPrefix(scenario, "sha1-") && config == "nina-w10" && !p.ok && cl.ok:
 		return "the oracle's nina-w10 build uses mbedTLS 2.28's default X.509 profile (no SHA-1); the built-in nina-w10 profile lists sha1 (FINDINGS.md #4)"
 	}

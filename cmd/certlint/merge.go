@@ -47,6 +47,9 @@ twice, or shards of different splits were mixed.`,
 }
 
 func runMerge(cmd *cobra.Command, paths []string, f checkFlags) error {
+	if f.outputFile == "-" { // stdout, as for check
+		f.outputFile = ""
+	}
 	if f.failOn != "fail" && f.failOn != "warn" {
 		return fmt.Errorf("--fail-on %q: want fail or warn", f.failOn)
 	}

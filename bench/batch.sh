@@ -179,7 +179,7 @@ if ((rss_targets > 0)); then
 		((c != 2)) || { tail -3 "$work/big.err" >&2; die "the $rss_targets-target $format run exited 2"; }
 		read -r kb u sy < <(tail -1 "$work/rss-$format")
 		rss_rows+=$(awk -v f="$format" -v kb="$kb" -v u="$u" -v sy="$sy" -v n="$rss_targets" -v ms="$((e - s))" -v c="$c" -v out="$(wc -c <"$work/big.$format")" \
-			-v want="$target_rss_mb" 'BEGIN { printf "| (r) %d targets, -o %s | **%.0f MB** peak RSS (%s) | %.2f ms CPU per target, %.0f targets/s, exit %d, %.1f MB written |\n", n, f, kb / 1024, (kb / 1024 <= want) ? "meets <= " want " MB" : "MISSES <= " want " MB", (u + sy) * 1000 / n, n / (ms / 1000), c, out / 1048576 }')
+			-v want="$target_rss_mb" 'BEGIN { printf "| (r) %d targets, -o %s | **%.0f MB** peak RSS (%s) | %.2f ms CPU per target, %.0f targets/s, exit %d, %.1f MB written |\n", n, f, kb / 1024, (kb / 1024 <= want) ? "meets <= " want " MB" : "MISSES <= " want " MB", (u + sy) * 1000 / n, n / (ms / 1000), c, out / 1048576 }')$'\n'
 		rm -f "$work/big.$format"
 	done
 fi

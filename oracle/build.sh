@@ -11,7 +11,7 @@
 # source and flags, so configurations whose defines do not reach a file
 # share its object (an IN_CONTENT_LEN change recompiles only mbedTLS's ssl_*).
 #
-# A fresh machine needs dpkg-dev, gcc and make and a deb-src entry for
+# A fresh machine needs dpkg-dev, gcc and a deb-src entry for
 # bookworm; when none exists and we are root, this script writes
 # /etc/apt/sources.list.d/certlint-oracle-src.list and runs apt-get update.
 set -euo pipefail

@@ -1,13 +1,15 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/certlint/certlint/pkg/constraints"
 )
 
 // Kinds of Change, stable names CI scripts may match on.
@@ -41,54 +43,122 @@ type Change struct {
 	Message    string `json:"message"`
 }
 
-// maxBaselineBytes bounds what is read from a baseline file: a JSON report
-// of a large fleet is a few megabytes, not hundreds.
-const maxBaselineBytes = 256 << 20
-
-// LoadBaseline reads a previous `certlint check -o json` report. An error
-// names the path: an *fs.PathError, or "PATH: problem".
+// LoadBaseline reads a previous `certlint check -o json` report (or a
+// merged one) for Diff, keeping of each target report only what Diff
+// compares (compactForDiff): a 10,000-target run with every device is
+// about 1 GB of JSON, and is read one report at a time into a few MB.
 func LoadBaseline(path string) (*Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := ReadBaseline(f)
+	r, err := readBaseline(f, compactForDiff)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
 }
 
-// ReadBaseline decodes a certlint JSON report and refuses anything else:
-// another tool's JSON or another schema version would diff as "everything
-// changed", which is worse than an error.
-func ReadBaseline(r io.Reader) (*Report, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxBaselineBytes+1))
+// ReadBaseline decodes a certlint JSON report, every field of it, and
+// refuses anything else: another tool's JSON or another schema version
+// would diff as "everything changed", which is worse than an error.
+func ReadBaseline(r io.Reader) (*Report, error) { return readBaseline(r, nil) }
+
+// notAReport opens the error for input that is not a certlint report.
+const notAReport = "not a certlint JSON report (certlint check -o json)"
+
+// readBaseline decodes a report document one target report at a time,
+// passing each through keep when it is not nil. Its keys may come in any
+// order.
+func readBaseline(r io.Reader, keep func(TargetReport) TargetReport) (*Report, error) {
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+	tok, err := dec.Token()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", notAReport, err)
 	}
-	if len(data) > maxBaselineBytes {
-		return nil, fmt.Errorf("larger than %d MiB", maxBaselineBytes>>20)
+	if tok != json.Delim('{') {
+		return nil, fmt.Errorf("%s: not a JSON object", notAReport)
 	}
-	var head struct {
-		Schema *string `json:"schema"`
+	rep := &Report{}
+	hasSchema := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", notAReport, err)
+		}
+		switch tok {
+		case "schema":
+			var schema string
+			if err := dec.Decode(&schema); err != nil {
+				return nil, fmt.Errorf("%s: %w", notAReport, err)
+			}
+			if schema != Schema {
+				return nil, fmt.Errorf("schema %q, this certlint reads %q", schema, Schema)
+			}
+			hasSchema = true
+		case "verdict":
+			if err := dec.Decode(&rep.Verdict); err != nil {
+				return nil, fmt.Errorf("certlint JSON report: %w", err)
+			}
+		case "reports":
+			if err := readReportList(dec, func(t TargetReport) {
+				if keep != nil {
+					t = keep(t)
+				}
+				rep.Reports = append(rep.Reports, t)
+			}); err != nil {
+				return nil, err
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, fmt.Errorf("%s: %w", notAReport, err)
+			}
+		}
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("not a certlint JSON report (certlint check -o json): %w", err)
+	if !hasSchema {
+		return nil, errors.New(notAReport + `: no "schema" field`)
 	}
-	if head.Schema == nil {
-		return nil, errors.New(`not a certlint JSON report (certlint check -o json): no "schema" field`)
+	rep.Schema = Schema
+	return rep, nil
+}
+
+// readReportList decodes the "reports" array, one report at a time.
+func readReportList(dec *json.Decoder, each func(TargetReport)) error {
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return errors.New(`certlint JSON report: "reports" is not a list`)
 	}
-	if *head.Schema != Schema {
-		return nil, fmt.Errorf("schema %q, this certlint reads %q", *head.Schema, Schema)
+	for dec.More() {
+		var t TargetReport
+		if err := dec.Decode(&t); err != nil {
+			return fmt.Errorf("certlint JSON report: %w", err)
+		}
+		each(t)
 	}
-	var rep Report
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&rep); err != nil {
-		return nil, fmt.Errorf("certlint JSON report: %w", err)
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("certlint JSON report: %w", err)
 	}
-	return &rep, nil
+	return nil
+}
+
+// compactForDiff keeps of a baseline report what DiffTarget reads: the
+// target, address and error, the chain, and per device its verdict and,
+// of its findings, the failing ones and the pin finding, each by check
+// and severity only. TestCompactBaselineDiffsTheSame keeps it so.
+func compactForDiff(t TargetReport) TargetReport {
+	t.Notes, t.Changes, t.TLS = nil, nil, nil
+	for i := range t.Devices {
+		d := &t.Devices[i]
+		var kept []constraints.Finding
+		for _, f := range d.Findings {
+			if f.Severity == constraints.Fail || f.Check == "pin" {
+				kept = append(kept, constraints.Finding{Check: f.Check, Severity: f.Severity})
+			}
+		}
+		d.Findings, d.TLS = kept, nil
+	}
+	return t
 }
 
 // Diff compares every report with the baseline's report of the same target

@@ -3,6 +3,9 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -214,4 +217,71 @@ func TestBaselinePinBroken(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCompactBaselineDiffsTheSame: LoadBaseline keeps only what Diff
+// compares; every fixture must diff the same against the compact baseline
+// as against the whole one, changes included (a leaf replaced, a device
+// that now fails, a pin that broke).
+func TestCompactBaselineDiffsTheSame(t *testing.T) {
+	kinds := map[string]bool{}
+	for name, base := range map[string]*report.Report{"fleet": fleetReport(), "ci": ciReport(t), "example": exampleReport(t)} {
+		var js bytes.Buffer
+		if err := report.WriteJSON(&js, base); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "base.json")
+		if err := os.WriteFile(path, js.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		compact, err := report.LoadBaseline(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, err := report.ReadBaseline(bytes.NewReader(js.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cur := range []*report.Report{fleetReport(), ciReport(t), exampleReport(t), changedFleet()} {
+			a, b := cloneReport(cur), cloneReport(cur)
+			na, nb := a.Diff(whole), b.Diff(compact)
+			if na != nb || !reflect.DeepEqual(a.Reports, b.Reports) {
+				t.Errorf("%s baseline: %d changes against the whole report, %d against the compact one", name, na, nb)
+			}
+			for _, tr := range b.Reports {
+				for _, c := range tr.Changes {
+					kinds[c.Kind] = true
+				}
+			}
+		}
+	}
+	for _, want := range []string{report.ChangeLeafReplaced, report.ChangeDeviceFails, report.ChangeNewTarget} {
+		if !kinds[want] {
+			t.Errorf("no %s change among the fixtures: the comparison tests less than it should (kinds seen: %v)", want, kinds)
+		}
+	}
+}
+
+// changedFleet is fleetReport after a renewal: a bigger leaf with another
+// key, and its first device failing now.
+func changedFleet() *report.Report {
+	r := fleetReport()
+	c := &r.Reports[0].Chain[0]
+	c.SHA256, c.DERBytes, c.KeyBits, c.SPKISHA256 = "aa09", 3813, 4096, "ff00"
+	if len(r.Reports[0].Devices) > 0 {
+		r.Reports[0].Devices[0].Verdict = report.VerdictFail
+	}
+	return r
+}
+
+func cloneReport(r *report.Report) *report.Report {
+	var buf bytes.Buffer
+	if err := report.WriteJSON(&buf, r); err != nil {
+		panic(err)
+	}
+	out, err := report.ReadBaseline(&buf)
+	if err != nil {
+		panic(err)
+	}
+	return out
 }

@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "1220cd4d34cdb84db49ab7d70032d786fc0c0f22b0da6505f6f07b7f3e941c60"
+const builtinSnapshotSum = "a6ec98ad7ae571590166be6c255d7ad339b0fa13628870076a90bf3240f7aa6a"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -307,7 +307,7 @@ var builtinSnapshot = []snapshotDoc{
 				LoadSteps:              []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
 				LoadSnippet:            "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
 				Store:                  "esp-idf-bundle",
-				PathOrder:              "strict",
+				PathOrder:              "later",
 				StopsAtFirstHeldIssuer: boolPtr(true),
 				AnchorMatch:            "dn-key",
 				ValidatesUnused:        boolPtr(false),
@@ -454,7 +454,7 @@ var builtinSnapshot = []snapshotDoc{
 				LoadSteps:              []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
 				LoadSnippet:            "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
 				Store:                  "esp-idf-4.4-bundle",
-				PathOrder:              "strict",
+				PathOrder:              "later",
 				StopsAtFirstHeldIssuer: boolPtr(true),
 				AnchorMatch:            "dn-key",
 				ValidatesUnused:        boolPtr(false),
@@ -1082,16 +1082,17 @@ var builtinSnapshot = []snapshotDoc{
 				HelloKnown:   "partial",
 				HelloNote:    "Versions and key exchanges are read from the firmware's sdkconfig; the suite order is mbedTLS's ciphersuite_preference (read in 2.28; the 2.16 that IDF 3.3 ships orders the same families alike). Whether IDF 3.3's mbedTLS config enables ARIA and ChaCha20-Poly1305 was not found; they are left out. Groups, extensions and signature algorithms are approximated by certlint."},
 			Certificates: CertificateLimits{
-				KeyTypes:   []string{"rsa", "ecdsa"},
-				RSAMinBits: 2048,
-				ECCurves:   []string{"P-256", "P-384", "P-521"}},
+				KeyTypes:        []string{"rsa", "ecdsa"},
+				RSAMinBits:      2048,
+				ECCurves:        []string{"P-256", "P-384", "P-521"},
+				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
 			Trust: TrustModel{
 				Model:                  "builtin-store",
 				CAFormats:              []string{"pem"},
 				LoadSteps:              []string{"the root goes into the NINA module's flash (certs partition) with the Arduino firmware uploader, not from the sketch: arduino-fwuploader certificates flash -b BOARD -a PORT --file {{.FileName}} (BOARD e.g. arduino:samd:nano_33_iot, arduino:samd:mkrwifi1010, arduino:mbed_nano:nanorp2040connect)", "the uploader replaces the whole partition: add a --url HOST:443 or --file for every other server the device talks to, or they stop working (nina-fw 1.4.7 was re-released for this)", "the root expires on {{.Expires}}; the module checks no dates, but the service will move to another root"},
 				LoadSnippet:            "arduino-fwuploader certificates flash -b arduino:samd:nano_33_iot -a /dev/ttyACM0 --file {{.FileName}} --url OTHER-HOST:443\n",
 				Store:                  "nina-roots",
-				PathOrder:              "strict",
+				PathOrder:              "later",
 				StopsAtFirstHeldIssuer: boolPtr(true),
 				AnchorMatch:            "dn-key",
 				ValidatesUnused:        boolPtr(false),
@@ -1121,9 +1122,10 @@ var builtinSnapshot = []snapshotDoc{
 					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
 					Confidence: "inferred"}},
 				"certificates.signature_hashes": []SourceRef{SourceRef{
-					Ref:        "mbedTLS 2.16 default X.509 profile; IDF 3.3's MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_CERTIFICATES setting",
-					Confidence: "unknown",
-					Note:       "mbedTLS's default profile takes SHA-2 only unless SHA-1 is allowed at build time; how IDF 3.3 builds it was not found, so signature hashes are not limited here."}},
+					Ref:        "esp-idf@6ccb4cf5 (v3.3):components/mbedtls/port/include/mbedtls/esp_config.h:2696 defines MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_KEY_EXCHANGE only, not ..._IN_CERTIFICATES; mbedTLS mbedtls_x509_crt_profile_default ('Only SHA-2 hashes' without that define); arduino/nina-fw@eca4789e WiFiSSLClient.cpp sets no certificate profile",
+					URL:        "https://github.com/espressif/esp-idf/blob/6ccb4cf5b7d1fdddb8c2492f9cbc926abaf230df/components/mbedtls/port/include/mbedtls/esp_config.h#L2696",
+					Confidence: "inferred",
+					Note:       "A SHA-1 signature on the path fails with MBEDTLS_X509_BADCERT_BAD_MD. The oracle's nina-w10 build (mbedTLS 2.28 with nina-fw's settings) refuses SHA-1 chains the same way (oracle/FINDINGS.md 4)."}},
 				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
 					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:568 (CONFIG_MBEDTLS_SSL_MAX_CONTENT_LEN=16384, symmetric buffers)",
 					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L568",

@@ -3,7 +3,7 @@
 package constraints
 
 // builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "a6ec98ad7ae571590166be6c255d7ad339b0fa13628870076a90bf3240f7aa6a"
+const builtinSnapshotSum = "a9aac768ccc2f27e0a5c28e58c2506aba124a8408a0b9a17db4fdc4f275d647e"
 
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
@@ -1388,7 +1388,7 @@ var builtinSnapshot = []snapshotDoc{
 				CAPath:           "{ski}.ca",
 				CALoadHint:       "Clear the flash slots with AT+S.TLSCERT=content,2, then load the ROOT CA with AT+S.TLSCERT=ca,<length><CR><certificate bytes>. Send it as DER: the module then answers AT-S.SubjectKeyId:<hex> by itself. A PEM CA is answered with \"No SubjectKeyId\" and the root's SKI must follow as 20 raw bytes with AT+S.TLSCERT=auth,20 (not as 40 hex characters). Alternatively (one-way authentication) store the root as the file <ski-hex>.ca in the module file system after AT+S.TLSCERT=content,2. Set the clock with AT+S.TIME=<epoch> before connecting.",
 				LoadSteps:        []string{"file system (one-way TLS): store {{.Format}} as {{.FileName}} in the module file system (APP flash image or SD card); the module finds it by the SKI in the name", "or the CA slot: send the AT commands below; loading the DER form makes the module extract the SKI itself, PEM needs the SKI sent as 20 raw bytes", "check that the module answers AT-S.SubjectKeyId:{{.SKIColon}} (DER) and lists AT-S.CA:1 after AT+S.TLSCERT=content,1"},
-				LoadSnippet:      "AT+S.TLSCERT=content,2\nAT+S.TLSCERT=ca,{{.DERBytes}}<CR>  then the {{.DERBytes}} bytes of the DER root (openssl x509 -outform der)\n  (PEM instead: AT+S.TLSCERT=ca,{{.PEMBytes}}<CR> + the PEM text; the module answers No SubjectKeyId; then\n   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes {{.SKISpaced}}, not 40 hex characters)\nAT+S.TLSCERT=content,1\nAT+S.TIME=<epoch seconds>\n",
+				LoadSnippet:      "AT+S.TLSCERT=content,2\nAT+S.TLSCERT=ca,{{.DERBytes}}<CR>  then the {{.DERBytes}} bytes of the DER root (openssl x509 -outform der)\n  (PEM instead: AT+S.TLSCERT=ca,{{.PEMBytes}}<CR> + the PEM text; the module answers No SubjectKeyId; then\n   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes {{.SKISpaced}}, not 40 hex characters)\nAT+S.TLSCERT=content,1\nAT+S.TIME={{.Epoch}}   (the device clock in Unix seconds: now, or --at)\n",
 				PathOrder:        "unknown",
 				AnchorMatch:      "ski",
 				VerifiesTime:     boolPtr(true)},
@@ -1586,7 +1586,7 @@ var builtinSnapshot = []snapshotDoc{
 				CAPath:           "{ski}.ca",
 				CALoadHint:       "Clear the flash slots with AT+S.TLSCERT=content,2, then load the ROOT CA with AT+S.TLSCERT=ca,<length><CR><certificate bytes>. Send it as DER: the module then answers AT-S.SubjectKeyId:<hex> by itself. A PEM CA is answered with \"No SubjectKeyId\" and the root's SKI must follow as 20 raw bytes with AT+S.TLSCERT=auth,20 (not as 40 hex characters). Alternatively (one-way authentication) store the root as the file <ski-hex>.ca in the module file system after AT+S.TLSCERT=content,2. Set the clock with AT+S.TIME=<epoch> before connecting.",
 				LoadSteps:        []string{"file system (one-way TLS): store {{.Format}} as {{.FileName}} in the module file system (APP flash image or SD card); the module finds it by the SKI in the name", "or the CA slot: send the AT commands below; loading the DER form makes the module extract the SKI itself, PEM needs the SKI sent as 20 raw bytes", "check that the module answers AT-S.SubjectKeyId:{{.SKIColon}} (DER) and lists AT-S.CA:1 after AT+S.TLSCERT=content,1"},
-				LoadSnippet:      "AT+S.TLSCERT=content,2\nAT+S.TLSCERT=ca,{{.DERBytes}}<CR>  then the {{.DERBytes}} bytes of the DER root (openssl x509 -outform der)\n  (PEM instead: AT+S.TLSCERT=ca,{{.PEMBytes}}<CR> + the PEM text; the module answers No SubjectKeyId; then\n   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes {{.SKISpaced}}, not 40 hex characters)\nAT+S.TLSCERT=content,1\nAT+S.TIME=<epoch seconds>\n",
+				LoadSnippet:      "AT+S.TLSCERT=content,2\nAT+S.TLSCERT=ca,{{.DERBytes}}<CR>  then the {{.DERBytes}} bytes of the DER root (openssl x509 -outform der)\n  (PEM instead: AT+S.TLSCERT=ca,{{.PEMBytes}}<CR> + the PEM text; the module answers No SubjectKeyId; then\n   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes {{.SKISpaced}}, not 40 hex characters)\nAT+S.TLSCERT=content,1\nAT+S.TIME={{.Epoch}}   (the device clock in Unix seconds: now, or --at)\n",
 				PathOrder:        "unknown",
 				AnchorMatch:      "ski",
 				VerifiesTime:     boolPtr(true)},

@@ -205,14 +205,14 @@ func writeRootInstructions(w io.Writer, e *certlint.RootExport) {
 	fmt.Fprintf(w, "root for %s (%s): %s\n", e.Device, e.DeviceName, report.Clean(r.Subject))
 	fmt.Fprintf(w, "  chain     %s\n", report.Clean(e.Source))
 	fmt.Fprintf(w, "  anchors   %s (root source: %s)\n", report.Clean(e.Anchors), r.Source)
-	fmt.Fprintf(w, "  key       %s-%d, %s bytes DER, valid until %s\n", strings.ToUpper(r.KeyType), r.KeyBits, report.Thousands(len(r.Raw)), r.NotAfter.UTC().Format("2006-01-02"))
+	fmt.Fprintf(w, "  key       %s-%d, %s bytes DER, valid until %s\n", strings.ToUpper(r.KeyType), r.KeyBits, constraints.Thousands(len(r.Raw)), r.NotAfter.UTC().Format("2006-01-02"))
 	fmt.Fprintf(w, "  SKI       %s\n", r.SKIHex())
 	fmt.Fprintf(w, "  SHA-256   %s\n", r.SHA256)
 	where := e.FileName
 	if e.DevicePath != "" && e.DevicePath != e.FileName {
 		where += " → " + e.DevicePath
 	}
-	fmt.Fprintf(w, "  file      %s (%s, %s bytes)\n", where, strings.ToUpper(e.Format), report.Thousands(len(e.Content)))
+	fmt.Fprintf(w, "  file      %s (%s, %s bytes)\n", where, strings.ToUpper(e.Format), constraints.Thousands(len(e.Content)))
 	for _, n := range e.Notes {
 		fmt.Fprintf(w, "  note      %s\n", n)
 	}
@@ -261,7 +261,7 @@ func writePinForms(w io.Writer, e *certlint.RootExport) {
 		}
 	}
 	fmt.Fprintf(w, "  the root above: survives every renewal under it, until %s; costs %s bytes of DER in flash, a full chain validation and a set clock\n",
-		e.Root.NotAfter.UTC().Format("2006-01-02"), report.Thousands(len(e.Root.Raw)))
+		e.Root.NotAfter.UTC().Format("2006-01-02"), constraints.Thousands(len(e.Root.Raw)))
 }
 
 // checkSaveChain refuses a --save-chain the run could not write, before

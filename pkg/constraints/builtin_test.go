@@ -2,6 +2,7 @@ package constraints
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -15,7 +16,7 @@ func TestBuiltinProfilesCiteEveryLimit(t *testing.T) {
 	}
 	ids := reg.IDs()
 	for _, want := range []string{"spwf04", "spwf01", "cc3200", "wipy", "esp8266", "esp8266-micropython", "esp32", "nina-w10", "atwinc1500"} {
-		if !contains(ids, want) {
+		if !slices.Contains(ids, want) {
 			t.Errorf("built-in profile %s missing", want)
 		}
 	}

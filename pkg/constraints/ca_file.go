@@ -158,12 +158,12 @@ func caFormatFinding(s caSlot, p *Profile) Finding {
 func caSizeFinding(s caSlot, p *Profile) Finding {
 	limit := p.Trust.CAMaxBytes
 	f := Finding{Severity: Pass, CertIndex: s.index, Limit: limit, Actual: s.bytes,
-		Message: fmt.Sprintf("%s is %s bytes as %s; %s accepts a CA of at most %s bytes", s.name, commas(s.bytes), strings.ToUpper(s.format), p.Name, commas(limit))}
+		Message: fmt.Sprintf("%s is %s bytes as %s; %s accepts a CA of at most %s bytes", s.name, Thousands(s.bytes), strings.ToUpper(s.format), p.Name, Thousands(limit))}
 	if s.bytes > limit {
 		f.Severity = Fail
 		der := s.cert.DERBytes()
 		if s.format != "der" && containsFold(p.Trust.CAFormats, "der") && der <= limit {
-			f.Fix = fmt.Sprintf("load the DER form (%s bytes): %s", commas(der), convertCommand(s.path, s.format, "der"))
+			f.Fix = fmt.Sprintf("load the DER form (%s bytes): %s", Thousands(der), convertCommand(s.path, s.format, "der"))
 		} else {
 			f.Fix = "the device cannot hold this CA; the service must chain to a root with a smaller certificate"
 		}

@@ -2,7 +2,6 @@ package constraints
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/certlint/certlint/pkg/chain"
 )
@@ -35,7 +34,7 @@ func (certSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	for _, c := range served {
 		f := Finding{Severity: Pass, CertIndex: c.Index, Limit: limit, Actual: c.DERBytes(),
 			Message: fmt.Sprintf("%s is %s bytes; %s accepts at most %s bytes per certificate",
-				c.Label(), commas(c.DERBytes()), p.Name, commas(limit))}
+				c.Label(), Thousands(c.DERBytes()), p.Name, Thousands(limit))}
 		if c.DERBytes() > limit {
 			f.Severity = Fail
 			f.Fix = certSizeFix(limit, p)
@@ -47,7 +46,7 @@ func (certSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 		// all stands for the rest.
 		f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: m.Largest,
 			Message: fmt.Sprintf("the %d certificates past certlint's %d-certificate cap are measured by size only: the largest the server sent is certificate #%d at %s bytes; %s accepts at most %s bytes per certificate",
-				m.Certs-len(served), len(served), m.LargestIndex, commas(m.Largest), p.Name, commas(limit))}
+				m.Certs-len(served), len(served), m.LargestIndex, Thousands(m.Largest), p.Name, Thousands(limit))}
 		if m.Largest > limit && m.LargestIndex >= len(served) {
 			f.Severity, f.CertIndex = Fail, m.LargestIndex
 			f.Fix = certSizeFix(limit, p)
@@ -61,26 +60,5 @@ func (certSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 func certSizeFix(limit int, p *Profile) string {
 	return fmt.Sprintf("the service must send certificates of at most %s bytes (fewer subject alternative names, an ECDSA key); %s cannot be configured around this limit, "+
 		"so until then connect through a proxy that presents a smaller chain (e.g. plain HTTP on a private network to a proxy that forwards over HTTPS)",
-		commas(limit), p.Name)
-}
-
-// skip is the single finding of a check that cannot apply, with the reason.
-// It lives here, with the first check that needs it, because the check
-// files are the only files of this package the checks' author owns.
-func skip(reason string) []Finding {
-	return []Finding{{Severity: Skip, CertIndex: -1, Message: reason}}
-}
-
-// commas formats n with thousands separators (3813 → "3,813"), as the
-// report messages quote sizes and key bits.
-func commas(n int) string {
-	s := strconv.Itoa(n)
-	neg := ""
-	if n < 0 {
-		neg, s = "-", s[1:]
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return neg + s
+		Thousands(limit), p.Name)
 }

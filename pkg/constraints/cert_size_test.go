@@ -24,7 +24,7 @@ func TestCertSize(t *testing.T) {
 			observe(chainOf(k.bigLeaf, k.inter4096), k.root, chain.SourceStore), testProfile(),
 			[]want{
 				{Severity: Fail, CertIndex: 0, Limit: 2560, Actual: big,
-					Contains: []string{"certificate #0 (leaf, ", "CN=*.table.example.net", "is " + commas(big) + " bytes; SPWF04Sx accepts at most 2,560 bytes per certificate"}},
+					Contains: []string{"certificate #0 (leaf, ", "CN=*.table.example.net", "is " + Thousands(big) + " bytes; SPWF04Sx accepts at most 2,560 bytes per certificate"}},
 				{Severity: Pass, CertIndex: 1, Limit: 2560, Actual: len(k.inter4096.DER), Contains: []string{"certificate #1 (intermediate"}},
 			}},
 		{"small chain passes",
@@ -62,8 +62,8 @@ func TestCertSizeFailHasFix(t *testing.T) {
 
 func TestCommas(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 3813: "3,813", 1234567: "1,234,567", -2560: "-2,560"} {
-		if got := commas(n); got != want {
-			t.Errorf("commas(%d) = %q, want %q", n, got, want)
+		if got := Thousands(n); got != want {
+			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

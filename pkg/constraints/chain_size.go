@@ -44,19 +44,11 @@ func (chainSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
 	}
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: total,
 		Message: fmt.Sprintf("the server sends %s bytes of certificates (%d %s); %s accepts at most %s bytes in all",
-			commas(total), count, plural(count, "certificate", "certificates"), p.Name, commas(limit))}
+			Thousands(total), count, plural(count, "certificate", "certificates"), p.Name, Thousands(limit))}
 	if total > limit {
 		f.Severity = Fail
-		f.Message += fmt.Sprintf("; the largest is %s at %s bytes", largestLabel, commas(largestBytes))
-		f.Fix = fmt.Sprintf("the service must send at most %s bytes of certificates: a smaller leaf, a shorter chain, ECDSA keys; a root it sends can be left out; until then connect through a proxy that presents a smaller chain", commas(limit))
+		f.Message += fmt.Sprintf("; the largest is %s at %s bytes", largestLabel, Thousands(largestBytes))
+		f.Fix = fmt.Sprintf("the service must send at most %s bytes of certificates: a smaller leaf, a shorter chain, ECDSA keys; a root it sends can be left out; until then connect through a proxy that presents a smaller chain", Thousands(limit))
 	}
 	return []Finding{f}
-}
-
-// plural picks the singular or plural noun for n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

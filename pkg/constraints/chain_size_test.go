@@ -18,7 +18,7 @@ func TestChainSize(t *testing.T) {
 	}{
 		{"served bytes within the limit pass; the store root is not counted",
 			observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore), withLimit(total),
-			[]want{{Severity: Pass, CertIndex: -1, Limit: total, Actual: total, Contains: []string{commas(total) + " bytes", "2 certificates"}}}},
+			[]want{{Severity: Pass, CertIndex: -1, Limit: total, Actual: total, Contains: []string{Thousands(total) + " bytes", "2 certificates"}}}},
 		{"one byte over fails and names the largest certificate",
 			observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore), withLimit(total - 1),
 			[]want{{Severity: Fail, CertIndex: -1, Limit: total - 1, Actual: total, Contains: []string{"the largest is certificate #"}}}},

@@ -6,6 +6,7 @@ package constraints
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -114,12 +115,12 @@ func Evaluate(obs *chain.Observation, p *Profile) DeviceResult {
 	for _, c := range Checks() {
 		refs, confidence := p.SourcesFor(c.Fields()...)
 		findings := c.Evaluate(obs, p)
-		if pins && contains(pinning.Bypasses, c.ID()) {
+		if pins && slices.Contains(pinning.Bypasses, c.ID()) {
 			// The device pins instead of validating: what this check
 			// measures is not looked at in that mode.
 			findings = skip(fmt.Sprintf("not applied: %s holds a pin (%s) and in that mode does not check this (trust.pins)", p.Name, pinning.Call))
 		}
-		if pins && contains(pinning.LeafOnly, c.ID()) {
+		if pins && slices.Contains(pinning.LeafOnly, c.ID()) {
 			findings = leafOnly(findings, p, pinning)
 		}
 		for _, f := range findings {

@@ -64,11 +64,11 @@ func clientSizeFinding(b *chain.CAFile, name string, p *Profile) Finding {
 	limit := p.Client.CertMaxBytes
 	if limit <= 0 {
 		return Finding{Severity: Skip, CertIndex: -1,
-			Message: fmt.Sprintf("%s is %s bytes; no size limit is known for the %s's own certificate", name, commas(b.Bytes), p.Name)}
+			Message: fmt.Sprintf("%s is %s bytes; no size limit is known for the %s's own certificate", name, Thousands(b.Bytes), p.Name)}
 	}
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: b.Bytes,
 		Message: fmt.Sprintf("%s is %s bytes as %s; %s stores a certificate bundle of at most %s bytes",
-			name, commas(b.Bytes), strings.ToUpper(b.Format), p.Name, commas(limit))}
+			name, Thousands(b.Bytes), strings.ToUpper(b.Format), p.Name, Thousands(limit))}
 	if b.Bytes > limit {
 		f.Severity = Fail
 		f.Fix = clientSizeFix(b, limit)
@@ -83,13 +83,13 @@ func clientSizeFix(b *chain.CAFile, limit int) string {
 	if len(leaf) > 0 {
 		der := leaf[0].DERBytes()
 		if len(leaf) > 1 && der <= limit {
-			return fmt.Sprintf("store the device certificate alone (%s bytes as DER) and let the server hold the issuing CA", commas(der))
+			return fmt.Sprintf("store the device certificate alone (%s bytes as DER) and let the server hold the issuing CA", Thousands(der))
 		}
 		if b.Format == "pem" && der <= limit {
-			return fmt.Sprintf("store the certificate in DER form (%s bytes) if the device takes DER", commas(der))
+			return fmt.Sprintf("store the certificate in DER form (%s bytes) if the device takes DER", Thousands(der))
 		}
 	}
-	return fmt.Sprintf("issue a smaller device certificate (an ECDSA P-256 certificate with few extensions is well under %s bytes)", commas(limit))
+	return fmt.Sprintf("issue a smaller device certificate (an ECDSA P-256 certificate with few extensions is well under %s bytes)", Thousands(limit))
 }
 
 func clientKeyFinding(c *chain.Cert, name string, p *Profile) Finding {
@@ -109,11 +109,11 @@ func clientKeyFinding(c *chain.Cert, name string, p *Profile) Finding {
 		f.Fix = fmt.Sprintf("issue the device a certificate with a %s key", strings.Join(lim.KeyTypes, " or "))
 	case c.KeyType == "rsa" && lim.RSAMaxBits > 0 && c.KeyBits > lim.RSAMaxBits:
 		f.Severity, f.Limit = Fail, lim.RSAMaxBits
-		f.Message = fmt.Sprintf("%s has %s key; %s handles RSA keys of at most %s bits", label, keyDescription(c), p.Name, commas(lim.RSAMaxBits))
+		f.Message = fmt.Sprintf("%s has %s key; %s handles RSA keys of at most %s bits", label, keyDescription(c), p.Name, Thousands(lim.RSAMaxBits))
 		f.Fix = fmt.Sprintf("issue the device an RSA-%d or ECDSA certificate", min(2048, lim.RSAMaxBits))
 	case c.KeyType == "rsa" && lim.RSAMinBits > 0 && c.KeyBits < lim.RSAMinBits:
 		f.Severity, f.Limit = Fail, lim.RSAMinBits
-		f.Message = fmt.Sprintf("%s has %s key; %s needs RSA keys of at least %s bits", label, keyDescription(c), p.Name, commas(lim.RSAMinBits))
+		f.Message = fmt.Sprintf("%s has %s key; %s needs RSA keys of at least %s bits", label, keyDescription(c), p.Name, Thousands(lim.RSAMinBits))
 		f.Fix = "issue the device an RSA-2048 certificate"
 	default:
 		f.Limit = strings.Join(lim.KeyTypes, ", ")

@@ -57,16 +57,16 @@ func keySizeFinding(c *chain.Cert, p *Profile) Finding {
 	case maxBits > 0 && c.KeyBits > maxBits:
 		f.Severity = Fail
 		f.Message = fmt.Sprintf("%s has an RSA key of %s bits > %s bits, the most %s accepts",
-			c.Label(), commas(c.KeyBits), commas(maxBits), device)
-		f.Fix = keySizeFix(p, fmt.Sprintf("the service needs RSA keys of at most %s bits in the whole path", commas(maxBits)))
+			c.Label(), Thousands(c.KeyBits), Thousands(maxBits), device)
+		f.Fix = keySizeFix(p, fmt.Sprintf("the service needs RSA keys of at most %s bits in the whole path", Thousands(maxBits)))
 	case minBits > 0 && c.KeyBits < minBits:
 		f.Severity = Fail
 		f.Limit = minBits
 		f.Message = fmt.Sprintf("%s has an RSA key of %s bits < %s bits, the least %s accepts",
-			c.Label(), commas(c.KeyBits), commas(minBits), device)
-		f.Fix = keySizeFix(p, fmt.Sprintf("the service needs RSA keys of at least %s bits", commas(minBits)))
+			c.Label(), Thousands(c.KeyBits), Thousands(minBits), device)
+		f.Fix = keySizeFix(p, fmt.Sprintf("the service needs RSA keys of at least %s bits", Thousands(minBits)))
 	default:
-		f.Message = fmt.Sprintf("%s has an RSA key of %s bits; %s accepts %s", c.Label(), commas(c.KeyBits), device, rsaRange(minBits, maxBits))
+		f.Message = fmt.Sprintf("%s has an RSA key of %s bits; %s accepts %s", c.Label(), Thousands(c.KeyBits), device, rsaRange(minBits, maxBits))
 	}
 	return f
 }
@@ -98,9 +98,9 @@ func deviceWithFirmware(p *Profile) string {
 func rsaRange(minBits, maxBits int) string {
 	switch {
 	case minBits > 0 && maxBits > 0:
-		return commas(minBits) + " to " + commas(maxBits) + " bits"
+		return Thousands(minBits) + " to " + Thousands(maxBits) + " bits"
 	case maxBits > 0:
-		return "at most " + commas(maxBits) + " bits"
+		return "at most " + Thousands(maxBits) + " bits"
 	}
-	return "at least " + commas(minBits) + " bits"
+	return "at least " + Thousands(minBits) + " bits"
 }

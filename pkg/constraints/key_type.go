@@ -70,7 +70,7 @@ func keyTypeFinding(c *chain.Cert, p *Profile) Finding {
 func keyDescription(c *chain.Cert) string {
 	switch c.KeyType {
 	case "rsa":
-		return "an RSA-" + commas(c.KeyBits)
+		return "an RSA-" + Thousands(c.KeyBits)
 	case "ecdsa":
 		return "an ECDSA " + c.Curve
 	case "ed25519":
@@ -94,16 +94,6 @@ func curveAllowed(allowed []string, curve string) bool {
 			name = alias
 		}
 		if strings.EqualFold(name, curve) {
-			return true
-		}
-	}
-	return false
-}
-
-// containsFold reports whether list holds s, ignoring case.
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
 			return true
 		}
 	}

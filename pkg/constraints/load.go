@@ -265,7 +265,7 @@ func (r *Registry) lookup(selector string) (*profileDoc, string, error) {
 		return nil, "", fmt.Errorf("unknown device %q; known devices: %s", selector, strings.Join(r.IDs(), ", "))
 	}
 	if variant != "" {
-		if !contains(doc.order, variant) {
+		if !slices.Contains(doc.order, variant) {
 			known := "none"
 			if len(doc.order) > 0 {
 				known = id + "@" + strings.Join(doc.order, ", "+id+"@")
@@ -513,7 +513,7 @@ func (v *validator) values(root *yaml.Node, prefix string) {
 			nodes = []*yaml.Node{n}
 		}
 		for _, item := range nodes {
-			if !contains(allowed, item.Value) {
+			if !slices.Contains(allowed, item.Value) {
 				v.errorf(item, "%s%s: unknown value %q (known: %s)", prefix, field, item.Value, strings.Join(allowed, ", "))
 			}
 		}
@@ -552,7 +552,7 @@ func (v *validator) sources(root *yaml.Node) {
 			v.errorf(key, "sources: %q is not a profile field (use a path such as certificates.max_cert_bytes)", key.Value)
 		}
 		for _, ref := range src.Content[i+1].Content {
-			if c := mapValue(ref, "confidence"); c != nil && !contains(Confidences, c.Value) {
+			if c := mapValue(ref, "confidence"); c != nil && !slices.Contains(Confidences, c.Value) {
 				v.errorf(c, "unknown confidence %q (known: %s)", c.Value, strings.Join(Confidences, ", "))
 			}
 		}
@@ -589,15 +589,6 @@ func validID(id string) bool {
 		}
 	}
 	return id != ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // mapValue returns the value node of key in a mapping node, or nil.

@@ -111,18 +111,18 @@ func certificateMessage(obs *chain.Observation, p *Profile) (msg *chain.Certific
 	served := recordLayout{records: msg.Records, how: "as the server sent it"}
 	if msg.Records == nil {
 		served = recordLayout{records: cut(wire, MaxPlaintextRecord),
-			how: fmt.Sprintf("records not seen (%s), assumed cut at %s bytes, the TLS maximum", unseen, commas(MaxPlaintextRecord))}
+			how: fmt.Sprintf("records not seen (%s), assumed cut at %s bytes, the TLS maximum", unseen, Thousands(MaxPlaintextRecord))}
 	}
 	mfl := askedFragmentLength(p)
 	if mfl <= 0 || mflSent {
 		if mflSent {
-			served.how = fmt.Sprintf("as the server sent it to %s's ClientHello asking for %s-byte fragments", p.Name, commas(mfl))
+			served.how = fmt.Sprintf("as the server sent it to %s's ClientHello asking for %s-byte fragments", p.Name, Thousands(mfl))
 		}
 		return msg, []recordLayout{served}, tls13
 	}
-	served.how = fmt.Sprintf("if the server ignores the %s-byte max_fragment_length %s asks for: %s", commas(mfl), p.Name, served.how)
+	served.how = fmt.Sprintf("if the server ignores the %s-byte max_fragment_length %s asks for: %s", Thousands(mfl), p.Name, served.how)
 	honoured := recordLayout{records: cut(wire, mfl),
-		how: fmt.Sprintf("if the server honours the %s-byte max_fragment_length %s asks for (not observed: %s)", commas(mfl), p.Name, mflUnseenWhy(obs, hello))}
+		how: fmt.Sprintf("if the server honours the %s-byte max_fragment_length %s asks for (not observed: %s)", Thousands(mfl), p.Name, mflUnseenWhy(obs, hello))}
 	return msg, []recordLayout{honoured, served}, tls13
 }
 
@@ -212,13 +212,13 @@ func messageFinding(msg *chain.CertificateMessage, tls13 bool, p *Profile) Findi
 	}
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: size,
 		Message: fmt.Sprintf("the Certificate message is %s bytes counted as %s counts it, %s (%s bytes of certificates in %d %s, %s); %s takes handshake messages of at most %s bytes",
-			commas(size), p.Name, how, commas(msg.DERBytes), msg.Certs, plural(msg.Certs, "certificate", "certificates"), framing, p.Name, commas(limit))}
+			Thousands(size), p.Name, how, Thousands(msg.DERBytes), msg.Certs, plural(msg.Certs, "certificate", "certificates"), framing, p.Name, Thousands(limit))}
 	if size > limit {
 		f.Severity = Fail
 		budget := limit - (size - msg.DERBytes)
-		f.Message += fmt.Sprintf("; the largest certificate is #%d at %s bytes", msg.LargestIndex, commas(msg.Largest))
+		f.Message += fmt.Sprintf("; the largest certificate is #%d at %s bytes", msg.LargestIndex, Thousands(msg.Largest))
 		f.Fix = fmt.Sprintf("the service must send at most %s bytes of certificates in all with %d certificates (a smaller leaf, a shorter chain, ECDSA keys; a root it sends can be left out); until then connect through a proxy that presents a smaller chain",
-			commas(max(budget, 0)), msg.Certs)
+			Thousands(max(budget, 0)), msg.Certs)
 	}
 	return f
 }
@@ -229,11 +229,11 @@ func splitFinding(msg *chain.CertificateMessage, l recordLayout, p *Profile) Fin
 	wire := msg.Bytes + handshakeHeaderBytes
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: 1, Actual: len(l.records)}
 	if len(l.records) <= 1 {
-		f.Message = fmt.Sprintf("the %s-byte Certificate message arrives in one record (%s)", commas(wire), l.how)
+		f.Message = fmt.Sprintf("the %s-byte Certificate message arrives in one record (%s)", Thousands(wire), l.how)
 		return f
 	}
 	f.Message = fmt.Sprintf("the %s-byte Certificate message arrives split over %d records of %s bytes (%s)",
-		commas(wire), len(l.records), recordList(l.records), l.how)
+		Thousands(wire), len(l.records), recordList(l.records), l.how)
 	if _, known := Bool(p.Receive.ReassemblesHandshake); !known {
 		f.Severity = Warn
 		f.Message += "; whether " + p.Name + " reassembles a handshake message split over records is unknown"
@@ -241,9 +241,9 @@ func splitFinding(msg *chain.CertificateMessage, l recordLayout, p *Profile) Fin
 	}
 	f.Severity = Fail
 	f.Message += "; " + p.Name + " cannot reassemble a handshake message split over records"
-	f.Fix = fmt.Sprintf("the whole Certificate message must fit in one record: at most %s bytes with its header (a smaller chain)", commas(largestRecordTaken(p)))
+	f.Fix = fmt.Sprintf("the whole Certificate message must fit in one record: at most %s bytes with its header (a smaller chain)", Thousands(largestRecordTaken(p)))
 	if mfl := askedFragmentLength(p); mfl > 0 {
-		f.Fix += fmt.Sprintf(", or the device must not ask for %s-byte fragments (tls.max_fragment_length)", commas(mfl))
+		f.Fix += fmt.Sprintf(", or the device must not ask for %s-byte fragments (tls.max_fragment_length)", Thousands(mfl))
 	}
 	f.Fix += "; until then connect through a proxy that presents a smaller chain"
 	return f
@@ -269,10 +269,10 @@ func recordFinding(l recordLayout, p *Profile) Finding {
 	largest := slices.Max(l.records)
 	f := Finding{Severity: Pass, CertIndex: -1, Limit: limit, Actual: largest,
 		Message: fmt.Sprintf("the largest record carrying the Certificate message is %s bytes (%s); %s takes records of at most %s bytes (its record buffer)",
-			commas(largest), l.how, p.Name, commas(limit))}
+			Thousands(largest), l.how, p.Name, Thousands(limit))}
 	if largest > limit {
 		f.Severity = Fail
-		f.Fix = fmt.Sprintf("the server must send records of at most %s bytes: a smaller chain", commas(limit))
+		f.Fix = fmt.Sprintf("the server must send records of at most %s bytes: a smaller chain", Thousands(limit))
 		if reassembles, _ := Bool(p.Receive.ReassemblesHandshake); reassembles && askedFragmentLength(p) == 0 {
 			f.Fix += ", or the device asks for a smaller max_fragment_length when the server supports it"
 		}
@@ -285,7 +285,7 @@ func recordFinding(l recordLayout, p *Profile) Finding {
 func recordList(records []int) string {
 	parts := make([]string, len(records))
 	for i, n := range records {
-		parts[i] = commas(n)
+		parts[i] = Thousands(n)
 	}
 	if len(parts) > 6 {
 		parts = append(parts[:3], fmt.Sprintf("… (%d more) …", len(records)-4), parts[len(parts)-1])

@@ -3,6 +3,7 @@ package constraints
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -259,10 +260,10 @@ func anchorOption(obs *chain.Observation, p *Profile) string {
 	var cas []string
 	served := obs.Served()
 	if p.Trust.AcceptsIntermediateAnchor && len(served) > 1 && served[1].IsCA {
-		cas = append(cas, fmt.Sprintf("the intermediate %s (%s B, expires %s)", served[1].Subject, commas(served[1].DERBytes()), served[1].NotAfter.UTC().Format(dateLayout)))
+		cas = append(cas, fmt.Sprintf("the intermediate %s (%s B, expires %s)", served[1].Subject, Thousands(served[1].DERBytes()), served[1].NotAfter.UTC().Format(dateLayout)))
 	}
 	if a := obs.Anchor; a != nil && a.SelfSigned {
-		cas = append(cas, fmt.Sprintf("the root %s (%s B, expires %s)", a.Subject, commas(a.DERBytes()), a.NotAfter.UTC().Format(dateLayout)))
+		cas = append(cas, fmt.Sprintf("the root %s (%s B, expires %s)", a.Subject, Thousands(a.DERBytes()), a.NotAfter.UTC().Format(dateLayout)))
 	}
 	if len(cas) == 0 {
 		return ""
@@ -372,7 +373,7 @@ func (v *validator) pinMethods(root *yaml.Node, prefix string) {
 			switch {
 			case n == nil && rule.need:
 				v.errorf(item, "%strust.pins: each entry needs %s (known: %s)", prefix, rule.key, strings.Join(rule.allowed, ", "))
-			case n != nil && !contains(rule.allowed, n.Value):
+			case n != nil && !slices.Contains(rule.allowed, n.Value):
 				v.errorf(n, "%strust.pins.%s: unknown value %q (known: %s)", prefix, rule.key, n.Value, strings.Join(rule.allowed, ", "))
 			}
 		}
@@ -381,7 +382,7 @@ func (v *validator) pinMethods(root *yaml.Node, prefix string) {
 		}
 		for _, key := range []string{"bypasses", "leaf_only"} {
 			for _, b := range seqAt(item, key) {
-				if !contains(ids, b.Value) {
+				if !slices.Contains(ids, b.Value) {
 					v.errorf(b, "%strust.pins.%s: %q is not a check ID (known: %s)", prefix, key, b.Value, strings.Join(ids, ", "))
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -79,7 +80,7 @@ func LoadStore(name string) (*RootStore, error) {
 	if s, ok := storesByID[name]; ok {
 		return s, nil
 	}
-	if !contains(StoreNames(), name) {
+	if !slices.Contains(StoreNames(), name) {
 		return nil, fmt.Errorf("no built-in root store %q (known: %s)", name, strings.Join(StoreNames(), ", "))
 	}
 	s, err := parseStore(name)

@@ -112,7 +112,7 @@ func caFileAnchorFinding(obs *chain.Observation, path *chain.Path, p *Profile) F
 		if root := rootFor(path, held); root != nil {
 			f.Limit = root.Subject
 			f.Message += ", " + root.Subject
-			f.Fix = fmt.Sprintf("load the root %s (SKI %s, %s bytes DER) instead of %s", root.Subject, skiOrNone(root), commas(root.DERBytes()), held.CommonName)
+			f.Fix = fmt.Sprintf("load the root %s (SKI %s, %s bytes DER) instead of %s", root.Subject, skiOrNone(root), Thousands(root.DERBytes()), held.CommonName)
 		} else {
 			f.Limit = held.Issuer
 			f.Fix = fmt.Sprintf("load the root that issued %s: %s%s", held.CommonName, held.Issuer, akiNote(held))
@@ -168,7 +168,7 @@ func rootToLoadFinding(obs *chain.Observation, path *chain.Path, p *Profile) Fin
 	}
 	return Finding{Severity: Pass, CertIndex: a.Index, Actual: a.Subject,
 		Message: fmt.Sprintf("device must hold %s (SKI %s, %s bytes DER); load it with --ca to check the file",
-			a.Subject, skiOrNone(a), commas(a.DERBytes())),
+			a.Subject, skiOrNone(a), Thousands(a.DERBytes())),
 		Fix: fmt.Sprintf("load %s (SKI %s) into %s%s; `certlint root` with the same input and --device %s writes the file and the steps to load it",
 			a.Subject, skiOrNone(a), p.Name, caPathNote(p, a), p.Selector())}
 }

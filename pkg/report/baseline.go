@@ -253,15 +253,15 @@ func diffChain(oldChain, curChain []Cert) []Change {
 		case i >= len(oldServed):
 			c := curServed[i]
 			changes = append(changes, Change{Kind: ChangeIntermediateAdded, CertIndex: i, New: c.Subject, DeltaBytes: c.DERBytes,
-				Message: fmt.Sprintf("certificate #%d (%s, %s bytes) is sent now", i, c.Subject, Thousands(c.DERBytes))})
+				Message: fmt.Sprintf("certificate #%d (%s, %s bytes) is sent now", i, c.Subject, constraints.Thousands(c.DERBytes))})
 		default:
 			changes = append(changes, diffCert(i, oldServed[i], curServed[i])...)
 		}
 	}
 	oldBytes, curBytes := chainBytes(oldServed), chainBytes(curServed)
 	if oldBytes != curBytes {
-		changes = append(changes, Change{Kind: ChangeChainSize, CertIndex: -1, Old: Thousands(oldBytes), New: Thousands(curBytes), DeltaBytes: curBytes - oldBytes,
-			Message: fmt.Sprintf("served chain %s: %s → %s bytes", growth(curBytes-oldBytes), Thousands(oldBytes), Thousands(curBytes))})
+		changes = append(changes, Change{Kind: ChangeChainSize, CertIndex: -1, Old: constraints.Thousands(oldBytes), New: constraints.Thousands(curBytes), DeltaBytes: curBytes - oldBytes,
+			Message: fmt.Sprintf("served chain %s: %s → %s bytes", growth(curBytes-oldBytes), constraints.Thousands(oldBytes), constraints.Thousands(curBytes))})
 	}
 	return changes
 }
@@ -277,8 +277,8 @@ func diffCert(i int, o, c Cert) []Change {
 	changes := []Change{{Kind: kind, CertIndex: i, Old: o.Subject, New: c.Subject, DeltaBytes: c.DERBytes - o.DERBytes,
 		Message: fmt.Sprintf("%s #%d replaced: %s (sha256 %s) → %s (sha256 %s)%s", role, i, o.Subject, short(o.SHA256), c.Subject, short(c.SHA256), sameKey(o, c))}}
 	if o.DERBytes != c.DERBytes {
-		changes = append(changes, Change{Kind: ChangeCertSize, CertIndex: i, Old: Thousands(o.DERBytes), New: Thousands(c.DERBytes), DeltaBytes: c.DERBytes - o.DERBytes,
-			Message: fmt.Sprintf("%s #%d %s: %s → %s bytes", role, i, growth(c.DERBytes-o.DERBytes), Thousands(o.DERBytes), Thousands(c.DERBytes))})
+		changes = append(changes, Change{Kind: ChangeCertSize, CertIndex: i, Old: constraints.Thousands(o.DERBytes), New: constraints.Thousands(c.DERBytes), DeltaBytes: c.DERBytes - o.DERBytes,
+			Message: fmt.Sprintf("%s #%d %s: %s → %s bytes", role, i, growth(c.DERBytes-o.DERBytes), constraints.Thousands(o.DERBytes), constraints.Thousands(c.DERBytes))})
 	}
 	if o.KeyType != c.KeyType || o.KeyBits != c.KeyBits {
 		changes = append(changes, Change{Kind: ChangeKey, CertIndex: i, Old: keyName(o), New: keyName(c),
@@ -397,9 +397,9 @@ func keyName(c Cert) string { return fmt.Sprintf("%s-%d", c.KeyType, c.KeyBits) 
 
 func growth(delta int) string {
 	if delta > 0 {
-		return "grew by " + Thousands(delta)
+		return "grew by " + constraints.Thousands(delta)
 	}
-	return "shrank by " + Thousands(-delta)
+	return "shrank by " + constraints.Thousands(-delta)
 }
 
 func short(sha string) string {

@@ -101,7 +101,7 @@ func (p *mdPrinter) chain(certs []Cert) {
 	p.line("| # | role | source | DER bytes | key | signature | valid | names | subject | SKI |")
 	p.line("|---:|---|---|---:|---|---|---|---:|---|---|")
 	for _, c := range certs {
-		p.line("| %d | %s | %s | %s | %s | %s | %s | %d | %s | %s |", c.Index, MD(c.Role), MD(c.Source), Thousands(c.DERBytes),
+		p.line("| %d | %s | %s | %s | %s | %s | %s | %d | %s | %s |", c.Index, MD(c.Role), MD(c.Source), constraints.Thousands(c.DERBytes),
 			MD(keyLabel(c)), MD(c.SignatureAlgorithm), validLabel(c), c.DNSNames, MD(subjectLabel(c)), code(c.SKI))
 	}
 }

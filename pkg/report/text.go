@@ -141,7 +141,7 @@ func (p *textPrinter) chain(certs []Cert) {
 		if c.Source != "served" {
 			role += " (" + c.Source + ")"
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%9s\t%s\t%s\t%s\t%5d\t%s\n", c.Index, role, Thousands(c.DERBytes)+" B", keyLabel(c), c.SignatureAlgorithm, validLabel(c), c.DNSNames, Clean(subjectLabel(c)))
+		fmt.Fprintf(tw, "  %d\t%s\t%9s\t%s\t%s\t%s\t%5d\t%s\n", c.Index, role, constraints.Thousands(c.DERBytes)+" B", keyLabel(c), c.SignatureAlgorithm, validLabel(c), c.DNSNames, Clean(subjectLabel(c)))
 	}
 	tw.Flush()
 	p.line("%s", strings.TrimRight(b.String(), "\n"))
@@ -233,16 +233,4 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// Thousands formats n with comma separators (3813 → "3,813").
-func Thousands(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + Thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

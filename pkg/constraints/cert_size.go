@@ -6,30 +6,24 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "cert-size", Source: SourceChain, Fields: []string{"certificates.max_cert_bytes"},
+			Description: "each certificate the server sends fits the device's per-certificate size limit (DER bytes)"},
+		Requires: []Requirement{
+			limitKnown("per-certificate size limit", func(p *Profile) int { return p.Certificates.MaxCertBytes }),
+			certsServed("the server sent no certificates to measure"),
+		},
+		Execute: certSize,
+	})
+}
+
 // certSize checks every certificate the server sends against the largest
 // single certificate the device can receive (SPWF04Sx: 2.5 KB each). The
 // anchor root is not received, so it is not measured here.
-type certSize struct{}
-
-func init() { Register(certSize{}) }
-
-func (certSize) ID() string { return "cert-size" }
-
-func (certSize) Description() string {
-	return "each certificate the server sends fits the device's per-certificate size limit (DER bytes)"
-}
-
-func (certSize) Fields() []string { return []string{"certificates.max_cert_bytes"} }
-
-func (certSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+func certSize(obs *chain.Observation, p *Profile) []Finding {
 	limit := p.Certificates.MaxCertBytes
-	if limit <= 0 {
-		return skip(p.Name + " has no known per-certificate size limit")
-	}
 	served := obs.Served()
-	if len(served) == 0 {
-		return skip("the server sent no certificates to measure")
-	}
 	var out []Finding
 	for _, c := range served {
 		f := Finding{Severity: Pass, CertIndex: c.Index, Limit: limit, Actual: c.DERBytes(),

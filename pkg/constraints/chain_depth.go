@@ -6,29 +6,23 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
-// chainDepth checks the length of the path the device verifies, from the
-// leaf up to and including the anchor root it holds.
-type chainDepth struct{}
-
-func init() { Register(chainDepth{}) }
-
-func (chainDepth) ID() string { return "chain-depth" }
-
-func (chainDepth) Description() string {
-	return "the certification path, anchor included, is no longer than the device can verify"
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "chain-depth", Source: SourceChain, Fields: []string{"certificates.max_chain_depth"},
+			Description: "the certification path, anchor included, is no longer than the device can verify"},
+		Requires: []Requirement{
+			limitKnown("limit on the chain depth", func(p *Profile) int { return p.Certificates.MaxChainDepth }),
+			certsServed("the chain is empty"),
+		},
+		Execute: chainDepth,
+	})
 }
 
-func (chainDepth) Fields() []string { return []string{"certificates.max_chain_depth"} }
-
-func (chainDepth) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+// chainDepth checks the length of the path the device verifies, from the
+// leaf up to and including the anchor root it holds.
+func chainDepth(obs *chain.Observation, p *Profile) []Finding {
 	limit := p.Certificates.MaxChainDepth
-	if limit <= 0 {
-		return skip(p.Name + " has no known limit on the chain depth")
-	}
 	served := obs.Served()
-	if len(served) == 0 {
-		return skip("the chain is empty")
-	}
 	// Every certificate the device receives counts, those off its path
 	// too: the stack parses them all before it builds the path.
 	onPath := DevicePath(obs, p).Effective()

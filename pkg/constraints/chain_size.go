@@ -6,29 +6,23 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
-// chainSize checks the total size of the certificates the server sends
-// against the device's buffer for the whole Certificate message.
-type chainSize struct{}
-
-func init() { Register(chainSize{}) }
-
-func (chainSize) ID() string { return "chain-size" }
-
-func (chainSize) Description() string {
-	return "the certificates the server sends fit, together, in the device's chain buffer (DER bytes)"
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "chain-size", Source: SourceChain, Fields: []string{"certificates.max_chain_bytes"},
+			Description: "the certificates the server sends fit, together, in the device's chain buffer (DER bytes)"},
+		Requires: []Requirement{
+			limitKnown("limit on the size of the whole chain", func(p *Profile) int { return p.Certificates.MaxChainBytes }),
+			certsServed("the server sent no certificates to measure"),
+		},
+		Execute: chainSize,
+	})
 }
 
-func (chainSize) Fields() []string { return []string{"certificates.max_chain_bytes"} }
-
-func (chainSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+// chainSize checks the total size of the certificates the server sends
+// against the device's buffer for the whole Certificate message.
+func chainSize(obs *chain.Observation, p *Profile) []Finding {
 	limit := p.Certificates.MaxChainBytes
-	if limit <= 0 {
-		return skip(p.Name + " has no known limit on the size of the whole chain")
-	}
 	served := obs.Served()
-	if len(served) == 0 {
-		return skip("the server sent no certificates to measure")
-	}
 	total, largest := 0, served[0]
 	for _, c := range served {
 		total += c.DERBytes()

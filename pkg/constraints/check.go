@@ -1,7 +1,9 @@
 // Package constraints holds the device profile model and the checks that
 // compare an Observation of a server against a device's limits. Each check
 // lives in a file of its own, named after its ID, and registers itself; the
-// engine never lists checks by hand.
+// engine never lists checks by hand. A check declared as a Lint states its
+// metadata as data and what it needs to apply (Requires), so its skip
+// findings come from one place.
 package constraints
 
 import (
@@ -66,6 +68,107 @@ type Check interface {
 	// Evaluate returns at least one finding: pass, warn, fail, or skip with
 	// the reason it could not apply.
 	Evaluate(obs *chain.Observation, p *Profile) []Finding
+}
+
+// Info is what a check declares about itself when it registers.
+type Info struct {
+	ID          string   // stable name (cert-size), used in reports and by CI scripts
+	Description string   // one line: what the check measures
+	Fields      []string // the profile fields it reads; their sources cite its findings
+	Source      Source   // what it measures
+}
+
+// Source is the kind of evidence a check measures.
+type Source string
+
+// The sources a check measures.
+const (
+	SourceChain     Source = "chain"     // the certificates served, or read from a file or a capture
+	SourceHandshake Source = "handshake" // what the server agreed with the device's own ClientHello
+	SourceInput     Source = "input"     // a file or value the user gives (a client certificate, pins)
+)
+
+// Lint is a check declared as data, the way zlint declares its lints: what
+// it is (Info), what it needs to judge a device (Requires: the first unmet
+// requirement is its skip finding, so every check skips the same way) and
+// what it measures when it applies (Execute).
+type Lint struct {
+	Info     Info
+	Requires []Requirement
+	Execute  func(obs *chain.Observation, p *Profile) []Finding
+}
+
+// Requirement is one condition a check needs before it can judge a device
+// on an observation: it returns "" when met, otherwise why the check is
+// skipped.
+type Requirement func(obs *chain.Observation, p *Profile) string
+
+// ID returns Info.ID.
+func (l *Lint) ID() string { return l.Info.ID }
+
+// Description returns Info.Description.
+func (l *Lint) Description() string { return l.Info.Description }
+
+// Fields returns Info.Fields.
+func (l *Lint) Fields() []string { return l.Info.Fields }
+
+// Applies returns "" when the check can judge p on obs, otherwise the
+// reason it cannot: the first unmet requirement.
+func (l *Lint) Applies(obs *chain.Observation, p *Profile) string {
+	for _, r := range l.Requires {
+		if why := r(obs, p); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// Evaluate skips with the reason the check does not apply, or executes it.
+func (l *Lint) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+	if why := l.Applies(obs, p); why != "" {
+		return skip(why)
+	}
+	return l.Execute(obs, p)
+}
+
+// limitKnown requires the profile to give one of the limits (a positive
+// number); without any the check skips: "NAME has no known WHAT".
+func limitKnown(what string, limits ...func(p *Profile) int) Requirement {
+	return func(_ *chain.Observation, p *Profile) string {
+		for _, limit := range limits {
+			if limit(p) > 0 {
+				return ""
+			}
+		}
+		return p.Name + " has no known " + what
+	}
+}
+
+// profileLists requires the profile to list the values the check compares
+// with; without them the check skips: "the NAME profile lists no WHAT".
+func profileLists(what string, list func(p *Profile) []string) Requirement {
+	return func(_ *chain.Observation, p *Profile) string {
+		if len(list(p)) > 0 {
+			return ""
+		}
+		return "the " + p.Name + " profile lists no " + what
+	}
+}
+
+// certsServed requires certificates from the server; reason is the skip.
+func certsServed(reason string) Requirement {
+	return given(reason, func(obs *chain.Observation) bool { return len(obs.Served()) > 0 })
+}
+
+// given requires an input the user gives (has reports whether it is
+// there); reason is the skip and says how to give it.
+func given(reason string, has func(obs *chain.Observation) bool) Requirement {
+	return func(obs *chain.Observation, _ *Profile) string {
+		if has(obs) {
+			return ""
+		}
+		return reason
+	}
 }
 
 var (

@@ -7,27 +7,23 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "cipher-suite", Source: SourceHandshake, Fields: []string{"tls.cipher_suites"},
+			Description: "the server picks a cipher suite the device offers in its own ClientHello"},
+		Requires: []Requirement{
+			profileLists("cipher suites", func(p *Profile) []string { return p.TLS.CipherSuites }),
+		},
+		Execute: cipherSuite,
+	})
+}
+
 // cipherSuite checks that the server picks one of the suites the device
 // offers when it receives the device's own ClientHello. A PC's hello
 // proves nothing here: servers that dropped CBC or RSA key exchange still
 // answer a browser.
-type cipherSuite struct{}
-
-func init() { Register(cipherSuite{}) }
-
-func (cipherSuite) ID() string { return "cipher-suite" }
-
-func (cipherSuite) Description() string {
-	return "the server picks a cipher suite the device offers in its own ClientHello"
-}
-
-func (cipherSuite) Fields() []string { return []string{"tls.cipher_suites"} }
-
-func (cipherSuite) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+func cipherSuite(obs *chain.Observation, p *Profile) []Finding {
 	suites := p.TLS.CipherSuites
-	if len(suites) == 0 {
-		return skip("the " + p.Name + " profile lists no cipher suites")
-	}
 	hello, why := deviceHello(obs, p)
 	if hello == nil {
 		return skip(fmt.Sprintf("%s; the device offers %d cipher %s", why, len(suites), plural(len(suites), "suite", "suites")))

@@ -8,6 +8,17 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "client-cert", Source: SourceInput, Fields: []string{"client.cert_max_bytes", "certificates.key_types", "certificates.rsa_min_bits", "certificates.rsa_max_bits"},
+			Description: "the device's own certificate bundle (mutual TLS) fits its slot, has a key it supports and is valid"},
+		Requires: []Requirement{
+			given("no device certificate given (--client-cert FILE checks the device's own bundle for mutual TLS)", func(obs *chain.Observation) bool { return obs.ClientCert != nil }),
+		},
+		Execute: clientCert,
+	})
+}
+
 // clientCert checks the device's own certificate bundle for mutual TLS
 // (--client-cert, e.g. Azure IoT X.509 device authentication): that the
 // file fits the device's certificate slot (SPWF04Sx: 1,475 bytes for the
@@ -15,25 +26,8 @@ import (
 // is one the device's TLS stack can sign with, and that every certificate
 // in the bundle is valid at the device's clock, because the server rejects
 // an expired client certificate whatever the device thinks.
-type clientCert struct{}
-
-func init() { Register(clientCert{}) }
-
-func (clientCert) ID() string { return "client-cert" }
-
-func (clientCert) Description() string {
-	return "the device's own certificate bundle (mutual TLS) fits its slot, has a key it supports and is valid"
-}
-
-func (clientCert) Fields() []string {
-	return []string{"client.cert_max_bytes", "certificates.key_types", "certificates.rsa_min_bits", "certificates.rsa_max_bits"}
-}
-
-func (clientCert) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+func clientCert(obs *chain.Observation, p *Profile) []Finding {
 	b := obs.ClientCert
-	if b == nil {
-		return skip("no device certificate given (--client-cert FILE checks the device's own bundle for mutual TLS)")
-	}
 	name := "the device certificate bundle " + filepath.Base(b.Path)
 	out := []Finding{clientSizeFinding(b, name, p)}
 	if len(b.Certs) == 0 {

@@ -6,36 +6,26 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "key-size", Source: SourceChain, Fields: []string{"certificates.rsa_min_bits", "certificates.rsa_max_bits"},
+			Description: "every RSA key in the path, anchor included, is within the device's RSA size bounds"},
+		Requires: []Requirement{
+			limitKnown("RSA key size limits", func(p *Profile) int { return p.Certificates.RSAMinBits }, func(p *Profile) int { return p.Certificates.RSAMaxBits }),
+			certsServed("the chain is empty"),
+		},
+		Execute: keySize,
+	})
+}
+
 // keySize checks the RSA modulus of every certificate in the path, the
 // anchor included, against the bounds of the device's RSA code. Firmware
 // matters here (SPWF04Sx 1.0.x failed on RSA-4096 intermediates that 1.1.x
 // accepts), so a failure on a firmware variant says that newer firmware
 // may behave differently.
-type keySize struct{}
-
-func init() { Register(keySize{}) }
-
-func (keySize) ID() string { return "key-size" }
-
-func (keySize) Description() string {
-	return "every RSA key in the path, anchor included, is within the device's RSA size bounds"
-}
-
-func (keySize) Fields() []string {
-	return []string{"certificates.rsa_min_bits", "certificates.rsa_max_bits"}
-}
-
-func (keySize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
-	limits := p.Certificates
-	if limits.RSAMinBits <= 0 && limits.RSAMaxBits <= 0 {
-		return skip(p.Name + " has no known RSA key size limits")
-	}
-	certs := deviceCerts(obs, p)
-	if len(certs) == 0 {
-		return skip("the chain is empty")
-	}
+func keySize(obs *chain.Observation, p *Profile) []Finding {
 	var out []Finding
-	for _, c := range certs {
+	for _, c := range deviceCerts(obs, p) {
 		out = append(out, demoteUnused(keySizeFinding(c.cert, p), c, p))
 	}
 	return out

@@ -7,35 +7,25 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "key-type", Source: SourceChain, Fields: []string{"certificates.key_types", "certificates.ec_curves"},
+			Description: "every certificate's key type (and EC curve) is one the device implements"},
+		Requires: []Requirement{
+			profileLists("supported key types", func(p *Profile) []string { return p.Certificates.KeyTypes }),
+			certsServed("the chain is empty"),
+		},
+		Execute: keyType,
+	})
+}
+
 // keyType checks the public-key algorithm of every certificate in the path,
 // the anchor included: the device verifies the top certificate with the
 // root's key, so a root key it cannot use breaks the chain as surely as a
 // leaf key.
-type keyType struct{}
-
-func init() { Register(keyType{}) }
-
-func (keyType) ID() string { return "key-type" }
-
-func (keyType) Description() string {
-	return "every certificate's key type (and EC curve) is one the device implements"
-}
-
-func (keyType) Fields() []string {
-	return []string{"certificates.key_types", "certificates.ec_curves"}
-}
-
-func (keyType) Evaluate(obs *chain.Observation, p *Profile) []Finding {
-	allowed := p.Certificates.KeyTypes
-	if len(allowed) == 0 {
-		return skip("the " + p.Name + " profile lists no supported key types")
-	}
-	certs := deviceCerts(obs, p)
-	if len(certs) == 0 {
-		return skip("the chain is empty")
-	}
+func keyType(obs *chain.Observation, p *Profile) []Finding {
 	var out []Finding
-	for _, c := range certs {
+	for _, c := range deviceCerts(obs, p) {
 		out = append(out, demoteUnused(keyTypeFinding(c.cert, p), c, p))
 	}
 	return out

@@ -13,38 +13,35 @@ import (
 	"github.com/certlint/certlint/pkg/pin"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "pin", Source: SourceInput, Fields: []string{"trust.pins"},
+			Description: "a pin the device holds matches the certificate or key it compares, and how long it will"},
+		Requires: []Requirement{
+			given("no pin given (--pin, or --pin-file with the pins each target's devices hold)", func(obs *chain.Observation) bool { return len(obs.Pins) > 0 }),
+			func(_ *chain.Observation, p *Profile) string {
+				if len(p.Trust.Pins) == 0 {
+					return p.Name + " pins no certificate or key, or no source says it can (trust.pins)"
+				}
+				return ""
+			},
+			certsServed("the server sent no certificate to compare a pin with"),
+		},
+		Execute: pinCheck,
+	})
+}
+
+// pinCompares lists the values trust.pins[].compares may take.
+var pinCompares = []string{"leaf", "any"}
+
 // pinCheck compares the pins the device holds (--pin, --pin-file) with the
 // certificate the device compares them with, the way its pinning call
 // does (trust.pins): BearSSL's setFingerprint hashes the first certificate
 // served with SHA-1, setKnownKey takes the leaf's public key. A matching
 // pin on a leaf still breaks at the next renewal; the finding says when at
 // the latest, and warns within --warn-days.
-type pinCheck struct{}
-
-func init() { Register(pinCheck{}) }
-
-func (pinCheck) ID() string { return "pin" }
-
-func (pinCheck) Description() string {
-	return "a pin the device holds matches the certificate or key it compares, and how long it will"
-}
-
-func (pinCheck) Fields() []string { return []string{"trust.pins"} }
-
-// pinCompares lists the values trust.pins[].compares may take.
-var pinCompares = []string{"leaf", "any"}
-
-func (pinCheck) Evaluate(obs *chain.Observation, p *Profile) []Finding {
-	if len(obs.Pins) == 0 {
-		return skip("no pin given (--pin, or --pin-file with the pins each target's devices hold)")
-	}
-	if len(p.Trust.Pins) == 0 {
-		return skip(p.Name + " pins no certificate or key, or no source says it can (trust.pins)")
-	}
+func pinCheck(obs *chain.Observation, p *Profile) []Finding {
 	served := obs.Served()
-	if len(served) == 0 {
-		return skip("the server sent no certificate to compare a pin with")
-	}
 	var tried []string
 	var held *PinState
 	states := PinStates(obs.Pins, p, served)

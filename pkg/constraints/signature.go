@@ -7,34 +7,26 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "signature", Source: SourceChain, Fields: []string{"certificates.signature_hashes"},
+			Description: "every served certificate is signed with a hash the device implements"},
+		Requires: []Requirement{
+			profileLists("supported signature hashes", func(p *Profile) []string { return p.Certificates.SignatureHashes }),
+			certsServed("the chain is empty"),
+		},
+		Execute: signature,
+	})
+}
+
 // signature checks the hash of every signature the device must verify: the
 // signature on each served certificate. The anchor's self-signature is not
 // verified by devices (they trust the root's key as given), so the anchor
 // gets a pass that says so instead of a verdict on its hash.
-type signature struct{}
-
-func init() { Register(signature{}) }
-
-func (signature) ID() string { return "signature" }
-
-func (signature) Description() string {
-	return "every served certificate is signed with a hash the device implements"
-}
-
-func (signature) Fields() []string { return []string{"certificates.signature_hashes"} }
-
-func (signature) Evaluate(obs *chain.Observation, p *Profile) []Finding {
-	allowed := p.Certificates.SignatureHashes
-	if len(allowed) == 0 {
-		return skip("the " + p.Name + " profile lists no supported signature hashes")
-	}
-	certs := deviceCerts(obs, p)
-	if len(certs) == 0 {
-		return skip("the chain is empty")
-	}
+func signature(obs *chain.Observation, p *Profile) []Finding {
 	anchor := pathAnchor(DevicePath(obs, p))
 	var out []Finding
-	for _, c := range certs {
+	for _, c := range deviceCerts(obs, p) {
 		out = append(out, demoteUnused(signatureFinding(c.cert, anchor, p), c, p))
 	}
 	return out

@@ -7,25 +7,21 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
-// tlsVersion checks that the server agrees a protocol version with the
-// device's own ClientHello (replayed by certlint), not with a PC's.
-type tlsVersion struct{}
-
-func init() { Register(tlsVersion{}) }
-
-func (tlsVersion) ID() string { return "tls-version" }
-
-func (tlsVersion) Description() string {
-	return "the server agrees a TLS version with the device's own ClientHello"
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "tls-version", Source: SourceHandshake, Fields: []string{"tls.versions", "tls.max_version"},
+			Description: "the server agrees a TLS version with the device's own ClientHello"},
+		Requires: []Requirement{
+			profileLists("TLS versions", (*Profile).OfferedVersions),
+		},
+		Execute: tlsVersion,
+	})
 }
 
-func (tlsVersion) Fields() []string { return []string{"tls.versions", "tls.max_version"} }
-
-func (tlsVersion) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+// tlsVersion checks that the server agrees a protocol version with the
+// device's own ClientHello (replayed by certlint), not with a PC's.
+func tlsVersion(obs *chain.Observation, p *Profile) []Finding {
 	versions := p.OfferedVersions()
-	if len(versions) == 0 {
-		return skip("the " + p.Name + " profile lists no TLS versions")
-	}
 	// bounded: the versions are unknown, only the newest possible one is
 	// (an inferred limit); certlint offered everything up to it.
 	bounded := len(p.TLS.Versions) == 0

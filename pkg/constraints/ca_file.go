@@ -9,23 +9,21 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
-// caFile checks the CA the device holds against the rules of its CA slot:
-// the formats it parses, its size, and, for devices that find their CA by
-// Subject Key Identifier (SPWF04Sx), that the SKI is there and that the
-// device can read it from the format given (seed 004). Without --ca it
-// judges the anchor root the user will have to load.
-type caFile struct{}
-
-func init() { Register(caFile{}) }
-
-func (caFile) ID() string { return "ca-file" }
-
-func (caFile) Description() string {
-	return "the CA the device holds fits its CA slot: format, size, Subject Key Identifier"
-}
-
-func (caFile) Fields() []string {
-	return []string{"trust.ca_formats", "trust.ca_max_bytes", "trust.ca_requires_ski", "trust.ca_ski_auto_formats", "trust.ca_path"}
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "ca-file", Source: SourceInput, Fields: []string{"trust.ca_formats", "trust.ca_max_bytes", "trust.ca_requires_ski", "trust.ca_ski_auto_formats", "trust.ca_path"},
+			Description: "the CA the device holds fits its CA slot: format, size, Subject Key Identifier"},
+		Requires: []Requirement{
+			trustModelKnown,
+			func(_ *chain.Observation, p *Profile) string {
+				if p.Trust.Model != "loaded-ca" {
+					return fmt.Sprintf("%s loads no CA file (trust model %s)", p.Name, p.Trust.Model)
+				}
+				return ""
+			},
+		},
+		Execute: caFile,
+	})
 }
 
 // caSlot is what is (or will be) loaded into the device's CA slot.
@@ -39,14 +37,12 @@ type caSlot struct {
 	fromFile bool // true for --ca, false for the root certlint proposes
 }
 
-func (caFile) Evaluate(obs *chain.Observation, p *Profile) []Finding {
-	switch p.Trust.Model {
-	case "loaded-ca":
-	case "":
-		return skip("the " + p.Name + " profile does not say how the device trusts a chain")
-	default:
-		return skip(fmt.Sprintf("%s loads no CA file (trust model %s)", p.Name, p.Trust.Model))
-	}
+// caFile checks the CA the device holds against the rules of its CA slot:
+// the formats it parses, its size, and, for devices that find their CA by
+// Subject Key Identifier (SPWF04Sx), that the SKI is there and that the
+// device can read it from the format given (seed 004). Without --ca it
+// judges the anchor root the user will have to load.
+func caFile(obs *chain.Observation, p *Profile) []Finding {
 	t := p.Trust
 	if len(t.CAFormats) == 0 && t.CAMaxBytes <= 0 && !t.CARequiresSKI {
 		return skip(p.Name + " has no known rules for its CA file")

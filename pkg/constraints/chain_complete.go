@@ -6,30 +6,24 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "chain-complete", Source: SourceChain, Fields: []string{"trust.model", "trust.path_order", "trust.stops_at_first_held_issuer", "trust.validates_unused"},
+			Description: "the server sends every intermediate on the device's path to its anchor, in an order the device accepts"},
+		Requires: []Requirement{
+			certsServed("the server sent no certificates"),
+		},
+		Execute: chainComplete,
+	})
+}
+
 // chainComplete checks that the server sends every intermediate the
 // device needs, in an order the device accepts. Devices do not fetch
 // missing intermediates (no AIA chasing) and some do not reorder, so a
 // chain a browser repairs silently fails on them. It reads the device's
 // path (DevicePath): what the path needs, not every certificate sent.
-type chainComplete struct{}
-
-func init() { Register(chainComplete{}) }
-
-func (chainComplete) ID() string { return "chain-complete" }
-
-func (chainComplete) Description() string {
-	return "the server sends every intermediate on the device's path to its anchor, in an order the device accepts"
-}
-
-func (chainComplete) Fields() []string {
-	return []string{"trust.model", "trust.path_order", "trust.stops_at_first_held_issuer", "trust.validates_unused"}
-}
-
-func (chainComplete) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+func chainComplete(obs *chain.Observation, p *Profile) []Finding {
 	served := obs.Served()
-	if len(served) == 0 {
-		return skip("the server sent no certificates")
-	}
 	if p.Trust.Model == "none" {
 		return []Finding{unverified(p, "missing intermediates do not matter to it")}
 	}

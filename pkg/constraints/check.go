@@ -155,6 +155,15 @@ func profileLists(what string, list func(p *Profile) []string) Requirement {
 	}
 }
 
+// trustModelKnown requires the profile to say how the device trusts a
+// chain (trust.model).
+func trustModelKnown(_ *chain.Observation, p *Profile) string {
+	if p.Trust.Model == "" {
+		return "the " + p.Name + " profile does not say how the device trusts a chain"
+	}
+	return ""
+}
+
 // certsServed requires certificates from the server; reason is the skip.
 func certsServed(reason string) Requirement {
 	return given(reason, func(obs *chain.Observation) bool { return len(obs.Served()) > 0 })

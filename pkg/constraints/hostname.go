@@ -8,23 +8,19 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "hostname", Source: SourceChain, Fields: []string{"trust.verifies_hostname"},
+			Description: "the leaf certificate names the host the device connects to, if the device checks names"},
+		Execute: hostname,
+	})
+}
+
 // hostname checks that the leaf names the server the device connects to,
 // for devices that check names at all (WiPy does not, and says nothing).
 // When it is not known whether the device checks names, a leaf that does
 // not cover the name is a warning that says so, never a skip.
-type hostname struct{}
-
-func init() { Register(hostname{}) }
-
-func (hostname) ID() string { return "hostname" }
-
-func (hostname) Description() string {
-	return "the leaf certificate names the host the device connects to, if the device checks names"
-}
-
-func (hostname) Fields() []string { return []string{"trust.verifies_hostname"} }
-
-func (hostname) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+func hostname(obs *chain.Observation, p *Profile) []Finding {
 	verifies, known := Bool(p.Trust.VerifiesHostname)
 	switch {
 	case p.Trust.Model == "none":

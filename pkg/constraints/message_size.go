@@ -8,6 +8,15 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "message-size", Source: SourceHandshake, Fields: []string{"receive.max_handshake_message_bytes", "receive.message_count", "receive.reassembles_handshake",
+			"receive.max_record_bytes", "tls.max_fragment_length"},
+			Description: "the Certificate message, as the server cuts it into records, fits how the device receives handshake messages"},
+		Execute: messageSize,
+	})
+}
+
 // messageSize checks the Certificate message as the device receives it: its
 // size counted the way the device's stack counts it, whether the server
 // split it over records the device cannot reassemble, and whether each
@@ -17,22 +26,7 @@ import (
 // fragment length it refuses any message the server splits (-0x7080);
 // wolfSSL with MAX_CERTIFICATE_SZ 4096 takes a 4,096-byte body and refuses
 // 4,097 (-404).
-type messageSize struct{}
-
-func init() { Register(messageSize{}) }
-
-func (messageSize) ID() string { return "message-size" }
-
-func (messageSize) Description() string {
-	return "the Certificate message, as the server cuts it into records, fits how the device receives handshake messages"
-}
-
-func (messageSize) Fields() []string {
-	return []string{"receive.max_handshake_message_bytes", "receive.message_count", "receive.reassembles_handshake",
-		"receive.max_record_bytes", "tls.max_fragment_length"}
-}
-
-func (messageSize) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+func messageSize(obs *chain.Observation, p *Profile) []Finding {
 	r := p.Receive
 	msg, layouts, tls13 := certificateMessage(obs, p)
 	if msg == nil {

@@ -6,22 +6,18 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "sni", Source: SourceHandshake, Fields: []string{"tls.sni", "trust.verifies_hostname"},
+			Description: "a device without SNI receives the same certificate as a client that sends it"},
+		Execute: sni,
+	})
+}
+
 // sni checks what a device that sends no server_name gets: a server with
 // several certificates on one address sends its default one, which may not
 // be the certificate a browser sees.
-type sni struct{}
-
-func init() { Register(sni{}) }
-
-func (sni) ID() string { return "sni" }
-
-func (sni) Description() string {
-	return "a device without SNI receives the same certificate as a client that sends it"
-}
-
-func (sni) Fields() []string { return []string{"tls.sni", "trust.verifies_hostname"} }
-
-func (sni) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+func sni(obs *chain.Observation, p *Profile) []Finding {
 	sends, known := Bool(p.TLS.SNI)
 	switch {
 	case !known:

@@ -88,7 +88,7 @@ func TestStoreMembership(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assertFindings(t, trustAnchor{}.Evaluate(tc.obs, tc.p), tc.wants)
+			assertFindings(t, checkByID(t, "trust-anchor").Evaluate(tc.obs, tc.p), tc.wants)
 		})
 	}
 }

@@ -7,28 +7,23 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "trust-anchor", Source: SourceChain, Fields: []string{"trust.model", "trust.store", "trust.accepts_intermediate_anchor", "trust.anchor_match"},
+			Description: "the device's CA file or built-in store anchors the served chain"},
+		Requires: []Requirement{
+			trustModelKnown,
+		},
+		Execute: trustAnchor,
+	})
+}
+
 // trustAnchor checks that what the device trusts anchors the served chain:
 // its built-in store, or the CA the user loads into it. The classic field
 // failure (seed 001) is an intermediate loaded as the CA of a device that
 // needs the root.
-type trustAnchor struct{}
-
-func init() { Register(trustAnchor{}) }
-
-func (trustAnchor) ID() string { return "trust-anchor" }
-
-func (trustAnchor) Description() string {
-	return "the device's CA file or built-in store anchors the served chain"
-}
-
-func (trustAnchor) Fields() []string {
-	return []string{"trust.model", "trust.store", "trust.accepts_intermediate_anchor", "trust.anchor_match"}
-}
-
-func (trustAnchor) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+func trustAnchor(obs *chain.Observation, p *Profile) []Finding {
 	switch p.Trust.Model {
-	case "":
-		return skip("the " + p.Name + " profile does not say how the device trusts a chain")
 	case "none":
 		return []Finding{unverified(p, "any chain is accepted")}
 	case "builtin-store", "loaded-ca":

@@ -7,33 +7,29 @@ import (
 	"github.com/certlint/certlint/pkg/chain"
 )
 
+func init() {
+	Register(&Lint{
+		Info: Info{ID: "validity", Source: SourceChain, Fields: []string{"trust.verifies_time", "trust.validates_unused"},
+			Description: "every certificate, anchor included, is valid at the device's clock"},
+		Requires: []Requirement{
+			certsServed("the chain is empty"),
+		},
+		Execute: validity,
+	})
+}
+
+// dateLayout is how messages quote validity dates: the day is what a user
+// compares with a clock.
+const dateLayout = "2006-01-02"
+
 // validity checks every certificate of the device's path, anchor
 // included, at the device's clock (--at); an expired certificate the
 // server sends but the device does not use is at most a warning. A device that checks no dates connects anyway,
 // which the pass says; a device that checks them needs its clock set,
 // which the pass says too, since a module without a clock fails on a
 // perfectly valid chain.
-type validity struct{}
-
-func init() { Register(validity{}) }
-
-func (validity) ID() string { return "validity" }
-
-func (validity) Description() string {
-	return "every certificate, anchor included, is valid at the device's clock"
-}
-
-func (validity) Fields() []string { return []string{"trust.verifies_time", "trust.validates_unused"} }
-
-// dateLayout is how messages quote validity dates: the day is what a user
-// compares with a clock.
-const dateLayout = "2006-01-02"
-
-func (validity) Evaluate(obs *chain.Observation, p *Profile) []Finding {
+func validity(obs *chain.Observation, p *Profile) []Finding {
 	certs := deviceCerts(obs, p)
-	if len(certs) == 0 {
-		return skip("the chain is empty")
-	}
 	if p.Trust.Model == "none" {
 		return []Finding{unverified(p, "validity dates are not checked")}
 	}

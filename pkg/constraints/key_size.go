@@ -14,23 +14,15 @@ func init() {
 			limitKnown("RSA key size limits", func(p *Profile) int { return p.Certificates.RSAMinBits }, func(p *Profile) int { return p.Certificates.RSAMaxBits }),
 			certsServed("the chain is empty"),
 		},
-		Execute: keySize,
+		Execute: eachDeviceCert(keySizeFinding),
 	})
 }
 
-// keySize checks the RSA modulus of every certificate in the path, the
+// keySizeFinding checks the RSA modulus of a certificate in the path, the
 // anchor included, against the bounds of the device's RSA code. Firmware
 // matters here (SPWF04Sx 1.0.x failed on RSA-4096 intermediates that 1.1.x
 // accepts), so a failure on a firmware variant says that newer firmware
 // may behave differently.
-func keySize(obs *chain.Observation, p *Profile) []Finding {
-	var out []Finding
-	for _, c := range deviceCerts(obs, p) {
-		out = append(out, demoteUnused(keySizeFinding(c.cert, p), c, p))
-	}
-	return out
-}
-
 func keySizeFinding(c *chain.Cert, p *Profile) Finding {
 	minBits, maxBits := p.Certificates.RSAMinBits, p.Certificates.RSAMaxBits
 	f := Finding{Severity: Pass, CertIndex: c.Index, Actual: c.KeyBits}

@@ -15,22 +15,14 @@ func init() {
 			profileLists("supported key types", func(p *Profile) []string { return p.Certificates.KeyTypes }),
 			certsServed("the chain is empty"),
 		},
-		Execute: keyType,
+		Execute: eachDeviceCert(keyTypeFinding),
 	})
 }
 
-// keyType checks the public-key algorithm of every certificate in the path,
+// keyTypeFinding checks the public-key algorithm of a certificate in the path,
 // the anchor included: the device verifies the top certificate with the
 // root's key, so a root key it cannot use breaks the chain as surely as a
 // leaf key.
-func keyType(obs *chain.Observation, p *Profile) []Finding {
-	var out []Finding
-	for _, c := range deviceCerts(obs, p) {
-		out = append(out, demoteUnused(keyTypeFinding(c.cert, p), c, p))
-	}
-	return out
-}
-
 func keyTypeFinding(c *chain.Cert, p *Profile) Finding {
 	allowed := p.Certificates.KeyTypes
 	f := Finding{Severity: Pass, CertIndex: c.Index, Limit: strings.Join(allowed, ", "), Actual: c.KeyType}

@@ -142,6 +142,19 @@ func pathAnchor(path *chain.Path) *chain.Cert {
 	return nil
 }
 
+// eachDeviceCert executes a check certificate by certificate over the
+// device's path (deviceCerts), anchor included; a failure on a certificate
+// the device does not use is demoted (demoteUnused).
+func eachDeviceCert(finding func(c *chain.Cert, p *Profile) Finding) func(*chain.Observation, *Profile) []Finding {
+	return func(obs *chain.Observation, p *Profile) []Finding {
+		var out []Finding
+		for _, c := range deviceCerts(obs, p) {
+			out = append(out, demoteUnused(finding(c.cert, p), c, p))
+		}
+		return out
+	}
+}
+
 // demoteUnused turns a failure on a certificate the device does not use
 // into a warning that says so, unless the profile says the device
 // validates every certificate it receives; when that is unknown the

@@ -2,7 +2,8 @@ package chain
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 )
 
@@ -104,14 +105,7 @@ func SignatureAlgorithmName(id uint16) string {
 }
 
 // SignatureAlgorithmNames lists the known names, sorted.
-func SignatureAlgorithmNames() []string {
-	names := make([]string, 0, len(signatureAlgorithms))
-	for n := range signatureAlgorithms {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func SignatureAlgorithmNames() []string { return slices.Sorted(maps.Keys(signatureAlgorithms)) }
 
 // compressionMethods are the ClientHello compression methods (RFC 5246,
 // RFC 3749).

@@ -1,7 +1,8 @@
 package chain
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/zmap/zcrypto/tls"
@@ -132,14 +133,7 @@ func CurveByName(name string) (tls.CurveID, bool) {
 }
 
 // CurveNames lists the group names profiles may use, sorted.
-func CurveNames() []string {
-	names := make([]string, 0, len(curves))
-	for n := range curves {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func CurveNames() []string { return slices.Sorted(maps.Keys(curves)) }
 
 // CurveName returns the profile name of a named group's wire value.
 func CurveName(id tls.CurveID) string {

@@ -3,7 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -36,14 +37,7 @@ func init() {
 func RegisterFormat(name string, render Renderer) { renderers[name] = render }
 
 // Formats lists the output format names, sorted.
-func Formats() []string {
-	names := make([]string, 0, len(renderers))
-	for n := range renderers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Formats() []string { return slices.Sorted(maps.Keys(renderers)) }
 
 // Lookup returns the renderer of a format, or an error naming the format
 // asked for and the formats there are (`"yaml": want one of json, ...`).

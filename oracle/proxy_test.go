@@ -5,6 +5,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/certlint/certlint/internal/testpki"
 )
 
 // splitProxy forwards to addr and cuts every plaintext handshake record
@@ -12,32 +14,17 @@ import (
 // size bytes, as a server that writes small records would. The handshake
 // messages are unchanged, so the transcript and Finished still verify.
 func splitProxy(t *testing.T, addr string, size int) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				s, err := net.DialTimeout("tcp", addr, 5*time.Second)
-				if err != nil {
-					return
-				}
-				defer s.Close()
-				deadline := time.Now().Add(30 * time.Second)
-				_ = c.SetDeadline(deadline)
-				_ = s.SetDeadline(deadline)
-				go func() { _, _ = io.Copy(s, c) }()
-				recut(c, s, size)
-			}()
+	ln := testpki.Listen(t)
+	go testpki.AcceptLoop(ln, 30*time.Second, func(c net.Conn) {
+		s, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			return
 		}
-	}()
+		defer s.Close()
+		_ = s.SetDeadline(time.Now().Add(30 * time.Second))
+		go func() { _, _ = io.Copy(s, c) }()
+		recut(c, s, size)
+	})
 	return ln.Addr().String()
 }
 

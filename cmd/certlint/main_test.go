@@ -198,7 +198,7 @@ func cmdTLSServe(ts *testscript.TestScript, neg bool, args []string) {
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 	ts.Check(err)
 	ts.Defer(func() { ln.Close() })
-	go acceptLoop(ln, func(c net.Conn) { _ = c.(*tls.Conn).Handshake() })
+	go testpki.AcceptLoop(ln, 10*time.Second, func(c net.Conn) { _ = c.(*tls.Conn).Handshake() })
 	ts.Setenv(args[0], ln.Addr().String())
 	ts.Setenv(args[0]+"_PORT", fmt.Sprint(ln.Addr().(*net.TCPAddr).Port))
 }
@@ -216,10 +216,10 @@ func cmdRawServe(ts *testscript.TestScript, neg bool, args []string) {
 		ln.Close() // nothing listens on the port any more
 	case "stall":
 		ts.Defer(func() { ln.Close() })
-		go acceptLoop(ln, func(c net.Conn) { time.Sleep(5 * time.Second) })
+		go testpki.AcceptLoop(ln, 10*time.Second, func(c net.Conn) { time.Sleep(5 * time.Second) })
 	case "http":
 		ts.Defer(func() { ln.Close() })
-		go acceptLoop(ln, func(c net.Conn) { fmt.Fprint(c, "HTTP/1.1 400 Bad Request\r\n\r\n") })
+		go testpki.AcceptLoop(ln, 10*time.Second, func(c net.Conn) { fmt.Fprint(c, "HTTP/1.1 400 Bad Request\r\n\r\n") })
 	default: // the hostile servers of issue 7: silent, random, reset, drip, alert, hugeheader, bigchain, ...
 		ln.Close()
 		s, err := hostile.Start(args[1])
@@ -228,20 +228,6 @@ func cmdRawServe(ts *testscript.TestScript, neg bool, args []string) {
 		addr = s.Addr
 	}
 	ts.Setenv(args[0], addr)
-}
-
-func acceptLoop(ln net.Listener, handle func(net.Conn)) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer c.Close()
-			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-			handle(c)
-		}()
-	}
 }
 
 // cmdDNSServe starts a DNS server on 127.0.0.1 (UDP) for the script:

@@ -231,20 +231,26 @@ func Serve(t testing.TB, cfg *tls.Config) string {
 		t.Fatalf("testpki: listen: %v", err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-				_ = conn.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
+	go AcceptLoop(ln, 5*time.Second, func(conn net.Conn) { _ = conn.(*tls.Conn).Handshake() })
 	return ln.Addr().String()
+}
+
+// AcceptLoop runs handle, in a goroutine of its own, on every connection
+// accepted from ln until ln is closed. Each connection gets a deadline of
+// timeout, so a handler stuck on a silent client ends with its test, and is
+// closed when handle returns.
+func AcceptLoop(ln net.Listener, timeout time.Duration, handle func(net.Conn)) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(timeout))
+			handle(conn)
+		}()
+	}
 }
 
 // ServeChain starts a TLS 1.0–1.3 server that sends chain.

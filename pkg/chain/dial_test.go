@@ -223,19 +223,7 @@ func TestFetchRespectsContextDeadline(t *testing.T) {
 // rawServer runs handle on every connection accepted on 127.0.0.1.
 func rawServer(t testing.TB, handle func(c net.Conn)) string {
 	ln := testpki.Listen(t)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				handle(c)
-			}()
-		}
-	}()
+	go testpki.AcceptLoop(ln, 5*time.Second, handle)
 	return ln.Addr().String()
 }
 

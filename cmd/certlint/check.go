@@ -138,6 +138,9 @@ func runCheck(cmd *cobra.Command, args []string, f checkFlags) error {
 		}
 		return run.add(t)
 	})
+	if errors.Is(err, certlint.ErrNoInput) {
+		err = errors.New("nothing to check: give a TARGET (host[:port] or URL), --targets FILE or --chain FILE")
+	}
 	if err := run.finish(err); err != nil {
 		return err
 	}

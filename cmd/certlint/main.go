@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/certlint/certlint/pkg/certlint"
@@ -44,13 +45,19 @@ type exitCodeError struct{ code int }
 func (e exitCodeError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // inputFlags are the flags that fill the fields a certlint.InputError names.
-var inputFlags = map[string]string{"CAFiles": "--ca", "CAFile": "--ca", "ClientCert": "--client-cert"}
+var inputFlags = map[string]string{
+	"CAFiles": "--ca", "CAFile": "--ca", "ClientCert": "--client-cert",
+	"ChainFile": "--chain", "PcapFile": "--pcap", "PinFile": "--pin-file",
+	"Resolver": "--resolver", "WarnDays": "--warn-days", "Device": "--device",
+}
 
 // flagged puts a flag's name in front of the library's error about the
 // flag's value: "--ca x.pem: not a certificate" when the error starts with
-// the value, "--ca: open x.pem: no such file or directory" otherwise.
+// the value (or the value quoted), "--ca: open x.pem: no such file or
+// directory" otherwise.
 func flagged(flag, value string, err error) error {
-	if strings.HasPrefix(err.Error(), value+": ") {
+	msg := err.Error()
+	if strings.HasPrefix(msg, value+": ") || strings.HasPrefix(msg, strconv.Quote(value)+": ") {
 		return fmt.Errorf("%s %w", flag, err)
 	}
 	return fmt.Errorf("%s: %w", flag, err)
@@ -71,7 +78,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	default:
 		var in *certlint.InputError
 		if errors.As(err, &in) {
-			err = flagged(inputFlags[in.Field], in.Path, err)
+			err = flagged(inputFlags[in.Field], in.Value, err)
 		}
 		fmt.Fprintf(stderr, "certlint: %v\n", err)
 		return exitError

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -112,10 +113,14 @@ func runRoot(cmd *cobra.Command, args []string, f rootFlags) error {
 	}
 	exp, err := certlint.ExportRoot(cmd.Context(), req)
 	var refusal *certlint.RootRefusal
-	if errors.As(err, &refusal) {
+	switch {
+	case errors.As(err, &refusal):
 		return rootRefused(cmd, refusal, f)
-	}
-	if err != nil {
+	case errors.Is(err, certlint.ErrNoInput):
+		return errors.New("nothing to read: give a TARGET (host[:port] or URL), --chain FILE or --pcap FILE")
+	case errors.Is(err, certlint.ErrManyInputs):
+		return errors.New("give one of a TARGET, --chain FILE or --pcap FILE")
+	case err != nil:
 		return err
 	}
 	if err := saveChain(f.saveChain, f.force, exp.Served); err != nil {
@@ -123,7 +128,12 @@ func runRoot(cmd *cobra.Command, args []string, f rootFlags) error {
 	}
 	written := ""
 	if f.out != "" {
-		if written, err = exp.WriteFile(f.out, f.force); err != nil {
+		written, err = exp.WriteFile(f.out, f.force)
+		var exists *fs.PathError
+		if errors.As(err, &exists) && errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("--out %s: file exists (add --force to overwrite)", exists.Path)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -66,16 +68,26 @@ type UsageError struct{ Err error }
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
 
-// InputError is a file named in the request that could not be used: a CA
-// file that holds no certificate, a client certificate that cannot be
-// read. Field is the request field that named it (CAFiles, CAFile,
-// ClientCert), so a command can say which of its options was wrong; Err
-// names Path.
+// InputError is a value in the request that could not be used: a CA file
+// that holds no certificate, a capture that cannot be read, a resolver
+// that is not an address. Field is the request field that held it
+// (CAFiles, CAFile, ClientCert, ChainFile, PcapFile, PinFile, Resolver,
+// WarnDays, Device), so a command can say which of its options was wrong;
+// Value is the field's value as given, and Err says what is wrong with it
+// (naming Value where it helps).
 type InputError struct {
 	Field string
-	Path  string
+	Value string
 	Err   error
 }
+
+// ErrNoInput is a request that names nothing to check or read: no target,
+// no target list, no chain file, no capture.
+var ErrNoInput = errors.New("nothing to check: no target, target list, chain file or capture given")
+
+// ErrManyInputs is a request for one chain that names more than one place
+// to read it from (a target, a chain file, a capture).
+var ErrManyInputs = errors.New("more than one of a target, a chain file and a capture given")
 
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
@@ -115,7 +127,7 @@ func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport
 	for _, file := range req.CAFiles {
 		ca, err := chain.LoadCAFile(file)
 		if err != nil {
-			return &UsageError{&InputError{Field: "CAFiles", Path: file, Err: err}}
+			return &UsageError{&InputError{Field: "CAFiles", Value: file, Err: err}}
 		}
 		cas = append(cas, ca)
 	}
@@ -150,7 +162,7 @@ func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport
 		return emit(tr)
 	}
 	if len(req.Targets) == 0 && len(req.TargetList) == 0 {
-		return &UsageError{errors.New("nothing to check: give a TARGET (host[:port] or URL), --targets FILE or --chain FILE")}
+		return &UsageError{ErrNoInput}
 	}
 	specs, perTarget, err := r.batch()
 	if err != nil {
@@ -159,14 +171,14 @@ func CheckStream(ctx context.Context, req Request, emit func(report.TargetReport
 	return r.targets(ctx, specs, perTarget, emit)
 }
 
-// checkResolver refuses a bad --resolver before any target is resolved,
+// checkResolver refuses a bad resolver before any target is resolved,
 // so it is one usage error instead of a DNS error per target.
 func checkResolver(resolver string) error {
 	if resolver == "" {
 		return nil
 	}
 	if _, err := chain.ParseServers(resolver); err != nil {
-		return &UsageError{fmt.Errorf("--resolver %w", err)}
+		return &UsageError{&InputError{Field: "Resolver", Value: resolver, Err: err}}
 	}
 	return nil
 }
@@ -231,15 +243,19 @@ const (
 	dialsPerTarget = 16
 )
 
-// loadPins reads --pin and --pin-file before anything is dialled.
+// loadPins reads the pins and the pin file before anything is dialled.
 func loadPins(req Request) (PinSet, error) {
 	if req.WarnDays < 0 {
-		return PinSet{}, fmt.Errorf("--warn-days %d: must not be negative", req.WarnDays)
+		return PinSet{}, &InputError{Field: "WarnDays", Value: strconv.Itoa(req.WarnDays), Err: fmt.Errorf("%d: must not be negative", req.WarnDays)}
 	}
 	var set PinSet
 	if req.PinFile != "" {
 		var err error
 		if set, err = ReadPinFile(req.PinFile); err != nil {
+			var open *fs.PathError
+			if errors.As(err, &open) && open.Path == req.PinFile {
+				err = &InputError{Field: "PinFile", Value: req.PinFile, Err: err}
+			}
 			return PinSet{}, err
 		}
 	}
@@ -259,7 +275,7 @@ func loadClientCert(path string) (*chain.CAFile, error) {
 	}
 	b, err := chain.LoadCAFile(path)
 	if err != nil {
-		return nil, &InputError{Field: "ClientCert", Path: path, Err: err}
+		return nil, &InputError{Field: "ClientCert", Value: path, Err: err}
 	}
 	for _, c := range b.Certs {
 		c.Source = ""
@@ -274,12 +290,12 @@ func loadClientCert(path string) (*chain.CAFile, error) {
 func (r *runner) pcap() ([]report.TargetReport, error) {
 	f, err := os.Open(r.req.PcapFile)
 	if err != nil {
-		return nil, fmt.Errorf("--pcap: %w", err)
+		return nil, &InputError{Field: "PcapFile", Value: r.req.PcapFile, Err: err}
 	}
 	defer f.Close()
 	handshakes, err := chain.ReadPcap(f)
 	if err != nil {
-		return nil, fmt.Errorf("--pcap %s: %w", r.req.PcapFile, err)
+		return nil, &InputError{Field: "PcapFile", Value: r.req.PcapFile, Err: fmt.Errorf("%s: %w", r.req.PcapFile, err)}
 	}
 	out := make([]report.TargetReport, 0, len(handshakes))
 	for i, hs := range handshakes {
@@ -322,7 +338,7 @@ func (r *runner) captured(n int, hs chain.CapturedHandshake) report.TargetReport
 func (r *runner) offline() (report.TargetReport, error) {
 	served, msg, err := chain.LoadServedChain(r.req.ChainFile, r.req.Stdin)
 	if err != nil {
-		return report.TargetReport{}, fmt.Errorf("--chain: %w", err)
+		return report.TargetReport{}, &InputError{Field: "ChainFile", Value: r.req.ChainFile, Err: err}
 	}
 	name := r.req.ChainFile
 	if name == "-" {

@@ -3,6 +3,7 @@ package certlint
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,10 @@ func TestLibraryErrorsNameNoFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	errOf := func(_ any, err error) error { return err }
+	check := func(req Request) error {
+		req.Devices = []string{"all"}
+		return CheckStream(context.Background(), req, func(report.TargetReport) error { return nil })
+	}
 	cases := map[string]error{
 		"LoadCAFile missing":        errOf(chain.LoadCAFile(missing)),
 		"LoadCAFile not a cert":     errOf(chain.LoadCAFile(notCert)),
@@ -37,6 +42,20 @@ func TestLibraryErrorsNameNoFlag(t *testing.T) {
 		"loadClientCert not a cert": errOf(loadClientCert(notCert)),
 		"CheckStream CA file":       CheckStream(context.Background(), Request{ChainFile: notCert, CAFiles: []string{missing}, Devices: []string{"all"}}, nil),
 		"CheckStream client cert":   CheckStream(context.Background(), Request{ChainFile: notCert, ClientCert: notCert, Devices: []string{"all"}}, nil),
+		"CheckStream chain":         check(Request{ChainFile: notCert}),
+		"CheckStream pcap missing":  check(Request{PcapFile: missing}),
+		"CheckStream pcap not pcap": check(Request{PcapFile: notCert}),
+		"CheckStream pin file":      check(Request{ChainFile: notCert, PinFile: missing}),
+		"CheckStream warn days":     check(Request{ChainFile: notCert, WarnDays: -1}),
+		"CheckStream resolver":      check(Request{Targets: []string{"a.test"}, Resolver: "bogus"}),
+		"CheckStream nothing":       check(Request{}),
+		"ExportRoot nothing":        errOf(ExportRoot(context.Background(), RootRequest{Device: "wipy"})),
+		"ExportRoot two inputs":     errOf(ExportRoot(context.Background(), RootRequest{Target: "a.test", ChainFile: notCert, Device: "wipy"})),
+		"ExportRoot devices":        errOf(ExportRoot(context.Background(), RootRequest{ChainFile: notCert, Device: "wipy,esp8266"})),
+		"ExportRoot chain":          errOf(ExportRoot(context.Background(), RootRequest{ChainFile: missing, Device: "wipy"})),
+		"ExportRoot pcap":           errOf(ExportRoot(context.Background(), RootRequest{PcapFile: notCert, Device: "wipy"})),
+		"ExportRoot resolver":       errOf(ExportRoot(context.Background(), RootRequest{Target: "a.test", Resolver: "bogus", Device: "wipy"})),
+		"WriteFile exists":          errOf((&RootExport{FileName: "not-a-certificate.pem"}).WriteFile(dir, false)),
 	}
 	for name, err := range cases {
 		if err == nil {
@@ -47,10 +66,25 @@ func TestLibraryErrorsNameNoFlag(t *testing.T) {
 			t.Errorf("%s: %q names a flag", name, err)
 		}
 	}
-	for field, err := range map[string]error{"CAFiles": cases["CheckStream CA file"], "ClientCert": cases["CheckStream client cert"]} {
+	// A command names its flag from the field; a sentinel stands for what
+	// no single field holds.
+	for name, field := range map[string]string{
+		"CheckStream CA file": "CAFiles", "CheckStream client cert": "ClientCert",
+		"CheckStream chain": "ChainFile", "CheckStream pcap missing": "PcapFile", "CheckStream pcap not pcap": "PcapFile",
+		"CheckStream pin file": "PinFile", "CheckStream warn days": "WarnDays", "CheckStream resolver": "Resolver",
+		"ExportRoot devices": "Device", "ExportRoot chain": "ChainFile", "ExportRoot pcap": "PcapFile", "ExportRoot resolver": "Resolver",
+	} {
 		var in *InputError
-		if !errors.As(err, &in) || in.Field != field {
-			t.Errorf("%v: want an *InputError for %s", err, field)
+		if err := cases[name]; !errors.As(err, &in) || in.Field != field {
+			t.Errorf("%s: %v: want an *InputError for %s", name, err, field)
+		}
+	}
+	for name, want := range map[string]error{
+		"CheckStream nothing": ErrNoInput, "ExportRoot nothing": ErrNoInput,
+		"ExportRoot two inputs": ErrManyInputs, "WriteFile exists": fs.ErrExist,
+	} {
+		if err := cases[name]; !errors.Is(err, want) {
+			t.Errorf("%s: %v: want %v", name, err, want)
 		}
 	}
 }

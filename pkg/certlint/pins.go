@@ -118,7 +118,7 @@ func readBounded(path string, limit int64) ([]byte, error) {
 func ReadPinFile(path string) (PinSet, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return PinSet{}, fmt.Errorf("--pin-file: %w", err)
+		return PinSet{}, err
 	}
 	defer f.Close()
 	return ParsePins(f, path, filepath.Dir(path))

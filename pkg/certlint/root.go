@@ -104,15 +104,15 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 	}
 	switch {
 	case inputs == 0:
-		return nil, &UsageError{errors.New("nothing to read: give a TARGET (host[:port] or URL), --chain FILE or --pcap FILE")}
+		return nil, &UsageError{ErrNoInput}
 	case inputs > 1:
-		return nil, &UsageError{errors.New("give one of a TARGET, --chain FILE or --pcap FILE")}
+		return nil, &UsageError{ErrManyInputs}
 	}
 	if err := checkResolver(req.Resolver); err != nil {
 		return nil, err
 	}
 	if req.Device == "" || strings.Contains(req.Device, ",") || strings.EqualFold(req.Device, "all") {
-		return nil, &UsageError{errors.New("--device: give exactly one device: the root is written in that device's format")}
+		return nil, &UsageError{&InputError{Field: "Device", Value: req.Device, Err: errors.New("give exactly one device: the root is written in that device's format")}}
 	}
 	profiles, err := selectProfiles(Request{Devices: []string{req.Device}, ProfileFiles: req.ProfileFiles})
 	if err != nil {
@@ -126,7 +126,7 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 	var ca *chain.CAFile
 	if req.CAFile != "" {
 		if ca, err = chain.LoadCAFile(req.CAFile); err != nil {
-			return nil, &UsageError{&InputError{Field: "CAFile", Path: req.CAFile, Err: err}}
+			return nil, &UsageError{&InputError{Field: "CAFile", Value: req.CAFile, Err: err}}
 		}
 	}
 	if req.At.IsZero() {
@@ -171,7 +171,7 @@ func rootServedChain(ctx context.Context, req RootRequest) ([]*chain.Cert, strin
 	case req.ChainFile != "":
 		served, _, err := chain.LoadServedChain(req.ChainFile, req.Stdin)
 		if err != nil {
-			return nil, "", &UsageError{fmt.Errorf("--chain: %w", err)}
+			return nil, "", &UsageError{&InputError{Field: "ChainFile", Value: req.ChainFile, Err: err}}
 		}
 		return served, req.ChainFile, nil
 	case req.PcapFile != "":
@@ -211,12 +211,12 @@ func rootServedChain(ctx context.Context, req RootRequest) ([]*chain.Cert, strin
 func capturedChain(file, serverName string) ([]*chain.Cert, string, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, "", &UsageError{fmt.Errorf("--pcap: %w", err)}
+		return nil, "", &UsageError{&InputError{Field: "PcapFile", Value: file, Err: err}}
 	}
 	defer f.Close()
 	handshakes, err := chain.ReadPcap(f)
 	if err != nil {
-		return nil, "", &UsageError{fmt.Errorf("--pcap %s: %w", file, err)}
+		return nil, "", &UsageError{&InputError{Field: "PcapFile", Value: file, Err: fmt.Errorf("%s: %w", file, err)}}
 	}
 	for i, hs := range handshakes {
 		if len(hs.Chain) > 0 && (serverName == "" || strings.EqualFold(hs.ServerName, serverName)) {
@@ -227,7 +227,7 @@ func capturedChain(file, serverName string) ([]*chain.Cert, string, error) {
 	if serverName != "" {
 		what = "no handshake for " + serverName + " whose certificates it shows"
 	}
-	return nil, "", &UsageError{fmt.Errorf("--pcap %s: the capture holds %s", file, what)}
+	return nil, "", &UsageError{&InputError{Field: "PcapFile", Value: file, Err: fmt.Errorf("%s: the capture holds %s", file, what)}}
 }
 
 // exportFor encodes root for the profile, or refuses.
@@ -388,7 +388,8 @@ func cLines(text string) string {
 }
 
 // WriteFile writes the root into dir under FileName and returns the path.
-// An existing file is kept unless force is set.
+// An existing file is kept unless force is set: the error is then a
+// *UsageError that errors.Is fs.ErrExist.
 func (e *RootExport) WriteFile(dir string, force bool) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create %s: %w", dir, err)
@@ -400,7 +401,7 @@ func (e *RootExport) WriteFile(dir string, force bool) (string, error) {
 	}
 	f, err := os.OpenFile(dst, flags, 0o644)
 	if errors.Is(err, os.ErrExist) {
-		return "", &UsageError{fmt.Errorf("%s exists; use --force to overwrite it", dst)}
+		return "", &UsageError{err} // "open DST: file exists"; errors.Is(err, fs.ErrExist)
 	}
 	if err != nil {
 		return "", fmt.Errorf("write %s: %w", dst, err)

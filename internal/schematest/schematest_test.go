@@ -2,6 +2,7 @@ package schematest
 
 import (
 	"bytes"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,7 +11,7 @@ import (
 )
 
 // TestEveryJSONGolden validates every certlint/v1 document checked in
-// under a testdata directory of the repository (report goldens, baselines),
+// under a testdata directory of the repository (report goldens, baselines, profile goldens),
 // so a golden regenerated with -update cannot drift from the contract.
 func TestEveryJSONGolden(t *testing.T) {
 	repo := filepath.Join(filepath.Dir(Path()), "..", "..")
@@ -33,7 +34,7 @@ func TestEveryJSONGolden(t *testing.T) {
 			return nil
 		}
 		n++
-		if err := Validate(data, Report); err != nil {
+		if err := Validate(data, partOf(data)); err != nil {
 			rel, _ := filepath.Rel(repo, path)
 			t.Errorf("%s: %v", rel, err)
 		}
@@ -45,6 +46,22 @@ func TestEveryJSONGolden(t *testing.T) {
 	if n == 0 {
 		t.Fatal("found no certlint/v1 JSON file under any testdata directory")
 	}
+}
+
+// partOf names the schema part a checked-in document is: the profile
+// list, one profile, or (everything else) a check report.
+func partOf(data []byte) string {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return Report
+	}
+	switch {
+	case top["profiles"] != nil:
+		return "profiles"
+	case top["selector"] != nil:
+		return "profile"
+	}
+	return Report
 }
 
 // TestSchemaBites makes sure the validation can fail: documents that break

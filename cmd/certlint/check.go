@@ -162,7 +162,7 @@ func (f checkFlags) request(args []string, stdin io.Reader) (certlint.Request, e
 		Targets: args, ChainFile: f.chainFile, Stdin: stdin, CAFiles: f.ca, ServerName: f.serverName,
 		PcapFile: f.pcapFile, ClientCert: f.clientCert,
 		Devices: f.devices, ProfileFiles: f.profileFiles, Resolver: f.resolver, Timeout: f.timeout,
-		Concurrency: f.concurrency, Pins: f.pins, PinFile: f.pinFile, WarnDays: f.warnDays,
+		Concurrency: f.concurrency, Pins: f.pins, PinsName: "--pin", PinFile: f.pinFile, WarnDays: f.warnDays,
 	}
 	if f.shard != "" {
 		shard, err := certlint.ParseShard(f.shard)

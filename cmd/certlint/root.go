@@ -90,7 +90,7 @@ would work are printed), 2 bad input, no root found, or a network error.`,
 func runRoot(cmd *cobra.Command, args []string, f rootFlags) error {
 	req := certlint.RootRequest{
 		ChainFile: f.chainFile, PcapFile: f.pcapFile, CAFile: f.ca, Stdin: cmd.InOrStdin(), Device: f.device,
-		ProfileFiles: f.profileFiles, ServerName: f.serverName, Resolver: f.resolver, Timeout: f.timeout, Pins: f.pins,
+		ProfileFiles: f.profileFiles, ServerName: f.serverName, Resolver: f.resolver, Timeout: f.timeout, Pins: f.pins, PinsName: "--pin",
 	}
 	if len(args) == 1 {
 		req.Target = args[0]
@@ -120,6 +120,8 @@ func runRoot(cmd *cobra.Command, args []string, f rootFlags) error {
 		return errors.New("nothing to read: give a TARGET (host[:port] or URL), --chain FILE or --pcap FILE")
 	case errors.Is(err, certlint.ErrManyInputs):
 		return errors.New("give one of a TARGET, --chain FILE or --pcap FILE")
+	case errors.As(err, new(*certlint.RootNotFound)):
+		return fmt.Errorf("%w (give the root with --ca FILE, or a chain that ends at a root with --chain)", err)
 	case err != nil:
 		return err
 	}

@@ -44,9 +44,12 @@ type Request struct {
 	// KeepServed keeps each report's chain as served (TargetReport.Served),
 	// for writing it out (--save-chain).
 	KeepServed bool
-	// Pins are --pin values: pins every device holds for every target, in
-	// any spelling pin.Parse takes, or files holding one.
+	// Pins are pins every device holds for every target, in any spelling
+	// pin.Parse takes, or files holding one.
 	Pins []string
+	// PinsName is how findings and errors name a pin from Pins: "NAME #N"
+	// (a command passes its flag, "--pin #2"); "pin #N" when empty.
+	PinsName string
 	// PinFile is a pins file (--pin-file): pins per target and for all.
 	PinFile string
 	// WarnDays is the pin check's warning window: a matching pin that
@@ -259,7 +262,7 @@ func loadPins(req Request) (PinSet, error) {
 			return PinSet{}, err
 		}
 	}
-	global, err := ParsePinArgs(req.Pins)
+	global, err := ParsePinArgs(req.Pins, req.PinsName)
 	if err != nil {
 		return PinSet{}, err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/certlint/certlint/internal/testpki"
 	"github.com/certlint/certlint/pkg/chain"
 	"github.com/certlint/certlint/pkg/report"
 )
@@ -21,6 +22,12 @@ func TestLibraryErrorsNameNoFlag(t *testing.T) {
 	missing := filepath.Join(dir, "missing.pem")
 	notCert := filepath.Join(dir, "not-a-certificate.pem")
 	if err := os.WriteFile(notCert, []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := testpki.Root(testpki.Spec{CN: "Errors Root"})
+	inter := root.Intermediate(testpki.Spec{CN: "Errors CA"})
+	leafOnly := filepath.Join(dir, "leaf-and-intermediate.pem")
+	if err := os.WriteFile(leafOnly, testpki.Chain{inter.Leaf(testpki.Spec{CN: "errors.test"}), inter}.PEM(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	errOf := func(_ any, err error) error { return err }
@@ -55,6 +62,8 @@ func TestLibraryErrorsNameNoFlag(t *testing.T) {
 		"ExportRoot chain":          errOf(ExportRoot(context.Background(), RootRequest{ChainFile: missing, Device: "wipy"})),
 		"ExportRoot pcap":           errOf(ExportRoot(context.Background(), RootRequest{PcapFile: notCert, Device: "wipy"})),
 		"ExportRoot resolver":       errOf(ExportRoot(context.Background(), RootRequest{Target: "a.test", Resolver: "bogus", Device: "wipy"})),
+		"ParsePinArgs":              errOf(ParsePinArgs([]string{"zz"}, "")),
+		"ExportRoot no root":        errOf(ExportRoot(context.Background(), RootRequest{ChainFile: leafOnly, Device: "wipy"})),
 		"WriteFile exists":          errOf((&RootExport{FileName: "not-a-certificate.pem"}).WriteFile(dir, false)),
 	}
 	for name, err := range cases {
@@ -86,5 +95,8 @@ func TestLibraryErrorsNameNoFlag(t *testing.T) {
 		if err := cases[name]; !errors.Is(err, want) {
 			t.Errorf("%s: %v: want %v", name, err, want)
 		}
+	}
+	if err := cases["ExportRoot no root"]; !errors.As(err, new(*RootNotFound)) {
+		t.Errorf("ExportRoot no root: %v: want a *RootNotFound", err)
 	}
 }

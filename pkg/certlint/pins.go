@@ -49,13 +49,17 @@ func (s PinSet) For(host, serverName string, port int) []pin.Pin {
 	return out
 }
 
-// ParsePinArgs reads --pin values: each a pin in any accepted spelling,
-// or the name of a file holding one (PEM or DER certificate or public
-// key, or a fingerprint as text).
-func ParsePinArgs(values []string) ([]pin.Pin, error) {
+// ParsePinArgs reads pins given one by one: each a pin in any accepted
+// spelling, or the name of a file holding one (PEM or DER certificate or
+// public key, or a fingerprint as text). Pin N's origin is "name #N"
+// ("pin #N" when name is empty).
+func ParsePinArgs(values []string, name string) ([]pin.Pin, error) {
+	if name == "" {
+		name = "pin"
+	}
 	var out []pin.Pin
 	for i, v := range values {
-		p, err := readPin(v, "", fmt.Sprintf("--pin #%d", i+1))
+		p, err := readPin(v, "", fmt.Sprintf("%s #%d", name, i+1))
 		if err != nil {
 			return nil, err
 		}

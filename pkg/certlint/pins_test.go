@@ -76,11 +76,11 @@ func TestParsePinArgs(t *testing.T) {
 	if err := os.WriteFile(path, leaf.DER, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pins, err := ParsePinArgs([]string{strings.Repeat("0f", 20), path})
+	pins, err := ParsePinArgs([]string{strings.Repeat("0f", 20), path}, "--pin")
 	if err != nil || len(pins) != 2 || pins[1].Kind != pin.Certificate || pins[1].Origin != "--pin #2" {
 		t.Fatalf("ParsePinArgs = %+v, %v", pins, err)
 	}
-	if _, err := ParsePinArgs([]string{"ok", "zz"}); err == nil || !strings.HasPrefix(err.Error(), `--pin #1: pin "ok"`) {
+	if _, err := ParsePinArgs([]string{"ok", "zz"}, ""); err == nil || !strings.HasPrefix(err.Error(), `pin #1: pin "ok"`) {
 		t.Errorf("bad pin error = %v", err)
 	}
 }

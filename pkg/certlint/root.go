@@ -32,9 +32,11 @@ type RootRequest struct {
 	Resolver     string    // DNS server host:port; empty = the system's
 	Timeout      time.Duration
 	At           time.Time // the device's clock, for the steps that set it; zero = now
-	// Pins are --pin values: pins the device holds now, compared with the
-	// leaf served so the answer says whether they still match.
+	// Pins are pins the device holds now, compared with the leaf served
+	// so the answer says whether they still match.
 	Pins []string
+	// PinsName is how a pin from Pins is named, as in Request.
+	PinsName string
 }
 
 // RootExport is the anchor root written the way a device loads it.
@@ -88,6 +90,13 @@ func (e *RootRefusal) Error() string {
 	return fmt.Sprintf("%s cannot hold %s: %s; %s", e.Device, e.Root, e.Reason, e.Instead)
 }
 
+// RootNotFound is a chain whose root ExportRoot cannot find: the chain
+// does not end at a root and the CA file holds none that anchors it.
+type RootNotFound struct{ Err error }
+
+func (e *RootNotFound) Error() string { return "find the root: " + e.Err.Error() }
+func (e *RootNotFound) Unwrap() error { return e.Err }
+
 // ExportRoot finds the root that anchors the chain (served by Target, or
 // read from ChainFile) and encodes it for the device: the format its CA slot
 // takes (PEM when it takes PEM, else DER), the file name (ca_path, with {ski}
@@ -119,7 +128,7 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 		return nil, &UsageError{err}
 	}
 	p := profiles[0]
-	pins, err := ParsePinArgs(req.Pins)
+	pins, err := ParsePinArgs(req.Pins, req.PinsName)
 	if err != nil {
 		return nil, &UsageError{err}
 	}
@@ -143,7 +152,7 @@ func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 	}
 	path := chain.BuildPath(served, chain.Union(chain.CAFileAnchors(held), chain.LoadableAnchors(served, nil)), p.PathRules(), req.At)
 	if !path.OK() {
-		return nil, &UsageError{fmt.Errorf("find the root: %w (give the root with --ca FILE, or a chain that ends at a root with --chain)", path.Err(served))}
+		return nil, &UsageError{&RootNotFound{path.Err(served)}}
 	}
 	root := path.Anchor
 	if path.AnchorServed >= 0 {

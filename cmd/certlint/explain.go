@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -112,7 +111,10 @@ func runExplain(stdout io.Writer, input string, f explainFlags) error {
 		return err
 	}
 	if f.list {
-		return writeKnownCodes(stdout, tab, id, f.output)
+		if f.output == "json" {
+			return report.WriteKnownCodesJSON(stdout, tab.Codes(id))
+		}
+		return report.WriteKnownCodes(stdout, tab.Codes(id))
 	}
 	ans, err := tab.Lookup(input, id)
 	if errors.Is(err, explain.ErrUnknownCode) {
@@ -122,21 +124,9 @@ func runExplain(stdout io.Writer, input string, f explainFlags) error {
 		return err
 	}
 	if f.output == "json" {
-		return writeJSON(stdout, struct {
-			Schema string `json:"schema"`
-			*explain.Answer
-		}{report.Schema, ans})
+		return report.WriteExplanationJSON(stdout, ans)
 	}
-	if ans.By == "number" && ans.Input != fmt.Sprint(ans.Number) && strings.TrimLeft(ans.Input, "+-") != fmt.Sprint(ans.Number) {
-		fmt.Fprintf(stdout, "no code reads %q; the codes numbered %d:\n\n", report.Clean(ans.Input), ans.Number)
-	}
-	for i, e := range ans.Entries {
-		if i > 0 {
-			fmt.Fprintln(stdout)
-		}
-		writeEntry(stdout, e)
-	}
-	return nil
+	return report.WriteExplanation(stdout, ans)
 }
 
 func deviceFlag(id string) string {
@@ -144,13 +134,6 @@ func deviceFlag(id string) string {
 		return ""
 	}
 	return " -d " + id
-}
-
-// writeJSON writes one indented JSON document.
-func writeJSON(w io.Writer, v interface{}) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // explainDevice resolves --device through the profile registry, so aliases
@@ -168,65 +151,4 @@ func explainDevice(device string) (string, error) {
 		return "", fmt.Errorf("--device: %w", err)
 	}
 	return p.ID, nil
-}
-
-func writeEntry(w io.Writer, e *explain.Entry) {
-	fmt.Fprintf(w, "%s: %s  [%s]\n", e.Family, e.Code, e.Status)
-	fmt.Fprintf(w, "  devices:  %s\n", strings.Join(e.Devices, ", "))
-	fmt.Fprintf(w, "  meaning:  %s\n", e.Meaning)
-	fmt.Fprintf(w, "  cause:    %s\n", e.Cause)
-	if len(e.Checks) > 0 {
-		fmt.Fprintf(w, "  detected: certlint check -d %s (checks %s)\n", e.Devices[0], strings.Join(e.Checks, ", "))
-	} else {
-		fmt.Fprintf(w, "  detected: no certlint check (not a certificate or TLS-setting problem)\n")
-	}
-	fmt.Fprintf(w, "  fix:      %s\n", e.Fix)
-	for _, s := range e.Sources {
-		line := s.Ref
-		if s.URL != "" {
-			line += " — " + s.URL
-		}
-		fmt.Fprintf(w, "  source:   %s [%s]\n", line, s.Confidence)
-	}
-}
-
-// codeFamily is one device family's codes as --list shows them.
-type codeFamily struct {
-	Family  string   `json:"family"`
-	Name    string   `json:"name"`
-	Devices []string `json:"devices"`
-	Codes   []string `json:"codes"`
-}
-
-// writeKnownCodes lists the codes once per family (CC3200 and WiPy share
-// SimpleLink's), only the device's family with --device.
-func writeKnownCodes(w io.Writer, tab *explain.Table, device, format string) error {
-	var fams []codeFamily
-	for _, fam := range tab.Families {
-		cf := codeFamily{Family: fam.ID, Name: fam.Name, Devices: fam.Devices, Codes: []string{}}
-		for _, e := range fam.Entries {
-			if e.AppliesTo(device) {
-				cf.Codes = append(cf.Codes, e.Code)
-			}
-		}
-		if len(cf.Codes) > 0 {
-			fams = append(fams, cf)
-		}
-	}
-	if format == "json" {
-		return writeJSON(w, struct {
-			Schema   string       `json:"schema"`
-			Families []codeFamily `json:"families"`
-		}{report.Schema, fams})
-	}
-	for i, cf := range fams {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "%s (%s):\n", cf.Name, strings.Join(cf.Devices, ", "))
-		for _, c := range cf.Codes {
-			fmt.Fprintf(w, "  %s\n", c)
-		}
-	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -307,4 +308,11 @@ func saveChain(path string, force bool, served []*chain.Cert) error {
 		return fmt.Errorf("--save-chain: %w", err)
 	}
 	return nil
+}
+
+// writeJSON writes one indented JSON document.
+func writeJSON(w io.Writer, v interface{}) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // TestEveryJSONGolden validates every certlint/v1 document checked in
-// under a testdata directory of the repository (report goldens, baselines, profile goldens),
+// under a testdata directory of the repository (report goldens, baselines, profile and explain goldens),
 // so a golden regenerated with -update cannot drift from the contract.
 func TestEveryJSONGolden(t *testing.T) {
 	repo := filepath.Join(filepath.Dir(Path()), "..", "..")
@@ -49,7 +49,8 @@ func TestEveryJSONGolden(t *testing.T) {
 }
 
 // partOf names the schema part a checked-in document is: the profile
-// list, one profile, or (everything else) a check report.
+// list, one profile, an explain answer, the explain code list, or
+// (everything else) a check report.
 func partOf(data []byte) string {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(data, &top) != nil {
@@ -60,6 +61,10 @@ func partOf(data []byte) string {
 		return "profiles"
 	case top["selector"] != nil:
 		return "profile"
+	case top["matched_by"] != nil:
+		return "explain"
+	case top["families"] != nil:
+		return "explainList"
 	}
 	return Report
 }

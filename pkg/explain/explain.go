@@ -172,6 +172,34 @@ func (t *Table) Entries(device string) []*Entry {
 	return out
 }
 
+// CodeFamily is one device family's codes as `certlint explain --list`
+// shows them.
+type CodeFamily struct {
+	Family  string   `json:"family"`
+	Name    string   `json:"name"`
+	Devices []string `json:"devices"`
+	Codes   []string `json:"codes"`
+}
+
+// Codes lists the codes once per family (CC3200 and WiPy share
+// SimpleLink's), only the families with a code for device when it is not
+// empty, in table order.
+func (t *Table) Codes(device string) []CodeFamily {
+	var fams []CodeFamily
+	for _, fam := range t.Families {
+		cf := CodeFamily{Family: fam.ID, Name: fam.Name, Devices: fam.Devices, Codes: []string{}}
+		for _, e := range fam.Entries {
+			if e.AppliesTo(device) {
+				cf.Codes = append(cf.Codes, e.Code)
+			}
+		}
+		if len(cf.Codes) > 0 {
+			fams = append(fams, cf)
+		}
+	}
+	return fams
+}
+
 var (
 	bareNumber = regexp.MustCompile(`^[-+]?\s*(\d+)$`)
 	anyNumber  = regexp.MustCompile(`\d+`)

@@ -103,7 +103,9 @@ func (e *RootNotFound) Unwrap() error { return e.Err }
 // replaced by the root's SKI) and the steps to load it. It returns a
 // *RootRefusal when the device cannot hold this root (no SKI where one is
 // required, too big, a key type or size the device lacks), and a
-// *UsageError for bad input.
+// *UsageError for bad input: ErrNoInput, ErrManyInputs, an *InputError
+// naming the request field, or a *RootNotFound when nothing given anchors
+// the chain.
 func ExportRoot(ctx context.Context, req RootRequest) (*RootExport, error) {
 	inputs := 0
 	for _, in := range []string{req.Target, req.ChainFile, req.PcapFile} {

@@ -1,21 +1,16 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"strings"
 	"time"
 
-	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
 	"github.com/certlint/certlint/pkg/certlint"
 	"github.com/certlint/certlint/pkg/chain"
-	"github.com/certlint/certlint/pkg/constraints"
-	"github.com/certlint/certlint/pkg/report"
+	"github.com/certlint/certlint/pkg/report/rootexport"
 )
 
 type rootFlags struct {
@@ -140,141 +135,25 @@ func runRoot(cmd *cobra.Command, args []string, f rootFlags) error {
 			return err
 		}
 	}
-	w := cmd.OutOrStdout()
 	if f.output == "json" {
-		return writeJSON(w, newRootJSON(exp, written))
+		return rootexport.WriteJSON(cmd.OutOrStdout(), exp, written)
 	}
-	writeRootInstructions(w, exp)
-	if written == "" {
-		fmt.Fprintf(w, "\n%s (%s, %d bytes; nothing written, use --out DIR):\n%s", exp.FileName, strings.ToUpper(exp.Format), len(exp.Content), exp.ContentText())
-		return nil
-	}
-	fmt.Fprintf(w, "\nwrote %s (%s, %d bytes)\n", written, strings.ToUpper(exp.Format), len(exp.Content))
-	return nil
+	return rootexport.WriteText(cmd.OutOrStdout(), exp, written)
 }
 
 // rootRefused reports that the device cannot hold the root: on stderr in
 // text, as the document's refusal in JSON; exit 1 either way.
 func rootRefused(cmd *cobra.Command, r *certlint.RootRefusal, f rootFlags) error {
+	var err error
 	if f.output == "json" {
-		doc := rootJSON{Schema: report.Schema, Device: r.Device, Refusal: &rootRefusalJSON{Root: r.Root, Reason: r.Reason, Instead: r.Instead}}
-		if err := writeJSON(cmd.OutOrStdout(), doc); err != nil {
-			return err
-		}
-		return exitCodeError{exitFail}
+		err = rootexport.WriteRefusalJSON(cmd.OutOrStdout(), r)
+	} else {
+		err = rootexport.WriteRefusal(cmd.ErrOrStderr(), r, useColor(f.noColor))
 	}
-	head := fmt.Sprintf("certlint: %s cannot hold %s", r.Device, report.Clean(r.Root))
-	if useColor(f.noColor) {
-		c := color.New(color.FgRed, color.Bold)
-		c.EnableColor()
-		head = c.Sprint(head)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s\n  why: %s\n  instead: %s\n", head, report.Clean(r.Reason), report.Clean(r.Instead))
 	return exitCodeError{exitFail}
-}
-
-// rootJSON is `certlint root -o json` (docs/schema/certlint-v1.json#/$defs/root).
-type rootJSON struct {
-	Schema     string           `json:"schema"`
-	Device     string           `json:"device"`
-	DeviceName string           `json:"device_name,omitempty"`
-	Source     string           `json:"source,omitempty"`
-	Root       *report.Cert     `json:"root,omitempty"`
-	Anchors    string           `json:"anchors,omitempty"`
-	Format     string           `json:"format,omitempty"`
-	FileName   string           `json:"file_name,omitempty"`
-	DevicePath string           `json:"device_path,omitempty"`
-	Content    []byte           `json:"content,omitempty"`
-	At         *time.Time       `json:"at,omitempty"`
-	Steps      []string         `json:"steps,omitempty"`
-	Snippet    string           `json:"snippet,omitempty"`
-	Notes      []string         `json:"notes,omitempty"`
-	Written    string           `json:"written,omitempty"`
-	Refusal    *rootRefusalJSON `json:"refusal,omitempty"`
-	// Pins are what to pin instead of the root, for a device that pins.
-	Pins []constraints.PinForm `json:"pins,omitempty"`
-	// Held says whether each --pin still matches.
-	Held []certlint.HeldPin `json:"held_pins,omitempty"`
-}
-
-type rootRefusalJSON struct {
-	Root    string `json:"root"`
-	Reason  string `json:"reason"`
-	Instead string `json:"instead"`
-}
-
-func newRootJSON(e *certlint.RootExport, written string) rootJSON {
-	root := report.NewCert(e.Root)
-	at := e.At.UTC()
-	return rootJSON{
-		Schema: report.Schema, Device: e.Device, DeviceName: e.DeviceName, Source: e.Source, Root: &root,
-		Anchors: e.Anchors, Format: e.Format, FileName: e.FileName, DevicePath: e.DevicePath, Content: e.Content,
-		At: &at, Steps: e.Steps, Snippet: e.Snippet, Notes: e.Notes, Written: written, Pins: e.Pins, Held: e.Held,
-	}
-}
-
-func writeRootInstructions(w io.Writer, e *certlint.RootExport) {
-	r := e.Root
-	fmt.Fprintf(w, "root for %s (%s): %s\n", e.Device, e.DeviceName, report.Clean(r.Subject))
-	fmt.Fprintf(w, "  chain     %s\n", report.Clean(e.Source))
-	fmt.Fprintf(w, "  anchors   %s (root source: %s)\n", report.Clean(e.Anchors), r.Source)
-	fmt.Fprintf(w, "  key       %s-%d, %s bytes DER, valid until %s\n", strings.ToUpper(r.KeyType), r.KeyBits, constraints.Thousands(len(r.Raw)), r.NotAfter.UTC().Format("2006-01-02"))
-	fmt.Fprintf(w, "  SKI       %s\n", r.SKIHex())
-	fmt.Fprintf(w, "  SHA-256   %s\n", r.SHA256)
-	where := e.FileName
-	if e.DevicePath != "" && e.DevicePath != e.FileName {
-		where += " → " + e.DevicePath
-	}
-	fmt.Fprintf(w, "  file      %s (%s, %s bytes)\n", where, strings.ToUpper(e.Format), constraints.Thousands(len(e.Content)))
-	for _, n := range e.Notes {
-		fmt.Fprintf(w, "  note      %s\n", n)
-	}
-	fmt.Fprintln(w, "\nsteps:")
-	for i, s := range e.Steps {
-		fmt.Fprintf(w, "  %d. %s\n", i+1, s)
-	}
-	if e.Snippet != "" {
-		fmt.Fprintf(w, "\n%s\n", e.Snippet)
-	}
-	writePinForms(w, e)
-}
-
-// writePinForms prints, for a device that can pin, what to pin instead of
-// holding the root, each with how long it lasts, against the root above.
-func writePinForms(w io.Writer, e *certlint.RootExport) {
-	for _, h := range e.Held {
-		switch {
-		case h.Call == "":
-			fmt.Fprintf(w, "\npin %s (%s): %s cannot hold a pin of this kind\n", report.Clean(h.Pin), h.Origin, e.DeviceName)
-		case h.Matches:
-			fmt.Fprintf(w, "\npin %s (%s) still matches what %s compares (%s)\n", report.Clean(h.Pin), h.Origin, e.DeviceName, h.Call)
-		default:
-			fmt.Fprintf(w, "\npin %s (%s) no longer matches the leaf served now (%s): pin a value below\n", report.Clean(h.Pin), h.Origin, h.Call)
-		}
-	}
-	if len(e.Pins) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "\nor pin the server instead (%s can; the chain is then not validated):\n", e.DeviceName)
-	for _, f := range e.Pins {
-		switch {
-		case !strings.Contains(f.Value, "\n"):
-			fmt.Fprintf(w, "  %s %q\n", f.Call, f.Value)
-		case f.Code != "":
-			fmt.Fprintf(w, "  %s (%s, in the code below)\n", f.Call, f.Kind)
-		default:
-			fmt.Fprintf(w, "  %s\n%s\n", f.Call, f.Value)
-		}
-		fmt.Fprintf(w, "    lasts: %s\n", f.Lasts)
-		if f.Cost != "" {
-			fmt.Fprintf(w, "    cost:  %s\n", f.Cost)
-		}
-		if f.Code != "" {
-			fmt.Fprintf(w, "\n%s\n\n", strings.TrimRight(f.Code, "\n"))
-		}
-	}
-	fmt.Fprintf(w, "  the root above: survives every renewal under it, until %s; costs %s bytes of DER in flash, a full chain validation and a set clock\n",
-		e.Root.NotAfter.UTC().Format("2006-01-02"), constraints.Thousands(len(e.Root.Raw)))
 }
 
 // checkSaveChain refuses a --save-chain the run could not write, before
@@ -308,11 +187,4 @@ func saveChain(path string, force bool, served []*chain.Cert) error {
 		return fmt.Errorf("--save-chain: %w", err)
 	}
 	return nil
-}
-
-// writeJSON writes one indented JSON document.
-func writeJSON(w io.Writer, v interface{}) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

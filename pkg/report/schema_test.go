@@ -5,6 +5,7 @@ import (
 
 	"github.com/certlint/certlint/internal/schematest"
 	"github.com/certlint/certlint/pkg/constraints"
+	"github.com/certlint/certlint/pkg/explain"
 	"github.com/certlint/certlint/pkg/report"
 )
 
@@ -20,6 +21,8 @@ func TestSchemaDocumentsEveryField(t *testing.T) {
 		"tls":             report.TLS{},
 		"finding":         constraints.Finding{},
 		"change":          report.Change{},
+		"explain":         struct{ *explain.Answer }{},
+		"explainEntry":    explain.Entry{},
 	} {
 		missing, err := schematest.Undocumented(v, name)
 		if err != nil {

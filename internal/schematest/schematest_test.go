@@ -11,7 +11,7 @@ import (
 )
 
 // TestEveryJSONGolden validates every certlint/v1 document checked in
-// under a testdata directory of the repository (report goldens, baselines, profile and explain goldens),
+// under a testdata directory of the repository (report goldens, baselines, profile, explain and root goldens),
 // so a golden regenerated with -update cannot drift from the contract.
 func TestEveryJSONGolden(t *testing.T) {
 	repo := filepath.Join(filepath.Dir(Path()), "..", "..")
@@ -49,8 +49,8 @@ func TestEveryJSONGolden(t *testing.T) {
 }
 
 // partOf names the schema part a checked-in document is: the profile
-// list, one profile, an explain answer, the explain code list, or
-// (everything else) a check report.
+// list, one profile, an explain answer, the explain code list, a root
+// export, or (everything else) a check report.
 func partOf(data []byte) string {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(data, &top) != nil {
@@ -65,6 +65,8 @@ func partOf(data []byte) string {
 		return "explain"
 	case top["families"] != nil:
 		return "explainList"
+	case top["device"] != nil:
+		return "root"
 	}
 	return Report
 }

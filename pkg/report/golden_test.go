@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/certlint/certlint/internal/goldenfile"
 	"github.com/certlint/certlint/pkg/report"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // exampleReport is a fixed report: testdata/bing-2019.json, what
 // `certlint check --chain examples/bing-2019.pem --servername www.bing.com
@@ -38,20 +36,7 @@ func exampleReport(t testing.TB) *report.Report {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/report -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./pkg/report -update rewrites it); got:\n%s", name, got)
-	}
+	goldenfile.Check(t, name, got)
 }
 
 func TestGoldenText(t *testing.T) {

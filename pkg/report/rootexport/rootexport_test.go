@@ -2,40 +2,17 @@ package rootexport_test
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/certlint/certlint/internal/goldenfile"
 	"github.com/certlint/certlint/pkg/certlint"
 	"github.com/certlint/certlint/pkg/chain"
 	"github.com/certlint/certlint/pkg/constraints"
 	"github.com/certlint/certlint/pkg/report/rootexport"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/report/rootexport -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./pkg/report/rootexport -update rewrites it); got:\n%s", name, got)
-	}
-}
 
 // fixedExport is a fixed export of the Baltimore root in examples/ (a real
 // public root, see examples/README.md), with every part the text shows:
@@ -90,7 +67,7 @@ func TestGoldenText(t *testing.T) {
 			if err := rootexport.WriteText(&b, fixedExport(t, tt.format), tt.written); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+".txt", b.Bytes())
+			goldenfile.Check(t, name+".txt", b.Bytes())
 		})
 	}
 }
@@ -100,7 +77,7 @@ func TestGoldenJSON(t *testing.T) {
 	if err := rootexport.WriteJSON(&b, fixedExport(t, "pem"), "cert/ca.pem"); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "written-pem.json", b.Bytes())
+	goldenfile.Check(t, "written-pem.json", b.Bytes())
 }
 
 func TestGoldenRefusal(t *testing.T) {
@@ -110,11 +87,11 @@ func TestGoldenRefusal(t *testing.T) {
 		if err := rootexport.WriteRefusal(&b, r, colored); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, name+".txt", b.Bytes())
+		goldenfile.Check(t, name+".txt", b.Bytes())
 	}
 	var b bytes.Buffer
 	if err := rootexport.WriteRefusalJSON(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "refusal.json", b.Bytes())
+	goldenfile.Check(t, "refusal.json", b.Bytes())
 }

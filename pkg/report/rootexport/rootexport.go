@@ -81,12 +81,14 @@ type rootJSON struct {
 	Held []certlint.HeldPin `json:"held_pins,omitempty"`
 }
 
+// rootRefusalJSON is the refusal in a root document.
 type rootRefusalJSON struct {
 	Root    string `json:"root"`
 	Reason  string `json:"reason"`
 	Instead string `json:"instead"`
 }
 
+// newRootJSON is the root document of an export.
 func newRootJSON(e *certlint.RootExport, written string) rootJSON {
 	root := report.NewCert(e.Root)
 	at := e.At.UTC()
@@ -97,6 +99,8 @@ func newRootJSON(e *certlint.RootExport, written string) rootJSON {
 	}
 }
 
+// writeRootInstructions prints the root, its file, notes, steps, snippet
+// and pin forms.
 func writeRootInstructions(w io.Writer, e *certlint.RootExport) {
 	r := e.Root
 	fmt.Fprintf(w, "root for %s (%s): %s\n", e.Device, e.DeviceName, report.Clean(r.Subject))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/zmap/zcrypto/x509"
@@ -320,7 +321,7 @@ func (b *pathBuilder) missingIssuer(path []int) PathFailure {
 	cur := b.served[last]
 	f := PathFailure{Kind: IssuerNotSent, At: last, Issuer: cur.Issuer, IssuerAt: -1}
 	for j, c := range b.served {
-		if onPath(path, j) {
+		if slices.Contains(path, j) {
 			continue
 		}
 		switch verifyLink(c, cur) {
@@ -362,7 +363,7 @@ func (b *pathBuilder) servedIssuers(path []int) []int {
 	}
 	var valid, expired []int
 	for j, c := range b.served {
-		if onPath(path, j) || !b.mayFollow(last, j) || verifyLink(c, cur) != linkOK {
+		if slices.Contains(path, j) || !b.mayFollow(last, j) || verifyLink(c, cur) != linkOK {
 			continue
 		}
 		if b.validAt(c) {
@@ -423,7 +424,7 @@ func (b *pathBuilder) done(path []int, h *HeldAnchor, servedAnchor int) *Path {
 	a := anchorCopy(h)
 	if servedAnchor < 0 {
 		for j, c := range b.served {
-			if !onPath(path, j) && c.SHA256 == a.SHA256 {
+			if !slices.Contains(path, j) && c.SHA256 == a.SHA256 {
 				servedAnchor = j
 				break
 			}
@@ -449,15 +450,6 @@ func orFailureOf(first, then *PathFailure) *PathFailure {
 		return first
 	}
 	return then
-}
-
-func onPath(path []int, j int) bool {
-	for _, i := range path {
-		if i == j {
-			return true
-		}
-	}
-	return false
 }
 
 // issuersOf returns the held anchors a device using match would consider

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -156,12 +157,7 @@ func WriteProfile(w io.Writer, p *constraints.Profile) error {
 	}
 	if len(p.WarnOnly) > 0 {
 		b.WriteString("\nconnects with a warning instead of failing:\n")
-		keys := make([]string, 0, len(p.WarnOnly))
-		for k := range p.WarnOnly {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(p.WarnOnly)) {
 			fmt.Fprintf(&b, "    %s: %s\n", k, p.WarnOnly[k])
 		}
 	}

@@ -11,7 +11,9 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -154,10 +156,5 @@ func keyName(c *chain.Cert) string {
 }
 
 func names() []string {
-	var out []string
-	for n := range stores {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(stores))
 }

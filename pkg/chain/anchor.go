@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"encoding/pem"
+	"iter"
 	"sync"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -166,26 +167,42 @@ func (a *Anchors) holding(c *Cert) *HeldAnchor {
 	return nil
 }
 
+// All yields every anchor of a (parts included), in the order they were
+// added.
+func (a *Anchors) All() iter.Seq[*HeldAnchor] {
+	return func(yield func(*HeldAnchor) bool) {
+		a.each(yield)
+	}
+}
+
+func (a *Anchors) each(yield func(*HeldAnchor) bool) bool {
+	if a == nil {
+		return true
+	}
+	for _, h := range a.all {
+		if !yield(h) {
+			return false
+		}
+	}
+	for _, p := range a.parts {
+		if !p.each(yield) {
+			return false
+		}
+	}
+	return true
+}
+
 // Select returns a new set with the anchors of a (parts included) for
 // which keep is true: a device's own root store drawn from the embedded one.
 func (a *Anchors) Select(keep func(*HeldAnchor) bool) *Anchors {
 	out := NewAnchors()
-	var walk func(*Anchors)
-	walk = func(s *Anchors) {
-		for _, h := range s.all {
-			if !keep(h) {
-				continue
-			}
-			if names, ok := readNames(h.der); ok {
-				out.add(h, names.subject, names.ski)
-			}
+	for h := range a.All() {
+		if !keep(h) {
+			continue
 		}
-		for _, p := range s.parts {
-			walk(p)
+		if names, ok := readNames(h.der); ok {
+			out.add(h, names.subject, names.ski)
 		}
-	}
-	if a != nil {
-		walk(a)
 	}
 	return out
 }

@@ -39,8 +39,8 @@ func BenchmarkLoadBuiltin(b *testing.B) {
 	}
 }
 
-// BenchmarkLoadBuiltinYAML is the same from the YAML files, what a stale
-// snapshot falls back to (and what every run paid before the snapshot).
+// BenchmarkLoadBuiltinYAML is the same from the YAML files, what every run
+// paid before the snapshot (and what the snapshot is made from).
 func BenchmarkLoadBuiltinYAML(b *testing.B) {
 	for b.Loop() {
 		reg, err := LoadFS(profiles.FS, "profiles/")

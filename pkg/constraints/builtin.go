@@ -1,12 +1,7 @@
 package constraints
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"io/fs"
-	"sort"
-	"sync"
 
 	"github.com/certlint/certlint/profiles"
 )
@@ -16,9 +11,10 @@ import (
 // -update`) holds every built-in profile and variant as Go values, which
 // costs nothing to load, where parsing and validating the YAML took
 // 3.5-4.5 ms, a quarter of a one-target run. The YAML files stay the source
-// of truth: the snapshot records the SHA-256 of the files it was made
-// from, LoadBuiltin falls back to the YAML when they differ (a stale
-// snapshot is slower, never wrong), and a test fails until it is rewritten.
+// of truth: TestBuiltinSnapshotUpToDate regenerates the snapshot from them
+// and fails until the file is rewritten. A run trusts the snapshot: hashing
+// the embedded YAML at every start to detect a stale one cost more than
+// the rest of an offline check.
 
 // The root stores (profiles/stores/*.yaml, trust.store) are in the
 // snapshot too: parsing the two a -d all run needs took 40 ms.
@@ -32,50 +28,11 @@ type snapshotDoc struct {
 	profiles map[string]*Profile // decoded profile per variant; "" is the base
 }
 
-// LoadBuiltin returns the profiles embedded in the binary.
+// LoadBuiltin returns the profiles embedded in the binary, from the
+// build-time snapshot. The error is always nil; it is kept so callers
+// need not change if loading ever can fail again.
 func LoadBuiltin() (*Registry, error) {
-	if sum, err := profilesSum(profiles.FS, "*.yaml"); err == nil && sum == builtinSnapshotSum {
-		return snapshotRegistry(builtinSnapshot), nil
-	}
-	return LoadFS(profiles.FS, "profiles/")
-}
-
-var (
-	storesSnapshotOnce sync.Once
-	storesSnapshotOK   bool
-)
-
-// snapshotStore returns the snapshot's root store of that name, or nil
-// when the snapshot has none or is stale.
-func snapshotStore(name string) *RootStore {
-	storesSnapshotOnce.Do(func() {
-		sum, err := profilesSum(profiles.Stores, "stores/*.yaml")
-		storesSnapshotOK = err == nil && sum == builtinStoresSum
-	})
-	if !storesSnapshotOK {
-		return nil
-	}
-	return builtinStores[name]
-}
-
-// profilesSum is the SHA-256 over the names and contents of every file
-// matching pattern in fsys, in name order.
-func profilesSum(fsys fs.FS, pattern string) (string, error) {
-	names, err := fs.Glob(fsys, pattern)
-	if err != nil {
-		return "", err
-	}
-	sort.Strings(names)
-	h := sha256.New()
-	for _, name := range names {
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
-		h.Write(data)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return snapshotRegistry(builtinSnapshot), nil
 }
 
 // snapshotRegistry is the registry of the built-in snapshot. Its YAML node

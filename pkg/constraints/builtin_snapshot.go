@@ -2,9 +2,6 @@
 
 package constraints
 
-// builtinSnapshotSum is profilesSum of the files this snapshot was made from.
-const builtinSnapshotSum = "a9aac768ccc2f27e0a5c28e58c2506aba124a8408a0b9a17db4fdc4f275d647e"
-
 // builtinSnapshot holds every built-in profile, decoded and validated.
 var builtinSnapshot = []snapshotDoc{
 	{name: "atwinc1500.yaml", id: "atwinc1500", aliases: []string{"atwinc1510", "winc1500", "wifi101", "mkr1000", "arduino-wifi-shield-101"}, order: nil, profiles: map[string]*Profile{
@@ -1897,9 +1894,6 @@ var builtinSnapshot = []snapshotDoc{
 			}},
 	}},
 }
-
-// builtinStoresSum is profilesSum of the root-store files below.
-const builtinStoresSum = "52649f4e53875251605389aa9f4e911aae0bac6e2b0f6c3e74b1aa149132a605"
 
 // builtinStores holds every built-in root store (trust.store), decoded.
 var builtinStores = map[string]*RootStore{

@@ -8,13 +8,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/certlint/certlint/pkg/chain"
 	"github.com/certlint/certlint/profiles"
@@ -52,12 +49,8 @@ func (r StoreRoot) Expires() time.Time {
 	return t
 }
 
-var (
-	storesMu   sync.Mutex
-	storesByID = map[string]*RootStore{}
-)
-
-// StoreNames lists the built-in root stores trust.store may name.
+// StoreNames lists the built-in root stores trust.store may name: the
+// files under profiles/stores.
 func StoreNames() []string {
 	names, _ := fs.Glob(profiles.Stores, "stores/*.yaml")
 	out := make([]string, 0, len(names))
@@ -68,40 +61,13 @@ func StoreNames() []string {
 	return out
 }
 
-// LoadStore returns a built-in root store by name: from the build-time
-// snapshot (builtin.go) when it is current, else parsed from its YAML file
-// on first use, that file only.
+// LoadStore returns a built-in root store by name, from the build-time
+// snapshot (builtin.go).
 func LoadStore(name string) (*RootStore, error) {
-	if s := snapshotStore(name); s != nil {
+	if s := builtinStores[name]; s != nil {
 		return s, nil
 	}
-	storesMu.Lock()
-	defer storesMu.Unlock()
-	if s, ok := storesByID[name]; ok {
-		return s, nil
-	}
-	if !slices.Contains(StoreNames(), name) {
-		return nil, fmt.Errorf("no built-in root store %q (known: %s)", name, strings.Join(StoreNames(), ", "))
-	}
-	s, err := parseStore(name)
-	if err != nil {
-		return nil, err
-	}
-	storesByID[name] = s
-	return s, nil
-}
-
-// parseStore reads profiles/stores/NAME.yaml.
-func parseStore(name string) (*RootStore, error) {
-	data, err := fs.ReadFile(profiles.Stores, "stores/"+name+".yaml")
-	if err != nil {
-		return nil, err
-	}
-	var s RootStore
-	if err := yaml.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("profiles/stores/%s.yaml: %w", name, err)
-	}
-	return &s, nil
+	return nil, fmt.Errorf("no built-in root store %q (known: %s)", name, strings.Join(StoreNames(), ", "))
 }
 
 // IssuerOf returns the stored root that issued c, found the way BearSSL,
@@ -138,15 +104,16 @@ func mustHex(s string) []byte {
 // the list carries itself because the embedded store lacks them.
 func (s *RootStore) Anchors() *chain.Anchors {
 	s.anchorsOnce.Do(func() {
-		held := map[string]bool{}
+		held := make(map[nameKey]bool, len(s.Roots))
 		for _, r := range s.Roots {
-			held[r.SubjectSHA256+r.SPKISHA256] = true
+			if k, ok := r.nameKey(); ok {
+				held[k] = true
+			}
 		}
-		// Matched on the DER: parsing every embedded root to compare
-		// them cost 120 ms a run.
+		keys := embeddedNameKeys()
 		embedded := chain.StoreAnchors().Select(func(h *chain.HeldAnchor) bool {
-			subject, spki, ok := h.SubjectAndKey()
-			return ok && held[sum256(subject)+sum256(spki)]
+			k, ok := keys[h]
+			return ok && held[k]
 		})
 		own := chain.NewAnchors()
 		for _, r := range s.Roots {
@@ -158,6 +125,37 @@ func (s *RootStore) Anchors() *chain.Anchors {
 	})
 	return s.anchors
 }
+
+// nameKey is how a store list names a root: the SHA-256 of its DER
+// subject, then of its SubjectPublicKeyInfo.
+type nameKey [2 * sha256.Size]byte
+
+// nameKey decodes the root's SubjectSHA256 and SPKISHA256; ok is false
+// when either is not 64 hex digits.
+func (r StoreRoot) nameKey() (k nameKey, ok bool) {
+	n, err := hex.Decode(k[:sha256.Size], []byte(r.SubjectSHA256))
+	m, err2 := hex.Decode(k[sha256.Size:], []byte(r.SPKISHA256))
+	return k, err == nil && err2 == nil && n == sha256.Size && m == sha256.Size
+}
+
+// embeddedNameKeys is the nameKey of every root of the embedded store,
+// read from the DER (parsing every root to compare them cost 120 ms a
+// run). It is computed once: each built-in store is drawn from it, and
+// hashing the embedded roots again for every store cost more than the
+// rest of an offline check.
+var embeddedNameKeys = sync.OnceValue(func() map[*chain.HeldAnchor]nameKey {
+	keys := map[*chain.HeldAnchor]nameKey{}
+	for h := range chain.StoreAnchors().All() {
+		if subject, spki, ok := h.SubjectAndKey(); ok {
+			var k nameKey
+			a, b := sha256.Sum256(subject), sha256.Sum256(spki)
+			copy(k[:], a[:])
+			copy(k[sha256.Size:], b[:])
+			keys[h] = k
+		}
+	}
+	return keys
+})
 
 // Holds returns the store's entry for c (same subject and key), or nil.
 func (s *RootStore) Holds(c *chain.Cert) *StoreRoot {

@@ -224,11 +224,15 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 	if recordVersion != 0 {
 		wire = &recordVersionConn{Conn: capped, version: recordVersion}
 	}
-	conn := tls.Client(wire, cfg)
+	gate := newFlightGate(wire, tap)
+	conn := tls.Client(gate, cfg)
 	herr := conn.HandshakeContext(ctx)
 	log := conn.GetHandshakeLog()
 	a.hs = negotiated(log)
 	a.certs, a.hs.Notes = servedCerts(log)
+	if gate.gated {
+		herr = a.takeFlight(tap, capped, herr)
+	}
 	if herr != nil {
 		a.err = herr
 		var rh tls.RecordHeaderError
@@ -268,6 +272,34 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 		a.hs.Certificate = loggedMessage(log)
 	}
 	return a
+}
+
+// takeFlight completes an attempt that the flight gate ended after the
+// server's first flight: zcrypto logged the ServerHello, the tap followed
+// the rest. It returns the handshake error that remains: nil when the
+// flight was read, else the error that cut it short (the chain still
+// counts when the Certificate message came whole).
+func (a *attempt) takeFlight(tap *recordTap, capped *cappedConn, herr error) error {
+	if a.hs.Curve == "" {
+		a.hs.Curve = serverKeyExchangeCurve(tap.keyExchange)
+	}
+	done := errors.Is(herr, errFirstFlight)
+	if len(a.certs) == 0 && tap.message() != nil && (done || !isLocalFailure(herr, capped)) {
+		// A failure of zcrypto's own is left to readOn, which says so.
+		a.certs, a.hs.Notes = tap.keptCerts()
+	}
+	if !done {
+		return herr
+	}
+	if tap.certificateRequested {
+		a.hs.Notes = append(a.hs.Notes, "the server asks for a client certificate (mutual TLS): certlint ended the handshake after the server's first flight, before it would have to send one")
+	}
+	if len(tap.alert) == 2 {
+		name := AlertName(tls.Alert(tap.alert[1]))
+		a.hs.Error, a.hs.Alert, a.hs.Failure = "server sent TLS alert "+name, name, AlertFailure(name, true)
+		a.err = fmt.Errorf("remote error: %s", name)
+	}
+	return nil
 }
 
 // loggedMessage is the Certificate message zcrypto logged, measured from

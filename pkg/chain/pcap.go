@@ -472,11 +472,12 @@ const (
 	recordHandshake        = 22
 	recordApplicationData  = 23
 
-	hsClientHello       = 1
-	hsServerHello       = 2
-	hsCertificate       = 11
-	hsServerKeyExchange = 12
-	hsServerHelloDone   = 14
+	hsClientHello        = 1
+	hsServerHello        = 2
+	hsCertificate        = 11
+	hsServerKeyExchange  = 12
+	hsCertificateRequest = 13
+	hsServerHelloDone    = 14
 
 	extServerName          = 0
 	extSupportedGroups     = 10

@@ -15,6 +15,9 @@ const (
 	maxTrackedRecords = 1 << 16
 	// maxServerHello bounds the ServerHello body kept.
 	maxServerHello = 4 << 10
+	// keyExchangeStart is how much of the ServerKeyExchange body is kept:
+	// an ECDHE one starts with the curve type and the named group.
+	keyExchangeStart = 3
 )
 
 // errMalformedCertificate is a Certificate message whose lengths do not add up.
@@ -51,6 +54,16 @@ type recordTap struct {
 	// for when zcrypto stopped before logging it.
 	serverHello   []byte
 	inServerHello bool
+	// keyExchange is the start of the ServerKeyExchange body (curve type
+	// and named group), for the curve of a handshake certlint ends after
+	// the server's first flight.
+	keyExchange   []byte
+	inKeyExchange bool
+	// alert is the first alert record's fragment (level, description).
+	alert []byte
+	// certificateRequested marks a CertificateRequest in the flight: the
+	// server asks for a client certificate.
+	certificateRequested bool
 
 	cert *certificateParse
 }
@@ -105,6 +118,9 @@ func (t *recordTap) feed(b []byte) {
 			t.recType, t.recLen = t.hdr[0], int(t.hdr[3])<<8|int(t.hdr[4])
 			t.recLeft = t.recLen
 			t.recIdx++
+			if t.recType == recordAlert && t.alert == nil {
+				t.alert = make([]byte, 0, 2)
+			}
 			if t.recType != recordHandshake && t.recType != recordAlert {
 				// Encrypted from here on (or not TLS at all): nothing
 				// more can be followed.
@@ -117,8 +133,11 @@ func (t *recordTap) feed(b []byte) {
 			continue
 		}
 		n := min(len(b), t.recLeft)
-		if t.recType == recordHandshake {
+		switch {
+		case t.recType == recordHandshake:
 			t.handshake(b[:n])
+		case len(t.alert) < cap(t.alert):
+			t.alert = append(t.alert, b[:min(n, cap(t.alert)-len(t.alert))]...)
 		}
 		b, t.recLeft = b[n:], t.recLeft-n
 		if t.recLeft == 0 {
@@ -137,6 +156,10 @@ func (t *recordTap) handshake(b []byte) {
 					t.sawServerHello, t.inServerHello = true, t.serverHello == nil
 				case hsServerHelloDone:
 					t.sawHelloDone = true
+				case hsServerKeyExchange:
+					t.inKeyExchange = t.keyExchange == nil
+				case hsCertificateRequest:
+					t.certificateRequested = true
 				case hsCertificate:
 					if t.cert == nil {
 						t.inCert, t.cert = true, &certificateParse{}
@@ -166,6 +189,9 @@ func (t *recordTap) handshake(b []byte) {
 		if t.inServerHello && len(t.serverHello)+n <= maxServerHello {
 			t.serverHello = append(t.serverHello, b[:n]...)
 		}
+		if t.inKeyExchange && len(t.keyExchange) < keyExchangeStart {
+			t.keyExchange = append(t.keyExchange, b[:min(n, keyExchangeStart-len(t.keyExchange))]...)
+		}
 		if t.inCert {
 			t.cert.touch(t.recIdx, t.recLen)
 			t.cert.body(b[:n])
@@ -181,14 +207,14 @@ func (t *recordTap) handshake(b []byte) {
 	}
 }
 
-// endMessage closes the current handshake message; after the Certificate
-// message there is nothing more to follow.
+// endMessage closes the current handshake message. The messages after the
+// Certificate message are followed too, up to the ServerHelloDone that ends
+// the server's first flight.
 func (t *recordTap) endMessage() {
-	t.hsHdrN, t.inServerHello = 0, false
+	t.hsHdrN, t.inServerHello, t.inKeyExchange = 0, false, false
 	if t.inCert {
 		t.inCert = false
 		t.cert.finish()
-		t.stopped = true
 	}
 }
 
@@ -345,9 +371,9 @@ func (t *recordTap) negotiated(hs *Handshake) {
 	hs.CipherSuite = CipherSuiteName(suite)
 }
 
-// readable reports whether the Certificate message can still be read from
-// the records: it has begun, or the server's plaintext flight has, and it
-// is not complete yet.
+// readable reports whether the Certificate message can be read from the
+// records: it has begun (it may be complete already: the flight gate reads
+// ahead of zcrypto), or the server's plaintext flight has.
 func (t *recordTap) readable() bool {
 	if t.stopped {
 		return false
@@ -355,7 +381,7 @@ func (t *recordTap) readable() bool {
 	if t.cert == nil {
 		return t.sawServerHello && !t.sawHelloDone
 	}
-	return !t.cert.done
+	return true
 }
 
 // keptCerts returns the certificates kept from the message and the notes

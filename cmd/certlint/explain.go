@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -65,8 +66,9 @@ Exit codes: 0 explained, 2 unknown code or device.`,
 	return cmd
 }
 
-// negativeCode is an argument that is a negative error code, not a flag.
-var negativeCode = regexp.MustCompile(`^[-\x{2212}]\d`)
+// negativeCode is an argument that is a negative error code, not a flag
+// (compiled on first use: only explain's arguments are matched).
+var negativeCode = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-\x{2212}]\d`) })
 
 // explainArgs lets `certlint explain -456` mean the code -456: the
 // arguments of explain that are negative numbers are moved behind "--",
@@ -83,7 +85,7 @@ func explainArgs(args []string) []string {
 		case a == "--":
 			codes = append(codes, args[i+1:]...)
 			i = len(args)
-		case negativeCode.MatchString(a) || !strings.HasPrefix(a, "-"):
+		case negativeCode().MatchString(a) || !strings.HasPrefix(a, "-"):
 			codes = append(codes, a)
 		case valued[a] && i+1 < len(args):
 			flags = append(flags, a, args[i+1])

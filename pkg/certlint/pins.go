@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/certlint/certlint/pkg/chain"
 	"github.com/certlint/certlint/pkg/pin"
@@ -84,15 +85,16 @@ func readPin(value, dir, origin string) (pin.Pin, error) {
 				return pin.Pin{}, fmt.Errorf("%s: %w", origin, err)
 			}
 			return pin.ParseBytes(data, value, origin)
-		case pinFileName.MatchString(value):
+		case pinFileName().MatchString(value):
 			return pin.Pin{}, fmt.Errorf("%s: pin file %s: %w", origin, value, os.ErrNotExist)
 		}
 	}
 	return pin.Parse(value, origin)
 }
 
-// pinFileName tells a value meant as a file name from a pin spelling.
-var pinFileName = regexp.MustCompile(`(?i)\.(pem|crt|cer|der|key|pub|txt)$`)
+// pinFileName tells a value meant as a file name from a pin spelling
+// (compiled on first use, not at start-up).
+var pinFileName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\.(pem|crt|cer|der|key|pub|txt)$`) })
 
 // Limits of a pins file: a fleet's pins are a few hundred lines; a pin
 // file named in it is one certificate or key.
@@ -129,8 +131,8 @@ func ReadPinFile(path string) (PinSet, error) {
 }
 
 // explicitPort finds a port written in a target: host:443, [v6]:443,
-// mqtts://host:8883/path.
-var explicitPort = regexp.MustCompile(`(^|[^:]):\d+(/|$)|\]:\d+`)
+// mqtts://host:8883/path (compiled on first use, not at start-up).
+var explicitPort = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|[^:]):\d+(/|$)|\]:\d+`) })
 
 // ParsePins reads a pins file: one `TARGET PIN` per line, where TARGET is
 // `*` (every target), a host (any port), host:port or a URL, and PIN is the
@@ -182,7 +184,7 @@ func ParsePins(r io.Reader, name, dir string) (PinSet, error) {
 			return PinSet{}, fmt.Errorf("%s: %w", where, err)
 		}
 		port := 0
-		if explicitPort.MatchString(target) {
+		if explicitPort().MatchString(target) {
 			port = t.Port
 		}
 		key := fmt.Sprintf("%s:%d", t.Host, port)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/certlint/certlint/pkg/chain"
 	"github.com/certlint/certlint/pkg/constraints"
@@ -33,8 +34,8 @@ const (
 )
 
 // deviceSelector is what a device list entry may look like: an ID with an
-// optional @firmware, or "all".
-var deviceSelector = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(@[A-Za-z0-9._-]+)?$`)
+// optional @firmware, or "all" (compiled on first use, not at start-up).
+var deviceSelector = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(@[A-Za-z0-9._-]+)?$`) })
 
 // ReadTargetsFile reads a targets file ("-" reads stdin). See ParseTargets
 // for the format. A file that cannot be opened is an *fs.PathError; a
@@ -115,7 +116,7 @@ func parseTargetLine(text string) (spec TargetSpec, ok bool, err error) {
 	if len(fields) == 2 {
 		for _, d := range strings.Split(fields[1], ",") {
 			d = strings.ToLower(d)
-			if !deviceSelector.MatchString(d) {
+			if !deviceSelector().MatchString(d) {
 				return spec, false, fmt.Errorf("device %q: want a device ID, or ID@FIRMWARE", d)
 			}
 			spec.Devices = append(spec.Devices, d)

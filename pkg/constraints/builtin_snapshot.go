@@ -2,1897 +2,1899 @@
 
 package constraints
 
-// builtinSnapshot holds every built-in profile, decoded and validated.
-var builtinSnapshot = []snapshotDoc{
-	{name: "atwinc1500.yaml", id: "atwinc1500", aliases: []string{"atwinc1510", "winc1500", "wifi101", "mkr1000", "arduino-wifi-shield-101"}, order: nil, profiles: map[string]*Profile{
-		"": &Profile{
-			ID:       "atwinc1500",
-			Name:     "Microchip ATWINC1500 with Arduino WiFi101",
-			Vendor:   "Microchip",
-			Aliases:  []string{"atwinc1510", "winc1500", "wifi101", "mkr1000", "arduino-wifi-shield-101"},
-			Firmware: "WINC firmware 19.6.x with the Arduino WiFi101 library (arduino-libraries/WiFi101@dc5cbffb)",
-			Notes:    "TLS runs inside the WINC firmware (Microchip's own closed stack). The Arduino WiFi101 library enables exactly five suites for firmware 19.5.0 and later, all with RSA key exchange: a server that offers only ECDHE fails the handshake (ECC needs a host-side ECC library or an ECC508/608 chip, which WiFi101 does not wire up). Certificates: RSA keys up to 2,048 bits; ECDSA (P-256 only) only with host ECC. Roots live in a 4 KB flash sector as (SHA-1 of the subject name, validity, RSA modulus and exponent) entries, written by the firmware uploader (RSA roots only; a few fit). The host name is sent as SNI but checked against the CN only if the application sets SO_SSL_ENABLE_SNI_VALIDATION, which WiFi101 does not. Expiry is checked only when the module has a system time (SNTP); without one the check is skipped (SSL_CERT_EXP_CHECK_EN_IF_SYS_TIME, the default). At most 2 TLS connections at a time.",
-			TLS: TLSLimits{
-				Versions:     []string{"tls1.0", "tls1.1", "tls1.2"},
-				CipherSuites: []string{"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA256"},
-				Curves:       []string{},
-				SNI:          boolPtr(true),
-				HelloKnown:   "partial",
-				HelloNote:    "The five suites WiFi101 enables are known from its source (kept in the firmware's bit order; the order on the wire is not published); versions from Microchip's Software Design Guide. The rest of the hello is built by the closed firmware and is approximated by certlint."},
-			Certificates: CertificateLimits{
-				KeyTypes:   []string{"rsa"},
-				RSAMaxBits: 2048},
-			Trust: TrustModel{
-				Model:            "loaded-ca",
-				CAFormats:        []string{"pem", "der"},
-				CALoadHint:       "Write the root into the WINC's root-certificate sector with the Arduino firmware uploader: arduino-fwuploader certificates flash -b arduino:samd:mkr1000 -a PORT --file root.pem (or Arduino IDE: Tools > WiFi101 / WiFiNINA Firmware/Certificates Updater, Add from file). The sector is rewritten as a whole: list every root the device needs, not just the new one. Only RSA roots can be stored.",
-				LoadSteps:        []string{"the root goes into the WINC's root-certificate flash sector with the Arduino firmware uploader, not from the sketch: arduino-fwuploader certificates flash -b BOARD -a PORT --file {{.FileName}} (BOARD e.g. arduino:samd:mkr1000)", "the sector (4 KB) is rewritten as a whole and holds only a few RSA roots: list every root the device needs (--url HOST:443 or --file each)", "the module checks expiry only once it has the time (SNTP): the root expires on {{.Expires}}"},
-				LoadSnippet:      "arduino-fwuploader certificates flash -b arduino:samd:mkr1000 -a /dev/ttyACM0 --file {{.FileName}} --url OTHER-HOST:443\n",
-				PathOrder:        "unknown",
-				AnchorMatch:      "dn-key",
-				VerifiesHostname: boolPtr(false),
-				VerifiesTime:     boolPtr(true)},
-			Sources: map[string][]SourceRef{
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "Software Design Guide section 7.4.4 ('ECDSA certificates only for NIST P256 EC Curve (secp256r1); conditionally supported') and 7.4.5 (ECC math runs on the host MCU)",
-					URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-DB1EA034-6D3D-4267-91C9-01489C156CD3.html",
-					Confidence: "inferred",
-					Note:       "WiFi101 provides no host ECC, so an ECDSA key or signature in the chain cannot be verified with it (inference from 7.4.5; a board with an ECC508/608 and its library would differ)."}},
-				"certificates.rsa_max_bits": []SourceRef{SourceRef{
-					Ref:        "Software Design Guide section 7.4.4 ('RSA certificates with key size no more than 2048 bits')",
-					URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-DB1EA034-6D3D-4267-91C9-01489C156CD3.html",
-					Confidence: "vendor-doc",
-					Note:       "Forum claims of RSA-4096 support since 19.5 are not backed by a Microchip document found; the guide revision read does not name its firmware version."}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "arduino-libraries/WiFi101@dc5cbffb:src/WiFi.cpp:316-317 (m2m_ssl_set_active_ciphersuites for firmware >= 19.5.0); src/socket/include/socket.h:290-305 (suite bits)",
-					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFi.cpp#L316-L317",
-					Confidence: "vendor-source",
-					Note:       "Order on the wire unknown; listed in bit order."}, SourceRef{
-					Ref:        "arduino-libraries/WiFi101#277 (maintainer: ECDHE needs an ECC508a/608a chip, not supported by the library)",
-					URL:        "https://github.com/arduino-libraries/WiFi101/issues/277",
-					Confidence: "vendor-forum"}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "WiFi101@dc5cbffb:src/WiFi.cpp:317 (no ECDHE suite enabled)",
-					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFi.cpp#L317",
-					Confidence: "vendor-source"}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "no ClientHello capture of a WINC1500 was found; the stack is closed",
-					Confidence: "unknown"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "WiFi101 WiFi.cpp:317; Software Design Guide 7.1; no capture",
-					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFi.cpp#L317",
-					Confidence: "inferred"}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "arduino-libraries/WiFi101@dc5cbffb:src/WiFiClient.cpp:84 (SO_SSL_SNI set to the host name)",
-					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFiClient.cpp#L84",
-					Confidence: "vendor-source",
-					Note:       "Connecting by IP address sends no SNI."}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "Microchip ATWINC15x0 Software Design Guide, section 7.1 (TLS 1.0, 1.1 and 1.2)",
-					URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-2BC99FD5-0DC9-4E33-A539-9DBD125B56E3.html",
-					Confidence: "vendor-doc"}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "arduino/arduino-fwuploader@a18849d^:flasher/winc.go:123-168 (a root entry is the SHA-1 of the subject name with the RSA key)",
-					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/spi_flash/include/spi_flash_map.h#L90-L147",
-					Confidence: "inferred",
-					Note:       "The stored root is found by a hash of its subject name and verified with its key, which certlint models as dn-key; that the lookup is by the child's issuer name is inferred from the entry layout."}},
-				"trust.ca_formats": []SourceRef{SourceRef{
-					Ref:        "arduino/arduino-fwuploader flasher/winc.go (parses an X.509 certificate and stores its name hash and RSA key)",
-					URL:        "https://github.com/arduino/arduino-fwuploader",
-					Confidence: "inferred",
-					Note:       "The uploader reads the certificate file; which encodings it accepts was not checked line by line."}},
-				"trust.ca_load_hint": []SourceRef{SourceRef{
-					Ref:        "arduino/arduino-fwuploader README (certificates flash); WiFi101 firmware updater tool",
-					URL:        "https://github.com/arduino/arduino-fwuploader",
-					Confidence: "inferred"}},
-				"trust.load_snippet": []SourceRef{SourceRef{
-					Ref:        "arduino/arduino-fwuploader README (certificates flash)",
-					URL:        "https://github.com/arduino/arduino-fwuploader",
-					Confidence: "inferred"}},
-				"trust.load_steps": []SourceRef{SourceRef{
-					Ref:        "arduino/arduino-fwuploader flasher/winc.go (root entries written to the 4 KB certificate sector; RSA keys only); WiFi101 src/spi_flash/include/spi_flash_map.h:90-147",
-					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/spi_flash/include/spi_flash_map.h#L90-L147",
-					Confidence: "inferred"}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "WiFi101@dc5cbffb:src/spi_flash/include/spi_flash_map.h:90-147 (4 KB certificate sector); arduino/arduino-fwuploader@a18849d^:flasher/winc.go:123-168 (entry = SHA-1 of subject name, key sizes, validity, RSA modulus and exponent)",
-					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/spi_flash/include/spi_flash_map.h#L90-L147",
-					Confidence: "vendor-source"}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "searched the WINC1500 Software Design Guide and the WiFi101 library; the TLS stack is in closed firmware",
-					Confidence: "unknown",
-					Note:       "How the firmware walks the received chain is not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns on an out-of-order chain."}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "searched the WINC1500 Software Design Guide and the WiFi101 library",
-					Confidence: "unknown",
-					Note:       "Not documented; null = certlint assumes the path ends at the first held issuer and warns about certificates sent after it."}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "searched the WINC1500 Software Design Guide and the WiFi101 library",
-					Confidence: "unknown",
-					Note:       "Not documented whether certificates sent but off the path are validated."}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "WiFi101@dc5cbffb:src/socket/include/socket.h:212-216 (SO_SSL_ENABLE_SNI_VALIDATION: CN check, off unless set); WiFiClient.cpp sets only SO_SSL_SNI",
-					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/socket/include/socket.h#L212-L216",
-					Confidence: "vendor-source"}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "WiFi101@dc5cbffb:src/driver/include/m2m_types.h:2320-2335 (SSL_CERT_EXP_CHECK_EN_IF_SYS_TIME is the default: expiry checked only with a system time)",
-					URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/driver/include/m2m_types.h#L2320-L2335",
-					Confidence: "inferred",
-					Note:       "The WINC gets its time by SNTP once on a network (WiFi.getTime()); without it expiry is skipped."}},
-			}},
-	}},
-	{name: "cc3200.yaml", id: "cc3200", aliases: []string{"cc3100", "cc3200mod", "cc3100mod", "simplelink-gen1"}, order: nil, profiles: map[string]*Profile{
-		"": &Profile{
-			ID:       "cc3200",
-			Name:     "TI CC3200 (SimpleLink Gen1)",
-			Vendor:   "Texas Instruments",
-			Aliases:  []string{"cc3100", "cc3200mod", "cc3100mod", "simplelink-gen1"},
-			Firmware: "SDK 1.x defaults, host driver 1.0.0.10",
-			Notes:    "TLS runs in TI's network processor (closed); its SL_ESEC_* error numbers match CyaSSL/wolfSSL one for one, which suggests a CyaSSL-derived stack. This profile is a secure socket with nothing but the CA file set: SL_SO_SECMETHOD defaults to SSLv3_TLSV1_2 (highest version from SSLv3 to TLS 1.2) and SL_SO_SECURE_MASK to the \"best\" ciphers for that method. There is no AES-GCM, no SHA-384 suite and no ECDHE-ECDSA-SHA1 suite, so a server that offers only GCM suites fails (−456 was reported). The CA is a DER file in the serial-flash file system named with SL_SO_SECURE_FILES_CA_FILE_NAME. Several results are \"connected, with a warning\": −453 SL_ESECSNOVERIFY (no CA set: connected without verifying the server) and −461 SL_ESECDATEERROR (connected although the certificate dates did not verify, e.g. clock not set). SNI and the host-name check only exist with the SO_SECURE_DOMAIN_NAME_VERIFICATION option of later SDKs, which host driver 1.0.0.10 does not have.",
-			TLS: TLSLimits{
-				Versions:     []string{"ssl3.0", "tls1.0", "tls1.1", "tls1.2"},
-				CipherSuites: []string{"TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_RC4_128_MD5", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
-				Curves:       []string{},
-				SNI:          boolPtr(false),
-				HelloKnown:   "partial",
-				HelloNote:    "Versions (SSLv3 to TLS 1.2 method) and the ten suites of the default mask are known from TI's host driver; their offer order, the compression methods, the extension list, the signature algorithms and the groups are not published and no capture was found, so certlint approximates them with its own TLS library."},
-			Certificates: CertificateLimits{
-				KeyTypes:        []string{},
-				ECCurves:        []string{},
-				SignatureHashes: []string{}},
-			Trust: TrustModel{
-				Model:            "loaded-ca",
-				CAFormats:        []string{"der"},
-				CASKIAutoFormats: []string{},
-				CALoadHint:       "Convert the root CA to DER (openssl x509 -in root.pem -outform DER -out root.der), write it to the serial flash (UniFlash, or sl_FsOpen/sl_FsWrite), then before sl_Connect call sl_SetSockOpt(sd, SL_SOL_SOCKET, SL_SO_SECURE_FILES_CA_FILE_NAME, \"/cert/root.der\", strlen(\"/cert/root.der\")). Set the date with sl_DevSet(SL_DEVICE_GENERAL_CONFIGURATION, SL_DEVICE_GENERAL_CONFIGURATION_DATE_TIME, ...) or sl_Connect returns −461.",
-				PathOrder:        "unknown",
-				AnchorMatch:      "unknown",
-				VerifiesHostname: boolPtr(false),
-				VerifiesTime:     boolPtr(true)},
-			WarnOnly: map[string]string{
-				"validity": "sl_Connect returns −461 SL_ESECDATEERROR: the socket is connected, but the certificate dates did not verify against the device clock; most applications treat it as success.",
-			},
-			Sources: map[string][]SourceRef{
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "socket.h cipher masks",
-					Confidence: "unknown",
-					Note:       "Not restricted here. An ECDSA server certificate is only usable through TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 (TLS 1.2), which the cipher-suite check covers. RSA key-size limits were not found."}},
-				"certificates.max_cert_bytes": []SourceRef{SourceRef{
-					Ref:        "searched SWRU368C, CC3200 SDK socket.h, TI e2e, processors wiki",
-					Confidence: "unknown",
-					Note:       "No certificate, chain or CA-file size limit found for CC3200."}},
-				"certificates.max_chain_depth": []SourceRef{SourceRef{
-					Ref:        "socket.h: −268 SL_ESEC_MAX_CHAIN_ERROR 'max chain depth exceeded'",
-					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
-					Confidence: "unknown",
-					Note:       "A depth limit exists (error code) but its value is not published."}},
-				"certificates.rsa_max_bits": []SourceRef{SourceRef{
-					Ref:        "searched SWRU368C, TI e2e",
-					Confidence: "unknown",
-					Note:       "No TLS-peer RSA limit found (the CC3235 '2048 bits' answer is about code signing)."}},
-				"certificates.signature_hashes": []SourceRef{SourceRef{
-					Ref:        "socket.h: −156 SL_ESEC_ASN_SIG_HASH_E 'unsupported hash type'",
-					Confidence: "unknown",
-					Note:       "Which signature hashes are supported is not documented."}},
-				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
-					Ref:        "searched CC3200/CC3100 host driver socket.h (1.0.0.10), TI SDK examples, TI E2E forum",
-					Confidence: "unknown",
-					Note:       "The NWP error codes are CyaSSL/wolfSSL's one for one, which suggests a CyaSSL-derived stack, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "searched CC3200/CC3100 host driver socket.h (1.0.0.10), TI SDK examples, TI E2E forum",
-					Confidence: "unknown",
-					Note:       "The NWP error codes are CyaSSL/wolfSSL's one for one, which suggests a CyaSSL-derived stack, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "searched CC3200/CC3100 host driver socket.h (1.0.0.10), TI SDK examples, TI E2E forum",
-					Confidence: "unknown",
-					Note:       "The NWP error codes are CyaSSL/wolfSSL's one for one, which suggests a CyaSSL-derived stack, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "TI SimpleLink host driver 1.0.0.10 socket.h: SL_SEC_MASK_* bits 0-9, SL_SEC_MASK_SECURE_DEFAULT = all ten",
-					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
-					Confidence: "vendor-source",
-					Note:       "The ten suites the Gen1 NWP can negotiate (SSL_RSA_WITH_RC4_128_SHA/MD5 written in their TLS_ IANA form). No GCM, no SHA-384, no ECDHE_ECDSA with SHA-1."}, SourceRef{
-					Ref:        "same socket.h: SL_SO_SEC_MASK 'Default: \"Best\" cipher suitable to method'",
-					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
-					Confidence: "inferred",
-					Note:       "That the default offers all ten (SL_SEC_MASK_SECURE_DEFAULT) is inferred from the \"best cipher\" wording; the real offer order is unknown and the list is kept in mask-bit order. A CC3100 user could not reach an ECDHE-RSA-AES128-GCM-only server with any mask (e2e 374212, −456)."}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "searched SWRU368C, socket.h, TI e2e",
-					Confidence: "unknown",
-					Note:       "The ECDHE groups offered by the Gen1 NWP are not documented."}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "the same searches as tls.hello_note: no document, SDK source or capture gives the whole ClientHello",
-					Confidence: "unknown"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "searched micropython drivers/cc3100 (socket.h), TI SWRU368C, TI e2e, processors wiki; no ClientHello capture",
-					Confidence: "unknown",
-					Note:       "The SimpleLink host driver sets method and mask only; what the NWP puts in its ClientHello beyond them (extensions, compression, order) is inside the closed NWP firmware. SNI is documented only as switched on by SO_SECURE_DOMAIN_NAME_VERIFICATION (SWRU368C)."}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "TI SWRU368C (CC3100/CC3200 user's guide), secure socket: domain name verification",
-					URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU368C/GUID-C716A3BF-9125-4A3C-B9F1-53EBE7875214",
-					Confidence: "vendor-doc",
-					Note:       "\"Setting a domain name also enables the SNI extension of the client hello message\" (SO_SECURE_DOMAIN_NAME_VERIFICATION). That option is absent from host driver 1.0.0.10, so the SDK-default socket sends no SNI; with a later SDK/service pack and the option set, SNI and the host-name check are on."}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "TI SimpleLink host driver 1.0.0.10 socket.h, sl_SetSockOpt doc: SL_SO_SECMETHOD 'Default: SL_SO_SEC_METHOD_SSLv3_TLSV1_2'",
-					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
-					Confidence: "vendor-source",
-					Note:       "SL_SO_SEC_METHOD_SSLv3_TLSV1_2 (4) = \"use highest possible version from SSLv3 - TLS 1.2\". Seed 003 quotes the same default from TI documentation. The ClientHello therefore advertises TLS 1.2 and accepts down to SSLv3."}},
-				"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
-					Ref:        "TI e2e 363643 'Questions about SSL certificates' (NWP 2.0.7.0, 2014)",
-					URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/363643/questions-about-ssl-certificates",
-					Confidence: "unknown",
-					Note:       "Root, intermediate and leaf as CA all gave −155 for that user, so the thread settles nothing; TI's reply was not readable. false = load the root, the safe choice."}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "same as trust.path_order",
-					Confidence: "unknown",
-					Note:       "wolfSSL finds a CA by the child's Authority Key Identifier or a hash of its issuer name; whether the NWP does is unknown. unknown = issuer name and key, as most stacks do."}},
-				"trust.ca_formats": []SourceRef{SourceRef{
-					Ref:        "socket.h example sl_SetSockOpt(..., SL_SO_SECURE_FILES_CA_FILE_NAME, \"exuifaxCaCert.der\", ...)",
-					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
-					Confidence: "vendor-source",
-					Note:       "TI's own example names a DER file; the header does not state the format."}, SourceRef{
-					Ref:        "iot.stackexchange 3059; TI e2e 363643 and 374212; seed 003",
-					URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/374212/cc3100-ssl-bad-ca-file-which-is-the-right-cipher-method-options",
-					Confidence: "field-report",
-					Note:       "Users convert the CA to DER; a PEM file gives −456 SL_ESECBADCAFILE (seed 003, WiPy on the same NWP). Whether PEM is accepted by any Gen1 service pack is unknown (Gen2 accepts both)."}},
-				"trust.ca_load_hint": []SourceRef{SourceRef{
-					Ref:        "socket.h sl_SetSockOpt examples; CC3200 SDK 1.5.0 SSL example README",
-					URL:        "https://software-dl.ti.com/ecs/CC3200SDK/1_5_0/exports/cc3200-sdk/example/ssl/README.html",
-					Confidence: "vendor-doc",
-					Note:       "API names from the host driver; the file name is the application's choice."}},
-				"trust.ca_max_bytes": []SourceRef{SourceRef{
-					Ref:        "searched SWRU368C, TI e2e",
-					Confidence: "unknown",
-					Note:       "Not found."}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "socket.h SL_SO_SECURE_FILES_CA_FILE_NAME; SWRU368C secure socket chapter",
-					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
-					Confidence: "vendor-source",
-					Note:       "The application maps a CA file to the socket; there is no root catalog on Gen1. Without a CA file sl_Connect returns −453 SL_ESECSNOVERIFY (connected, unverified)."}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "devices.md CC3200 'TLS library': SL_ESEC codes are the CyaSSL/wolfSSL error numbers (micropython drivers/cc3100/inc/socket.h)",
-					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
-					Confidence: "unknown",
-					Note:       "The NWP's TLS stack is closed; its error codes suggest a CyaSSL-derived stack (low confidence on the library). wolfSSL processes the received chain from the last certificate back to the leaf, adding each CA that verifies; whether TI's copy does is not known. unknown = issuer anywhere in what was sent, with a warning when the order matters."}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "same as trust.path_order",
-					Confidence: "unknown",
-					Note:       "Not known for the NWP; null = certlint assumes the path ends at the first held issuer and warns about certificates sent after it."}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "wolfSSL build option WOLFSSL_ALT_CERT_CHAINS (OpenWrt commit 28d8e6a, wolfSSL/wolfssl#4443)",
-					URL:        "https://github.com/musashino-build/openwrt/commit/28d8e6a8711ba78f1684a205e11b0dbd4ff2b2f3",
-					Confidence: "unknown",
-					Note:       "Default wolfSSL requires every certificate the peer sends to be used in the trust chain (\"Without this, all certificates sent by a peer must be used in the trust chain or the connection will be rejected\"); that broke Let's Encrypt's cross-signed chain in 2021. Whether TI's CyaSSL-derived NWP behaves the same is unknown, so certlint warns."}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "TI SWRU368C domain name verification; option absent from host driver 1.0.0.10",
-					URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU368C/GUID-C716A3BF-9125-4A3C-B9F1-53EBE7875214",
-					Confidence: "vendor-doc",
-					Note:       "No host-name check unless SO_SECURE_DOMAIN_NAME_VERIFICATION is set (−222 DOMAIN_NAME_MISMATCH then)."}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "socket.h: −461 SL_ESECDATEERROR 'connected with certificate date verification error'",
-					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
-					Confidence: "vendor-source",
-					Note:       "Dates are checked against the device clock, but a failure only warns (see warn_only.validity)."}},
-				"warn_only.validity": []SourceRef{SourceRef{
-					Ref:        "socket.h −461 SL_ESECDATEERROR; SWRU455 Table 8-4 (Gen2, same code): 'Connected but with error verifying time and date'",
-					URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU455M/GUID-6D5F997C-6476-4DA0-A10F-9C0D86BEB779.html",
-					Confidence: "vendor-source",
-					Note:       "The socket stays connected; the application decides."}},
-			}},
-	}},
-	{name: "esp32.yaml", id: "esp32", aliases: []string{"esp-idf", "esp32-idf", "esp32s3", "esp32c3"}, order: []string{"4.4"}, profiles: map[string]*Profile{
-		"": &Profile{
-			ID:       "esp32",
-			Name:     "ESP32 with ESP-IDF esp-tls (mbedTLS)",
-			Vendor:   "Espressif",
-			Aliases:  []string{"esp-idf", "esp32-idf", "esp32s3", "esp32c3"},
-			Firmware: "ESP-IDF master defaults (esp-idf@10212290, July 2026), certificate bundle attached",
-			Notes:    "An ESP-IDF application connecting with esp-tls (esp_http_client, esp_mqtt, esp_https_ota) using the default sdkconfig and crt_bundle_attach = esp_crt_bundle_attach. mbedTLS offers TLS 1.2 only (TLS 1.3 is off by default), verification is required, and the host name is checked unless the application sets skip_common_name. Certificate dates are NOT checked by default (MBEDTLS_HAVE_TIME_DATE=n): an expired chain connects. The incoming record buffer is 16,384 bytes (MBEDTLS_SSL_IN_CONTENT_LEN). The trust store is the certificate bundle: the Mozilla roots as (subject name, public key) pairs; the bundle's verify callback looks up the issuer DN of a certificate mbedTLS could not anchor and checks its signature with the stored key. mbedTLS's default X.509 profile takes SHA-2 signatures only and RSA keys of 2,048 bits or more. The ESP32's RSA accelerator stops at 4,096 bits. ChaCha20 is off by default.",
-			TLS: TLSLimits{
-				Versions:     []string{"tls1.2"},
-				CipherSuites: []string{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CCM_8"},
-				Curves:       []string{"x25519", "secp256r1", "secp384r1", "secp521r1"},
-				SNI:          boolPtr(true),
-				HelloKnown:   "partial",
-				HelloNote:    "Versions and the suite set follow the Kconfig defaults (RSA, ECDHE-RSA and ECDHE-ECDSA key exchange; AES GCM, CCM and CBC; no ChaCha20, Camellia, ARIA or DES). The suite order is mbedTLS's ciphersuite_preference, read in mbedTLS 2.28 and assumed unchanged in the mbedTLS that IDF master bundles; groups, extensions and signature algorithms are approximated by certlint."},
-			Certificates: CertificateLimits{
-				KeyTypes:        []string{"rsa", "ecdsa"},
-				RSAMinBits:      2048,
-				RSAMaxBits:      4096,
-				ECCurves:        []string{"P-256", "P-384", "P-521"},
-				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
-			Trust: TrustModel{
-				Model:                  "builtin-store",
-				LoadSteps:              []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
-				LoadSnippet:            "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
-				Store:                  "esp-idf-bundle",
-				PathOrder:              "later",
-				StopsAtFirstHeldIssuer: boolPtr(true),
-				AnchorMatch:            "dn-key",
-				ValidatesUnused:        boolPtr(false),
-				VerifiesHostname:       boolPtr(true),
-				VerifiesTime:           boolPtr(false)},
-			Receive: ReceiveLimits{
-				MaxHandshakeMessageBytes: 16384,
-				MessageCount:             "with-header",
-				MaxRecordBytes:           16384},
-			Sources: map[string][]SourceRef{
-				"certificates.ec_curves": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1042 (secp256r1, secp384r1, secp521r1 default y)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1042",
-					Confidence: "vendor-source"}},
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:737-763 (RSA and ECDSA key exchanges and verification enabled)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L737-L763",
-					Confidence: "vendor-source"}},
-				"certificates.rsa_max_bits": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/soc/esp32/include/soc/soc_caps.h:312 SOC_RSA_MAX_BIT_LEN 4096; components/mbedtls/port/bignum/esp_bignum.c (operands above it refused)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/soc/esp32/include/soc/soc_caps.h#L312",
-					Confidence: "vendor-source",
-					Note:       "Whether RSA-8192 falls back to software was not checked."}},
-				"certificates.rsa_min_bits": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 mbedtls_x509_crt_profile_default (rsa_min_bitlen 2048)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
-					Confidence: "inferred",
-					Note:       "esp-tls does not set a certificate profile, so mbedTLS's default applies; read in 2.28, assumed for IDF master's mbedTLS."}},
-				"certificates.signature_hashes": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 mbedtls_x509_crt_profile_default ('Only SHA-2 hashes')",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
-					Confidence: "inferred",
-					Note:       "A SHA-1 signature fails with MBEDTLS_X509_BADCERT_BAD_MD, except on the certificate the bundle callback anchors (esp_crt_bundle.c filters BAD_MD there)."}},
-				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 MBEDTLS_SSL_IN_CONTENT_LEN default 16384; mbedTLS keeps a whole handshake message, header included, in the input buffer",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
-					Confidence: "vendor-source"}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 (MBEDTLS_SSL_IN_CONTENT_LEN 16384; too small gives MBEDTLS_ERR_SSL_INVALID_RECORD -0x7200)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
-					Confidence: "vendor-source"}},
-				"receive.message_count": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2911 (in_hslen = header length + body length, checked against the record)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2911",
-					Confidence: "inferred"}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2977-2981 ('TLS handshake fragmentation not supported'); the mbedTLS of IDF master (espressif/mbedtls@ce3f3485) was not read",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2977-L2981",
-					Confidence: "unknown",
-					Note:       "mbedTLS 2.x refuses a split handshake message (-0x7080); newer 3.6 releases added reassembly, so for IDF master this is left unknown."}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:737-763 (key exchanges RSA, ECDHE_RSA, ECDHE_ECDSA default y), :899-923 (Camellia, ARIA, DES default n; CCM y), :968 (GCM y), :1662 (ChaCha20 n)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L737-L763",
-					Confidence: "vendor-source"}, SourceRef{
-					Ref:        "mbedtls 2.28.3 library/ssl_ciphersuites.c ciphersuite_preference (order)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_ciphersuites.c",
-					Confidence: "inferred",
-					Note:       "The order of the mbedTLS bundled with IDF master (submodule espressif/mbedtls@ce3f3485) was not read."}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1080 (secp256r1, secp384r1, secp521r1, Curve25519 and others default y)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1080",
-					Confidence: "inferred",
-					Note:       "Enabled curves are sourced; the order in supported_groups is not. certlint can offer only X25519 and the NIST curves; the brainpool and secp256k1 groups the device also offers are left out."}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "no ClientHello captured from an ESP-IDF build; the oracle's mbedTLS 2.28 probe is a different build",
-					Confidence: "unknown"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "Kconfig defaults and mbedTLS ssl_ciphersuites.c; no capture of an ESP32 ClientHello",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig",
-					Confidence: "inferred"}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951 (mbedtls_ssl_set_hostname unless skip_common_name)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
-					Confidence: "vendor-source"}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:576-585 (MBEDTLS_SSL_PROTO_TLS1_2 default y, MBEDTLS_SSL_PROTO_TLS1_3 default n)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L576-L585",
-					Confidence: "vendor-source"}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2615-2640 (every candidate whose subject matches the issuer is checked against the signature)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2615-L2640",
-					Confidence: "inferred"}},
-				"trust.load_snippet": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls.h (cacert_pem_buf, cacert_pem_bytes: 'including NULL termination' for PEM); components/esp_http_client/include/esp_http_client.h (cert_pem)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls.h",
-					Confidence: "vendor-source"}},
-				"trust.load_steps": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (CUSTOM_CERTIFICATE_BUNDLE, CUSTOM_CERTIFICATE_BUNDLE_PATH 'relative to the project root directory'); components/esp-tls/esp_tls.h esp_tls_cfg_t cacert_pem_buf / cacert_pem_bytes",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L477-L560",
-					Confidence: "vendor-source"}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (MBEDTLS_CERTIFICATE_BUNDLE default y, full Mozilla bundle, at most 200 roots); components/mbedtls/esp_crt_bundle/esp_crt_bundle.c:274-380 (issuer DN looked up, signature checked with the stored key)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
-					Confidence: "vendor-source",
-					Note:       "The application must attach the bundle (crt_bundle_attach); one that passes cacert_pem_buf instead is a loaded-ca device."}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2580-2640 x509_crt_find_parent_in (a parent is looked for only among the certificates sent after the child); oracle/FINDINGS.md 5 (an out-of-order chain fails on mbedTLS 2.28)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2580-L2640",
-					Confidence: "inferred",
-					Note:       "Read in mbedTLS 2.28; the mbedTLS of this firmware keeps the same parent search."}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2698-2760 x509_crt_find_parent (trusted CAs are searched before the rest of the chain), :2933",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2698-L2760",
-					Confidence: "inferred"}},
-				"trust.store": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/CMakeLists.txt:86-100 (the full default bundle is cacrt_all.pem; cacrt_local.pem only without cross-signed verification) and components/mbedtls/esp_crt_bundle/cacrt_all.pem (121 roots, Mozilla as of 2026-05-14)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/CMakeLists.txt#L86-L100",
-					Confidence: "vendor-source",
-					Note:       "The list is profiles/stores/esp-idf-bundle.yaml, generated from that file."}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "oracle/FINDINGS.md 6: mbedTLS 2.28 ignores a certificate sent after the anchored one",
-					Confidence: "inferred"}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
-					Confidence: "vendor-source"}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:137-160 (MBEDTLS_HAVE_TIME_DATE default n: 'valid from' and 'valid to' are ignored)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L137-L160",
-					Confidence: "vendor-source"}},
-			}},
-		"4.4": &Profile{
-			ID:       "esp32",
-			Name:     "ESP32 with ESP-IDF 4.4 esp-tls (mbedTLS 2.28)",
-			Vendor:   "Espressif",
-			Aliases:  []string{"esp-idf", "esp32-idf", "esp32s3", "esp32c3"},
-			Firmware: "ESP-IDF v4.4.8 defaults (esp-idf@e499576e), mbedTLS 2.28",
-			Notes:    "ESP-IDF 4.4 with esp-tls and the certificate bundle, as the base profile, except that mbedTLS 2.28 offers TLS 1.0 to 1.2 and also the DHE-RSA and static ECDH suites. Dates are still not checked by default (MBEDTLS_HAVE_TIME_DATE=n), the incoming record buffer is 16,384 bytes, and the RSA accelerator stops at 4,096 bits.",
-			TLS: TLSLimits{
-				Versions:     []string{"tls1.0", "tls1.1", "tls1.2"},
-				CipherSuites: []string{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_DHE_RSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_DHE_RSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_DHE_RSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_DHE_RSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CCM_8"},
-				Curves:       []string{"x25519", "secp256r1", "secp384r1", "secp521r1"},
-				SNI:          boolPtr(true),
-				HelloKnown:   "partial",
-				HelloNote:    "Versions and suite set from IDF 4.4's Kconfig defaults (TLS 1.0 to 1.2; RSA, DHE-RSA, ECDHE and ECDH key exchanges; AES only), in mbedTLS 2.28's ciphersuite_preference order. Groups, extensions and signature algorithms are approximated by certlint."},
-			Certificates: CertificateLimits{
-				KeyTypes:        []string{"rsa", "ecdsa"},
-				RSAMinBits:      2048,
-				RSAMaxBits:      4096,
-				ECCurves:        []string{"P-256", "P-384", "P-521"},
-				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
-			Trust: TrustModel{
-				Model:                  "builtin-store",
-				LoadSteps:              []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
-				LoadSnippet:            "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
-				Store:                  "esp-idf-4.4-bundle",
-				PathOrder:              "later",
-				StopsAtFirstHeldIssuer: boolPtr(true),
-				AnchorMatch:            "dn-key",
-				ValidatesUnused:        boolPtr(false),
-				VerifiesHostname:       boolPtr(true),
-				VerifiesTime:           boolPtr(false)},
-			Receive: ReceiveLimits{
-				MaxHandshakeMessageBytes: 16384,
-				MessageCount:             "with-header",
-				ReassemblesHandshake:     boolPtr(false),
-				MaxRecordBytes:           16384},
-			Sources: map[string][]SourceRef{
-				"certificates.ec_curves": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1042 (secp256r1, secp384r1, secp521r1 default y)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1042",
-					Confidence: "vendor-source"}},
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:737-763 (RSA and ECDSA key exchanges and verification enabled)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L737-L763",
-					Confidence: "vendor-source"}},
-				"certificates.rsa_max_bits": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/soc/esp32/include/soc/soc_caps.h:312 SOC_RSA_MAX_BIT_LEN 4096; components/mbedtls/port/bignum/esp_bignum.c (operands above it refused)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/soc/esp32/include/soc/soc_caps.h#L312",
-					Confidence: "vendor-source",
-					Note:       "Whether RSA-8192 falls back to software was not checked."}},
-				"certificates.rsa_min_bits": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 mbedtls_x509_crt_profile_default",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
-					Confidence: "vendor-source"}},
-				"certificates.signature_hashes": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 ('Only SHA-2 hashes')",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
-					Confidence: "vendor-source"}},
-				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 MBEDTLS_SSL_IN_CONTENT_LEN default 16384; mbedTLS keeps a whole handshake message, header included, in the input buffer",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
-					Confidence: "vendor-source"}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 (MBEDTLS_SSL_IN_CONTENT_LEN 16384; too small gives MBEDTLS_ERR_SSL_INVALID_RECORD -0x7200)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
-					Confidence: "vendor-source"}},
-				"receive.message_count": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2911 (in_hslen = header length + body length, checked against the record)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2911",
-					Confidence: "inferred"}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2977-2981 ('TLS handshake fragmentation not supported'; MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE -0x7080); IDF 4.4 ships mbedTLS 2.28",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2977-L2981",
-					Confidence: "vendor-source"}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:564-602 (DHE_RSA, ECDH_ECDSA, ECDH_RSA default y), :711-715 (Camellia, DES default n), :951 (ChaCha20 n)",
-					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L564-L602",
-					Confidence: "vendor-source"}, SourceRef{
-					Ref:        "mbedtls 2.28.3 library/ssl_ciphersuites.c ciphersuite_preference (the mbedTLS line IDF 4.4 ships)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_ciphersuites.c",
-					Confidence: "vendor-source"}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1080 (secp256r1, secp384r1, secp521r1, Curve25519 and others default y)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1080",
-					Confidence: "inferred",
-					Note:       "Enabled curves are sourced; the order in supported_groups is not. certlint can offer only X25519 and the NIST curves; the brainpool and secp256k1 groups the device also offers are left out."}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "no ClientHello captured from an ESP-IDF build; the oracle's mbedTLS 2.28 probe is a different build",
-					Confidence: "unknown"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "Kconfig defaults and mbedTLS ssl_ciphersuites.c; no capture of an ESP32 ClientHello",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig",
-					Confidence: "inferred"}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951 (mbedtls_ssl_set_hostname unless skip_common_name)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
-					Confidence: "vendor-source"}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:636-650 (MBEDTLS_SSL_PROTO_TLS1, TLS1_1, TLS1_2 default y)",
-					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L636-L650",
-					Confidence: "vendor-source"}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2615-2640 (every candidate whose subject matches the issuer is checked against the signature)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2615-L2640",
-					Confidence: "inferred"}},
-				"trust.load_snippet": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls.h (cacert_pem_buf, cacert_pem_bytes: 'including NULL termination' for PEM); components/esp_http_client/include/esp_http_client.h (cert_pem)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls.h",
-					Confidence: "vendor-source"}},
-				"trust.load_steps": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (CUSTOM_CERTIFICATE_BUNDLE, CUSTOM_CERTIFICATE_BUNDLE_PATH 'relative to the project root directory'); components/esp-tls/esp_tls.h esp_tls_cfg_t cacert_pem_buf / cacert_pem_bytes",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L477-L560",
-					Confidence: "vendor-source"}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (MBEDTLS_CERTIFICATE_BUNDLE default y, full Mozilla bundle, at most 200 roots); components/mbedtls/esp_crt_bundle/esp_crt_bundle.c:274-380 (issuer DN looked up, signature checked with the stored key)",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
-					Confidence: "vendor-source",
-					Note:       "The application must attach the bundle (crt_bundle_attach); one that passes cacert_pem_buf instead is a loaded-ca device."}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2580-2640 x509_crt_find_parent_in (a parent is looked for only among the certificates sent after the child); oracle/FINDINGS.md 5 (an out-of-order chain fails on mbedTLS 2.28)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2580-L2640",
-					Confidence: "inferred",
-					Note:       "Read in mbedTLS 2.28; the mbedTLS of this firmware keeps the same parent search."}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2698-2760 x509_crt_find_parent (trusted CAs are searched before the rest of the chain), :2933",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2698-L2760",
-					Confidence: "inferred"}},
-				"trust.store": []SourceRef{SourceRef{
-					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/CMakeLists.txt:36-38 (the default bundle is cacrt_all.pem + cacrt_local.pem; 135 roots, Mozilla as of 2022-04-26)",
-					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/CMakeLists.txt#L36-L38",
-					Confidence: "vendor-source",
-					Note:       "The list is profiles/stores/esp-idf-4.4-bundle.yaml."}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "oracle/FINDINGS.md 6: mbedTLS 2.28 ignores a certificate sent after the anchored one",
-					Confidence: "inferred"}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951",
-					URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
-					Confidence: "vendor-source"}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:444 (MBEDTLS_HAVE_TIME_DATE default n)",
-					URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L444",
-					Confidence: "vendor-source"}},
-			}},
-	}},
-	{name: "esp8266-micropython.yaml", id: "esp8266-micropython", aliases: []string{"micropython-esp8266", "esp8266-mpy"}, order: nil, profiles: map[string]*Profile{
-		"": &Profile{
-			ID:       "esp8266-micropython",
-			Name:     "MicroPython ssl on ESP8266 (axTLS)",
-			Vendor:   "Espressif",
-			Aliases:  []string{"micropython-esp8266", "esp8266-mpy"},
-			Firmware: "MicroPython esp8266 port (micropython@1c3c2011, lib/axtls@531cab9c)",
-			Notes:    "MicroPython's esp8266 port builds its ssl/tls module on axTLS with certificate verification compiled out (CONFIG_SSL_CERT_VERIFICATION undefined, no CA slots): the context always uses SSL_SERVER_VERIFY_LATER and CERT_NONE is the only verify_mode. The device therefore connects to any server that completes the handshake; nothing authenticates it (no CA, no host name, no dates). What the handshake still needs: one of four RSA key-exchange AES-CBC suites (no ECDHE, no GCM, no ECDSA), TLS 1.0 to 1.2, and no TLS record longer than 5,115 bytes (RT_MAX_PLAIN_LENGTH 1024 + RT_EXTRA 4096 - 5: \"TLS buffer overflow, record size: N (+5)\", SSL_ERROR_RECORD_OVERFLOW -257). A Certificate message sent in one record longer than that fails.",
-			TLS: TLSLimits{
-				Versions:            []string{"tls1.0", "tls1.1", "tls1.2"},
-				CipherSuites:        []string{"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA256"},
-				Curves:              []string{},
-				SNI:                 boolPtr(true),
-				HelloVersion:        "tls1.2",
-				RecordVersion:       "tls1.2",
-				Compression:         []string{"null"},
-				Extensions:          []string{"signature_algorithms", "server_name"},
-				SignatureAlgorithms: []string{"rsa_pkcs1_sha512", "rsa_pkcs1_sha384", "rsa_pkcs1_sha256", "rsa_pkcs1_sha1"},
-				HelloKnown:          "full",
-				HelloNote:           "Built from axTLS's send_client_hello and checked byte for byte against a hello captured from axTLS built with MicroPython's settings (pkg/certlint/testdata/hello/, not from a device): client_version and the record version are both TLS 1.2 (ssl->version = SSL_PROTOCOL_VERSION_MAX 0x33), the first 4 random bytes are the clock, no session ID, the four CONFIG_SSL_PROT_LOW suites, compression null only, then signature_algorithms (RSA with SHA-512, SHA-384, SHA-256, SHA-1) and server_name when server_hostname is passed to wrap_socket. max_fragment_length is never set by MicroPython."},
-			Trust: TrustModel{
-				Model:            "none",
-				VerifiesHostname: boolPtr(false),
-				VerifiesTime:     boolPtr(false)},
-			Receive: ReceiveLimits{
-				MaxRecordBytes: 5115},
-			Sources: map[string][]SourceRef{
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "micropython/axtls@531cab9c:ssl/tls1.c ssl_prot_prefs (RSA key exchange: the server certificate must hold an RSA key)",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
-					Confidence: "vendor-source"}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "micropython@1c3c2011:ports/esp8266/Makefile:51 (-DRT_MAX_PLAIN_LENGTH=1024 -DRT_EXTRA=4096); micropython/axtls@531cab9c:ssl/tls1.c:1349-1357 (need_bytes > RT_MAX_PLAIN_LENGTH+RT_EXTRA-BM_RECORD_OFFSET -> SSL_ERROR_RECORD_OVERFLOW)",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L1349-L1357",
-					Confidence: "vendor-source",
-					Note:       "1024 + 4096 - 5 = 5,115 bytes of record payload; the stack prints TLS buffer overflow, record size: N (+5)."}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "searched micropython/axtls ssl/tls1.c and tls1_clnt.c",
-					Confidence: "unknown",
-					Note:       "Whether a handshake message split over records is reassembled was not settled from the source."}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "micropython@1c3c2011:extmod/axtls-include/config.h:35 CONFIG_SSL_PROT_LOW; micropython/axtls@531cab9c:ssl/tls1.c:65-67 ssl_prot_prefs",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
-					Confidence: "vendor-source"}},
-				"tls.compression": []SourceRef{SourceRef{
-					Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c send_client_hello ('no compression')",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
-					Confidence: "vendor-source"}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "micropython/axtls@531cab9c:ssl/tls1.c ssl_prot_prefs (RSA key exchange only)",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
-					Confidence: "vendor-source",
-					Note:       "No ECDHE suite, so no groups are offered."}},
-				"tls.extensions": []SourceRef{SourceRef{
-					Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c send_client_hello (signature_algorithms for TLS 1.2, then server_name, then max_fragment_length only if set)",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
-					Confidence: "vendor-source"}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "derived from micropython/axtls@531cab9c send_client_hello and modtls_axtls.c, and checked byte for byte against a hello captured from that axTLS built with MicroPython's esp8266 settings (pkg/certlint/testdata/hello/esp8266-micropython-axtls.hex); not captured from a device",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
-					Confidence: "vendor-source"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c send_client_hello",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
-					Confidence: "vendor-source"}},
-				"tls.hello_version": []SourceRef{SourceRef{
-					Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c ssl_client_new (ssl->version = SSL_PROTOCOL_VERSION_MAX), send_client_hello buf[4..5]",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
-					Confidence: "vendor-source"}},
-				"tls.record_version": []SourceRef{SourceRef{
-					Ref:        "micropython/axtls@531cab9c:ssl/tls1.c:1052-1053 (record version = ssl->version)",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L1052-L1053",
-					Confidence: "vendor-source"}},
-				"tls.signature_algorithms": []SourceRef{SourceRef{
-					Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c:41-48 g_sig_alg",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c#L41-L48",
-					Confidence: "vendor-source"}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "micropython@1c3c2011:extmod/modtls_axtls.c:275 (ext->host_name = server_hostname); axtls ssl/tls1_clnt.c send_client_hello",
-					URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/modtls_axtls.c#L275",
-					Confidence: "vendor-source",
-					Note:       "Sent only when the script passes server_hostname (urequests does); without it no SNI."}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "micropython/axtls@531cab9c:ssl/tls1.h SSL_PROTOCOL_VERSION_MAX 0x33 (TLS 1.2), SSL_PROTOCOL_VERSION_MIN 0x31 (TLS 1.0)",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.h",
-					Confidence: "vendor-source"}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "micropython@1c3c2011:extmod/axtls-include/config.h:29 (#undef CONFIG_SSL_CERT_VERIFICATION), :50 (CONFIG_X509_MAX_CA_CERTS 0); extmod/modtls_axtls.c:243 (SSL_SERVER_VERIFY_LATER), :164 ('CERT_NONE is the only supported verify_mode value')",
-					URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/modtls_axtls.c#L243",
-					Confidence: "vendor-source"}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "micropython@1c3c2011:extmod/modtls_axtls.c (server_hostname is used for SNI only; no name check without verification)",
-					URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/modtls_axtls.c#L275",
-					Confidence: "vendor-source"}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "micropython@1c3c2011:extmod/axtls-include/config.h:29 (certificate verification compiled out, dates included)",
-					URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/axtls-include/config.h#L29",
-					Confidence: "vendor-source"}},
-			}},
-	}},
-	{name: "esp8266.yaml", id: "esp8266", aliases: []string{"esp8266-arduino", "esp8266-bearssl", "nodemcu", "wemos-d1"}, order: []string{"2.4"}, profiles: map[string]*Profile{
-		"": &Profile{
-			ID:       "esp8266",
-			Name:     "ESP8266 Arduino core (BearSSL WiFiClientSecure)",
-			Vendor:   "Espressif",
-			Aliases:  []string{"esp8266-arduino", "esp8266-bearssl", "nodemcu", "wemos-d1"},
-			Firmware: "Arduino core >= 2.5 (read at 3.x, esp8266/Arduino@f946290e, bearssl-esp8266@5166f2bb)",
-			Notes:    "Since core 2.5.0 WiFiClientSecure is BearSSL (earlephilhower's bearssl-esp8266 fork). The client offers TLS 1.0 to 1.2 and the core's 45 suites in its own order. Validation is BearSSL's x509_minimal: the chain must validate as served (each certificate issued by the next, no reordering, no fetching) until a certificate whose issuer DN matches a trust anchor byte for byte, so a held intermediate works as an anchor. The sketch must pick a trust mode or the connection fails: setTrustAnchors(X509List) / CertStore (verified), or setFingerprint / setKnownKey / setInsecure (chain not verified). Time comes from time(): without SNTP (configTime) or setX509Time the clock reads 1970 and every certificate is \"not yet valid\" (BR_ERR_X509_EXPIRED, 54). Receive buffer 16,384 bytes by default (setBufferSizes(16384, 512)); a smaller one needs MFLN, which the server must accept (probeMaxFragmentLength). getLastSSLError() returns the BearSSL error number that certlint explain decodes.",
-			TLS: TLSLimits{
-				Versions:            []string{"tls1.0", "tls1.1", "tls1.2"},
-				CipherSuites:        []string{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
-				Curves:              []string{"secp256r1", "secp384r1", "secp521r1", "x25519"},
-				SNI:                 boolPtr(true),
-				HelloVersion:        "tls1.2",
-				RecordVersion:       "tls1.0",
-				Compression:         []string{"null"},
-				Extensions:          []string{"renegotiation_info", "server_name", "max_fragment_length", "signature_algorithms", "supported_groups", "ec_point_formats"},
-				SignatureAlgorithms: []string{"ecdsa_secp256r1_sha256", "ecdsa_sha224", "ecdsa_secp384r1_sha384", "ecdsa_secp521r1_sha512", "ecdsa_sha1", "rsa_pkcs1_sha256", "rsa_pkcs1_sha224", "rsa_pkcs1_sha384", "rsa_pkcs1_sha512", "rsa_pkcs1_sha1"},
-				MaxFragmentLength:   512,
-				HelloKnown:          "full",
-				HelloNote:           "Built from the stack's source: BearSSL's write-ClientHello (ssl_hs_client.t0) writes client_version = the highest enabled version (TLS 1.2), the suites the core set in suites_P order, compression null only, then renegotiation_info (empty), server_name (when connecting by name), max_fragment_length 512 (the default output buffer, 512 + 85 bytes, fits no larger fragment, so BearSSL asks for 512; the 16 KB input buffer still takes full records from a server that ignores it), signature_algorithms (ECDSA then RSA, each SHA-256, SHA-224, SHA-384, SHA-512, SHA-1), supported_groups (by ID: P-256, P-384, P-521, X25519; the code meant to put X25519 first tests the loop counter instead of the curve mask, so it never does) and ec_point_formats (uncompressed). No session ticket, no ALPN unless the sketch sets one. The record header carries the lowest enabled version (TLS 1.0). The first 4 bytes of BearSSL's client random are zero; certlint sends its own random. Checked byte for byte against a hello captured from BearSSL 0.6 built with the core's settings (pkg/certlint/testdata/hello/); not captured from a device."},
-			Certificates: CertificateLimits{
-				KeyTypes:        []string{"rsa", "ecdsa"},
-				RSAMinBits:      1024,
-				RSAMaxBits:      4096,
-				ECCurves:        []string{"P-256", "P-384", "P-521"},
-				SignatureHashes: []string{"sha1", "sha224", "sha256", "sha384", "sha512"}},
-			Trust: TrustModel{
-				Model:                     "loaded-ca",
-				CAFormats:                 []string{"pem", "der"},
-				CALoadHint:                "Put the root (or an intermediate the chain reaches) in a BearSSL::X509List and call client.setTrustAnchors(&list) before connect; set the clock first (configTime(0, 0, \"pool.ntp.org\") and wait until time(nullptr) is past 2020, or client.setX509Time(epoch)).",
-				LoadSteps:                 []string{"put the root into the sketch as the PEM string below and hand it to setTrustAnchors() before connect(); BearSSL also takes an intermediate the chain reaches", "set the clock before connecting: BearSSL checks dates, and an unset ESP8266 clock reads 1970 (getLastSSLError 54)", "the root expires on {{.Expires}}: plan a firmware update with the service's next root before then"},
-				LoadSnippet:               "#include <ESP8266WiFi.h>\n#include <WiFiClientSecure.h>\n#include <time.h>\n\n// {{.Subject}}, expires {{.Expires}}\nstatic const char rootCA[] PROGMEM = R\"EOF(\n{{.PEM}})EOF\";\nBearSSL::X509List trustAnchors(rootCA);\nBearSSL::WiFiClientSecure client;\n\nvoid connectTLS() {\n  // after WiFi.begin() and WL_CONNECTED:\n  configTime(0, 0, \"pool.ntp.org\", \"time.nist.gov\");\n  while (time(nullptr) < 1600000000) delay(500);  // wait for SNTP\n  client.setTrustAnchors(&trustAnchors);\n  if (!client.connect(\"HOST\", 443)) {\n    char err[128];\n    Serial.printf(\"TLS failed: %d %s\\n\", client.getLastSSLError(err, sizeof(err)), err);\n  }\n}\n",
-				AcceptsIntermediateAnchor: true,
-				PathOrder:                 "strict",
-				StopsAtFirstHeldIssuer:    boolPtr(true),
-				AnchorMatch:               "dn-key",
-				ValidatesUnused:           boolPtr(false),
-				VerifiesHostname:          boolPtr(true),
-				VerifiesTime:              boolPtr(true),
-				Pins: []PinMethod{PinMethod{
-					Kind:       "cert-sha1",
-					Compares:   "leaf",
-					Call:       "WiFiClientSecure::setFingerprint",
-					Format:     "hex-spaced",
-					Code:       "// SHA-1 of the server's leaf certificate: breaks at every renewal\nstatic const char fingerprint[] PROGMEM = \"{value}\";\nclient.setFingerprint(fingerprint);\n",
-					Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity", "hostname", "signature"},
-					LeafOnly:   []string{"key-type", "key-size"},
-					OnMismatch: "BearSSL refuses the server (BR_ERR_X509_NOT_TRUSTED, getLastSSLError() 62); with DEBUG_ESP_SSL it prints \"BSSL:insecure_end_chain: Received cert FP doesn't match\" and the expected and received fingerprints",
-					Cost:       "20 bytes; no clock and no CA, but nothing else of the chain is validated"}, PinMethod{
-					Kind:       "public-key",
-					Compares:   "leaf",
-					Call:       "WiFiClientSecure::setKnownKey",
-					Format:     "pem-public-key",
-					Code:       "// the server's public key: survives renewals that keep the key\nstatic const char pubkey[] PROGMEM = R\"KEY(\n{value}\n)KEY\";\nstatic BearSSL::PublicKey key(pubkey);\nclient.setKnownKey(&key);\n",
-					Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity", "hostname", "signature"},
-					LeafOnly:   []string{"key-type", "key-size"},
-					OnMismatch: "BearSSL takes the held key as the server's and ignores the certificate, so the handshake fails when the server signs (ECDHE) or decrypts (RSA key exchange) with another key",
-					Cost:       "the key in flash (294 bytes of DER for RSA-2048, 91 for P-256); no clock and no CA, the certificate is not looked at"}}},
-			Receive: ReceiveLimits{
-				ReassemblesHandshake: boolPtr(true),
-				MaxRecordBytes:       16384},
-			Sources: map[string][]SourceRef{
-				"certificates.ec_curves": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1337-1341 (ansix9p256r1, p384r1, p521r1; any other curve -> BR_ERR_X509_UNSUPPORTED 49)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1337-L1341",
-					Confidence: "vendor-source"}},
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1300-1350 (RSA and EC public keys only)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1300-L1350",
-					Confidence: "vendor-source"}},
-				"certificates.rsa_max_bits": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:554-555 BR_X509_BUFSIZE_KEY 520 / BR_X509_BUFSIZE_SIG 512 ('we want to support up to RSA-4096'); larger -> BR_ERR_X509_LIMIT_EXCEEDED 50",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L554-L555",
-					Confidence: "vendor-source"}},
-				"certificates.rsa_min_bits": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1325 (modulus shorter than min_rsa_size + 128 bytes -> BR_ERR_X509_WEAK_PUBLIC_KEY 60); the core never calls br_x509_minimal_set_minrsa, so min_rsa_size is 0",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1325",
-					Confidence: "vendor-source"}},
-				"certificates.signature_hashes": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1510-1545 (RSA PKCS#1 v1.5 and ECDSA with SHA-1/224/256/384/512; 'we purposely do NOT support MD5'; no RSA-PSS)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1510-L1545",
-					Confidence: "vendor-source"}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :183-185 (clamped to 512-16384)",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L85",
-					Confidence: "vendor-source",
-					Note:       "A sketch that shrinks the receive buffer (setBufferSizes(1024, ...)) takes smaller records only if the server accepted MFLN (probeMaxFragmentLength); write a custom profile with the smaller size then."}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_common.t0 (handshake messages are read as a byte stream across records; the Certificate message is decoded certificate by certificate)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_common.t0",
-					Confidence: "inferred"}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:832-881 suites_P (full build, BEARSSL_SSL_BASIC undefined)",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L832-L881",
-					Confidence: "vendor-source",
-					Note:       "In this order. setCiphersLessSecure() narrows to the four RSA AES-CBC suites; setCiphers() to the sketch's list."}},
-				"tls.compression": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:496 ('only null compression')",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L496",
-					Confidence: "vendor-source"}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:527-545; src/ec/ec_all_m15.c supported curves 0x23800000 (23, 24, 25, 29); WiFiClientSecureBearSSL.cpp:979 br_ssl_engine_set_default_ecdsa",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L527-L545",
-					Confidence: "vendor-source",
-					Note:       "The comment says X25519 goes first, but `supported-curves 0 dup 0x20000000 and` tests the counter (0), not the mask, so the groups go out in ID order."}, SourceRef{
-					Ref:        "captured: BearSSL 0.6 (Debian source, same write-ClientHello) set up as the core's br_ssl_client_base_init, pkg/certlint/testdata/hello/esp8266-bearssl.hex",
-					Confidence: "field-report",
-					Note:       "The capture shows 0017 0018 0019 001d."}},
-				"tls.extensions": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:435-560 write-ClientHello; min_clienthello_len stays 0 (br_ssl_client_zero), so no padding",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
-					Confidence: "vendor-source",
-					Note:       "ALPN only with setAlpn(). max_fragment_length is sent whenever the smaller buffer cannot hold a 16 KB record, which the default 512-byte output buffer cannot."}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "derived from bearssl-esp8266 write-ClientHello and the core's client setup, and checked byte for byte against a ClientHello captured from BearSSL 0.6 set up the same way (pkg/certlint/testdata/hello/esp8266-bearssl.hex); no capture from an ESP8266 itself",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
-					Confidence: "vendor-source"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0 write-ClientHello",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
-					Confidence: "vendor-source"}},
-				"tls.hello_version": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:472 (addr-version_max get16 write16)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L472",
-					Confidence: "vendor-source"}},
-				"tls.max_fragment_length": []SourceRef{SourceRef{
-					Ref:        "WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :178-191 (+85 output overhead: a 597-byte output buffer); bearssl-esp8266@5166f2bb:src/ssl/ssl_engine.c br_ssl_engine_set_buffers_bidi (the largest 2^u with both buffers >= 2^u + overhead: u = 9), src/ssl/ssl_hs_client.t0:378-380, 515-519 (max_fragment_length sent when log_max_frag_len != 14)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_engine.c#L395-L448",
-					Confidence: "vendor-source",
-					Note:       "The oracle's esp8266 configuration (ibuf 16709, obuf 597) records the same 512-byte request."}},
-				"tls.record_version": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_client.c:48 (version_out = version_min for the first flight)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_client.c#L48",
-					Confidence: "vendor-source"}},
-				"tls.signature_algorithms": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:389-402 write-hashes, :520-526; hashes MD5..SHA-512 installed by WiFiClientSecureBearSSL.cpp:950-966",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L389-L401",
-					Confidence: "vendor-source"}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "WiFiClientSecureBearSSL.cpp:1187 br_ssl_client_reset(_sc, hostName, ...); ssl_hs_client.t0:507-514 server_name written when a name is set",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L1187",
-					Confidence: "vendor-source",
-					Note:       "connect(host, port) sends the name; connect(IPAddress, port) sends none."}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:93-94 (_tls_min = BR_TLS10, _tls_max = BR_TLS12), :1164 br_ssl_engine_set_versions",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L93-L94",
-					Confidence: "vendor-source",
-					Note:       "setSSLVersion(min, max) can narrow this; the default is TLS 1.0 to 1.2."}},
-				"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:60-100 (a trust anchor need not be self-signed: the chain ends at the first certificate whose issuer DN matches an anchor)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L60-L100",
-					Confidence: "vendor-source"}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:948-955 (every trust anchor whose DN hash is the issuer's is tried against the signature)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L948-L955",
-					Confidence: "vendor-source"}},
-				"trust.ca_formats": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/BearSSLHelpers.cpp X509List(const char *pemOrDER) / X509List(const uint8_t *der, size_t)",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/BearSSLHelpers.cpp",
-					Confidence: "vendor-source"}},
-				"trust.ca_load_hint": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino doc/esp8266wifi/bearssl-client-secure-class.rst (setTrustAnchors, setX509Time, CertStore)",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/doc/esp8266wifi/bearssl-client-secure-class.rst",
-					Confidence: "vendor-doc"}},
-				"trust.load_snippet": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino@f946290e libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h (setTrustAnchors, getLastSSLError) and BearSSLHelpers.h X509List(const char *pemOrDER); the core's BearSSL_Validation example",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h",
-					Confidence: "vendor-source"}},
-				"trust.load_steps": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino doc/esp8266wifi/bearssl-client-secure-class.rst (X509List, setTrustAnchors, setX509Time / configTime); WiFiClientSecureBearSSL.h:98 setTrustAnchors",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/doc/esp8266wifi/bearssl-client-secure-class.rst",
-					Confidence: "vendor-doc"}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "WiFiClientSecureBearSSL.cpp:1129 (no trust mode set -> connect fails), :1055-1091 _installClientX509Validator; doc/esp8266wifi/bearssl-client-secure-class.rst",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L1129",
-					Confidence: "vendor-source",
-					Note:       "The profile models setTrustAnchors (the sketch holds the CA). setInsecure and setFingerprint skip the chain entirely (only the SHA-1 of the leaf is compared)."}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:62-63 ('The provided chain should validate \"as is\". There is no attempt at reordering, skipping or downloading extra certificates.')",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L62-L63",
-					Confidence: "vendor-source",
-					Note:       "An out-of-order chain fails with BR_ERR_X509_DN_MISMATCH (55); the oracle's BearSSL probe measures the same (oracle/FINDINGS.md 3)."}},
-				"trust.pins": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino@0093cca8:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp insecure_append / insecure_end_chain (SHA-1 over the first certificate only, compared with the fingerprint; 'Don't process anything but the first certificate in the chain'; nothing else checked), _installClientX509Validator (setKnownKey: 'Simple, pre-known public key authenticator, ignores cert completely'), setFingerprint(const char*) (hex pairs, spaces or colons between them)",
-					URL:        "https://github.com/esp8266/Arduino/blob/0093cca821e180a92ba5e6e474faa3f5c5daef7e/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp",
-					Confidence: "vendor-source"}, SourceRef{
-					Ref:        "ESP8266 Arduino core documentation, BearSSL Secure Client Class: setFingerprint, setKnownKey",
-					URL:        "https://arduino-esp8266.readthedocs.io/en/latest/esp8266wifi/bearssl-client-secure-class.html",
-					Confidence: "vendor-doc"}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:943-972 check-trust-anchor-CA, run for each certificate as it arrives (:1580): the first one a trust anchor signed ends validation",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L943-L972",
-					Confidence: "vendor-source"}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "oracle/FINDINGS.md 6: BearSSL ignores a certificate sent after the anchored one (measured on BearSSL 0.6)",
-					Confidence: "inferred",
-					Note:       "Measured on Debian's BearSSL 0.6, which bearssl-esp8266 forks; not measured on the fork itself."}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:60-100 and x509_minimal.t0 (server name matched against dNSName SANs, CN only without SANs; one leading '*.' label) -> BR_ERR_X509_BAD_SERVER_NAME 56",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L60-L100",
-					Confidence: "vendor-source"}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:787-830 (no set time -> time()); src/inner.h:455-460 BR_USE_UNIX_TIME for ESP8266; WiFiClientSecureBearSSL.cpp:1097-1099 setX509Time",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L787-L830",
-					Confidence: "vendor-source",
-					Note:       "On the ESP8266 time() is the SNTP clock; unset it reads 1970, so every certificate fails as not yet valid (BR_ERR_X509_EXPIRED 54), not BR_ERR_X509_TIME_UNKNOWN (53) as some notes say."}},
-			}},
-		"2.4": &Profile{
-			ID:       "esp8266",
-			Name:     "ESP8266 Arduino core 2.4 (axTLS WiFiClientSecure)",
-			Vendor:   "Espressif",
-			Aliases:  []string{"esp8266-arduino", "esp8266-bearssl", "nodemcu", "wemos-d1"},
-			Firmware: "Arduino core 2.4.x (tag 2.4.2, esp8266/Arduino@bb28d4a3), axTLS (igrr/axtls-8266)",
-			Notes:    "Core 2.4.x's WiFiClientSecure is axTLS. connect() verifies nothing: the context is created with SSL_SERVER_VERIFY_LATER and a chain is only checked if the sketch then calls verify(fingerprint, host) (SHA-1 of the leaf plus CN) or verifyCertChain(host) (up to 10 CAs loaded with setCACert/loadCACert, CN only, no SAN). With verifyCertChain the chain must run in order to the last certificate sent, whose issuer must be a loaded CA; an intermediate works as the CA only if the server does not send it. RSA only (no ECDSA, no ECDHE). The plaintext buffer starts at 5,840 bytes and grows to 16,384 on demand; a failed realloc is SSL_ERROR_CONN_LOST (-256). Expiry needs SNTP.",
-			TLS: TLSLimits{
-				Versions:            []string{"tls1.0", "tls1.1", "tls1.2"},
-				CipherSuites:        []string{"TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"},
-				Curves:              []string{},
-				SNI:                 boolPtr(true),
-				HelloVersion:        "tls1.2",
-				RecordVersion:       "tls1.2",
-				Compression:         []string{"null"},
-				Extensions:          []string{"signature_algorithms", "server_name"},
-				SignatureAlgorithms: []string{"rsa_pkcs1_sha512", "rsa_pkcs1_sha384", "rsa_pkcs1_sha256", "rsa_pkcs1_sha1"},
-				MaxFragmentLength:   512,
-				HelloKnown:          "partial",
-				HelloNote:           "Versions and suites are known from the core 2.4 documentation and axtls-8266 (CONFIG_SSL_PROT_MEDIUM order, read at the 2021 HEAD; the 2.4.2 build may differ). The rest of the hello is approximated by certlint."},
-			Certificates: CertificateLimits{
-				KeyTypes:        []string{},
-				ECCurves:        []string{},
-				SignatureHashes: []string{}},
-			Trust: TrustModel{
-				Model:            "none",
-				CAFormats:        []string{},
-				LoadSteps:        []string{"put the root into the sketch as the PEM string below and hand it to setTrustAnchors() before connect(); BearSSL also takes an intermediate the chain reaches", "set the clock before connecting: BearSSL checks dates, and an unset ESP8266 clock reads 1970 (getLastSSLError 54)", "the root expires on {{.Expires}}: plan a firmware update with the service's next root before then"},
-				LoadSnippet:      "#include <ESP8266WiFi.h>\n#include <WiFiClientSecure.h>\n#include <time.h>\n\n// {{.Subject}}, expires {{.Expires}}\nstatic const char rootCA[] PROGMEM = R\"EOF(\n{{.PEM}})EOF\";\nBearSSL::X509List trustAnchors(rootCA);\nBearSSL::WiFiClientSecure client;\n\nvoid connectTLS() {\n  // after WiFi.begin() and WL_CONNECTED:\n  configTime(0, 0, \"pool.ntp.org\", \"time.nist.gov\");\n  while (time(nullptr) < 1600000000) delay(500);  // wait for SNTP\n  client.setTrustAnchors(&trustAnchors);\n  if (!client.connect(\"HOST\", 443)) {\n    char err[128];\n    Serial.printf(\"TLS failed: %d %s\\n\", client.getLastSSLError(err, sizeof(err)), err);\n  }\n}\n",
-				PathOrder:        "unknown",
-				AnchorMatch:      "unknown",
-				VerifiesHostname: boolPtr(false),
-				VerifiesTime:     boolPtr(false),
-				Pins: []PinMethod{PinMethod{
-					Kind:       "cert-sha1",
-					Compares:   "leaf",
-					Call:       "WiFiClientSecure::verify",
-					Format:     "hex-spaced",
-					Code:       "// after connect(): SHA-1 of the leaf, then its name (_verifyDN)\nif (!client.verify(\"{value}\", host)) { client.stop(); }\n",
-					Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity"},
-					OnMismatch: "verify() returns false (DEBUGV \"fingerprint doesn't match\"); the core's HTTPSRequest example then prints \"certificate doesn't match\"",
-					Cost:       "20 bytes; the sketch must call verify() after connect(), the connection is not verified otherwise"}}},
-			Receive: ReceiveLimits{
-				ReassemblesHandshake: boolPtr(true),
-				MaxRecordBytes:       16384},
-			Sources: map[string][]SourceRef{
-				"certificates.ec_curves": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11 ('no new eliptic curve certificates')",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11",
-					Confidence: "vendor-doc"}},
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11 ('supports only rsa certificates'), :21 ('RSA 512/1024/2048/4096')",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11",
-					Confidence: "unknown",
-					Note:       "Not applied: connect() verifies no certificate, so only the leaf's key matters, and the RSA-only suite list already requires an RSA leaf (cipher-suite check)."}},
-				"certificates.rsa_max_bits": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:21 ('RSA 512/1024/2048/4096 bit')",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L21",
-					Confidence: "unknown",
-					Note:       "Not applied for the same reason; a leaf above RSA-4096 would fail the key exchange."}},
-				"certificates.rsa_min_bits": []SourceRef{SourceRef{
-					Ref:        "searched the core 2.4 docs and axtls-8266 x509.c",
-					Confidence: "unknown",
-					Note:       "No minimum RSA size found."}},
-				"certificates.signature_hashes": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst (digests SHA1, MD5, SHA256/384/512)",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst",
-					Confidence: "unknown",
-					Note:       "Not applied: connect() checks no signature at all (trust.model none)."}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :183-185 (clamped to 512-16384)",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L85",
-					Confidence: "vendor-source",
-					Note:       "A sketch that shrinks the receive buffer (setBufferSizes(1024, ...)) takes smaller records only if the server accepted MFLN (probeMaxFragmentLength); write a custom profile with the smaller size then."}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_common.t0 (handshake messages are read as a byte stream across records; the Certificate message is decoded certificate by certificate)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_common.t0",
-					Confidence: "inferred"}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:13-19 (AES128-SHA, AES256-SHA, AES128-SHA256, AES256-SHA256)",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L13-L19",
-					Confidence: "vendor-doc"}, SourceRef{
-					Ref:        "igrr/axtls-8266@9ebc3ee6:ssl/config.h CONFIG_SSL_PROT_MEDIUM; ssl/tls1.c ssl_prot_prefs",
-					URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/tls1.c",
-					Confidence: "inferred",
-					Note:       "The order is read at the 2021 HEAD of axtls-8266; the 2.4.2 libaxtls.a is a binary."}},
-				"tls.compression": []SourceRef{SourceRef{
-					Ref:        "axTLS ssl/tls1_clnt.c send_client_hello ('no compression': 1, 0)",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
-					Confidence: "inferred"}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11-19 (RSA key exchange suites only, no elliptic curves)",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11-L19",
-					Confidence: "vendor-doc",
-					Note:       "No ECDHE suite is offered, so no groups."}},
-				"tls.extensions": []SourceRef{SourceRef{
-					Ref:        "axTLS ssl/tls1_clnt.c send_client_hello: signature_algorithms (TLS 1.2), then server_name; igrr/axtls-8266 also sends max_fragment_length when the sketch asks for it",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
-					Confidence: "inferred"}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "no capture of a core 2.4 ClientHello was found; the binary libaxtls.a was not disassembled",
-					Confidence: "unknown"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2) docs; igrr/axtls-8266 ssl/tls1_clnt.c",
-					URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/tls1_clnt.c",
-					Confidence: "inferred"}},
-				"tls.hello_version": []SourceRef{SourceRef{
-					Ref:        "axTLS ssl/tls1_clnt.c send_client_hello (client_version = ssl->version, SSL_PROTOCOL_VERSION_MAX 0x33) and ssl/tls1.c send_raw_packet (record version = ssl->version), read in the micropython/axtls fork of the same upstream",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
-					Confidence: "inferred"}},
-				"tls.max_fragment_length": []SourceRef{SourceRef{
-					Ref:        "WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :178-191 (+85 output overhead: a 597-byte output buffer); bearssl-esp8266@5166f2bb:src/ssl/ssl_engine.c br_ssl_engine_set_buffers_bidi (the largest 2^u with both buffers >= 2^u + overhead: u = 9), src/ssl/ssl_hs_client.t0:378-380, 515-519 (max_fragment_length sent when log_max_frag_len != 14)",
-					URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_engine.c#L395-L448",
-					Confidence: "vendor-source",
-					Note:       "The oracle's esp8266 configuration (ibuf 16709, obuf 597) records the same 512-byte request."}},
-				"tls.record_version": []SourceRef{SourceRef{
-					Ref:        "axTLS ssl/tls1.c:1052-1053 (rec_buf[2] = ssl->version & 0x0f), micropython/axtls@531cab9c",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L1052-L1053",
-					Confidence: "inferred"}},
-				"tls.signature_algorithms": []SourceRef{SourceRef{
-					Ref:        "axTLS ssl/tls1_clnt.c:41-48 g_sig_alg (SHA-512, SHA-384, SHA-256, SHA-1, all RSA)",
-					URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c#L41-L48",
-					Confidence: "inferred"}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp:125 ssl_ext_set_host_name",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L125",
-					Confidence: "vendor-source"}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11 ('TLSv1.2 is supported since SDK 2.4.0-rc1')",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11",
-					Confidence: "vendor-doc"}},
-				"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
-					Ref:        "igrr/axtls-8266@9ebc3ee6:ssl/x509.c x509_verify (issuer of the last certificate sent looked up in the CA store)",
-					URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/x509.c",
-					Confidence: "unknown",
-					Note:       "With verifyCertChain only, an intermediate works as CA only when the server does not send it."}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "not applied (trust.model none); axTLS matches the CA by issuer DN",
-					Confidence: "unknown"}},
-				"trust.ca_formats": []SourceRef{SourceRef{
-					Ref:        "WiFiClientSecureAxTLS.cpp setCACert / loadCACert (only used by verifyCertChain)",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp",
-					Confidence: "unknown",
-					Note:       "Not applied with trust.model none."}},
-				"trust.ca_load_hint": []SourceRef{SourceRef{
-					Ref:        "WiFiClientSecureAxTLS.cpp (no CA is used by connect())",
-					Confidence: "unknown"}},
-				"trust.load_snippet": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino@f946290e libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h (setTrustAnchors, getLastSSLError) and BearSSLHelpers.h X509List(const char *pemOrDER); the core's BearSSL_Validation example",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h",
-					Confidence: "vendor-source"}},
-				"trust.load_steps": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino doc/esp8266wifi/bearssl-client-secure-class.rst (X509List, setTrustAnchors, setX509Time / configTime); WiFiClientSecureBearSSL.h:98 setTrustAnchors",
-					URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/doc/esp8266wifi/bearssl-client-secure-class.rst",
-					Confidence: "vendor-doc"}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp:84 ssl_ctx_new(SSL_SERVER_VERIFY_LATER ...), :333 ssl_verify_cert only from verifyCertChain",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L84",
-					Confidence: "vendor-source",
-					Note:       "connect() alone verifies nothing. A sketch that calls verifyCertChain(host) gets CA verification (up to 10 CAs, CN only); one that calls verify(fingerprint, host) gets a SHA-1 pin of the leaf."}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "not applied: connect() verifies nothing (trust.model none); with verifyCertChain axTLS x509_verify walks the chain as sent",
-					URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/x509.c",
-					Confidence: "unknown"}},
-				"trust.pins": []SourceRef{SourceRef{
-					Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp WiFiClientSecure::verify (hex pairs with spaces or colons, ssl_match_fingerprint on the server certificate, then _verifyDN)",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp",
-					Confidence: "vendor-source"}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "not applied (trust.model none)",
-					Confidence: "unknown"}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "not applied (trust.model none)",
-					Confidence: "unknown"}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "WiFiClientSecureAxTLS.cpp:756-790 _verifyDN (CN only, and only when the sketch calls verify/verifyCertChain)",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L756-L790",
-					Confidence: "vendor-source"}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "WiFiClientSecureAxTLS.cpp:84 SSL_SERVER_VERIFY_LATER (nothing checked at connect)",
-					URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L84",
-					Confidence: "vendor-source"}},
-			}},
-	}},
-	{name: "nina-w10.yaml", id: "nina-w10", aliases: []string{"nina-w102", "wifinina", "nina-fw", "arduino-nano-33-iot", "mkr-wifi-1010", "nano-rp2040-connect"}, order: nil, profiles: map[string]*Profile{
-		"": &Profile{
-			ID:       "nina-w10",
-			Name:     "u-blox NINA-W10 with Arduino nina-fw (WiFiNINA)",
-			Vendor:   "u-blox",
-			Aliases:  []string{"nina-w102", "wifinina", "nina-fw", "arduino-nano-33-iot", "mkr-wifi-1010", "nano-rp2040-connect"},
-			Firmware: "Arduino nina-fw 1.5.x (arduino/nina-fw@eca4789e), ESP-IDF 3.3, mbedTLS 2.16",
-			Notes:    "WiFiNINA's WiFiSSLClient runs in the NINA module's firmware: mbedTLS on ESP-IDF 3.3, verification always required (MBEDTLS_SSL_VERIFY_REQUIRED), the CA chain is the PEM bundle in the module's certs partition (the shipped data/roots.pem, 39 roots, unless the Arduino firmware uploader replaced it with the user's own list). The host name is set (SNI and name check) when connecting by name. TLS 1.0 to 1.2, symmetric 16,384-byte record buffers. MBEDTLS_HAVE_TIME_DATE is unset in the firmware's sdkconfig, so certificate dates are not checked. A root that is not in roots.pem cannot be added from the sketch: it needs the firmware uploader (Arduino IDE: Tools > WiFi101 / WiFiNINA Firmware/Certificates Updater, or arduino-fwuploader certificates flash).",
-			TLS: TLSLimits{
-				Versions:     []string{"tls1.0", "tls1.1", "tls1.2"},
-				CipherSuites: []string{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_DHE_RSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_DHE_RSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_DHE_RSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_DHE_RSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CCM_8"},
-				Curves:       []string{"secp521r1", "secp384r1", "secp256r1"},
-				SNI:          boolPtr(true),
-				HelloKnown:   "partial",
-				HelloNote:    "Versions and key exchanges are read from the firmware's sdkconfig; the suite order is mbedTLS's ciphersuite_preference (read in 2.28; the 2.16 that IDF 3.3 ships orders the same families alike). Whether IDF 3.3's mbedTLS config enables ARIA and ChaCha20-Poly1305 was not found; they are left out. Groups, extensions and signature algorithms are approximated by certlint."},
-			Certificates: CertificateLimits{
-				KeyTypes:        []string{"rsa", "ecdsa"},
-				RSAMinBits:      2048,
-				ECCurves:        []string{"P-256", "P-384", "P-521"},
-				SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
-			Trust: TrustModel{
-				Model:                  "builtin-store",
-				CAFormats:              []string{"pem"},
-				LoadSteps:              []string{"the root goes into the NINA module's flash (certs partition) with the Arduino firmware uploader, not from the sketch: arduino-fwuploader certificates flash -b BOARD -a PORT --file {{.FileName}} (BOARD e.g. arduino:samd:nano_33_iot, arduino:samd:mkrwifi1010, arduino:mbed_nano:nanorp2040connect)", "the uploader replaces the whole partition: add a --url HOST:443 or --file for every other server the device talks to, or they stop working (nina-fw 1.4.7 was re-released for this)", "the root expires on {{.Expires}}; the module checks no dates, but the service will move to another root"},
-				LoadSnippet:            "arduino-fwuploader certificates flash -b arduino:samd:nano_33_iot -a /dev/ttyACM0 --file {{.FileName}} --url OTHER-HOST:443\n",
-				Store:                  "nina-roots",
-				PathOrder:              "later",
-				StopsAtFirstHeldIssuer: boolPtr(true),
-				AnchorMatch:            "dn-key",
-				ValidatesUnused:        boolPtr(false),
-				VerifiesHostname:       boolPtr(true),
-				VerifiesTime:           boolPtr(false)},
-			Receive: ReceiveLimits{
-				MaxHandshakeMessageBytes: 16384,
-				MessageCount:             "with-header",
-				ReassemblesHandshake:     boolPtr(false),
-				MaxRecordBytes:           16384},
-			Sources: map[string][]SourceRef{
-				"certificates.ec_curves": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:633-635",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L633-L635",
-					Confidence: "vendor-source"}},
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:590-596, 630 (RSA and ECDSA)",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L590-L596",
-					Confidence: "vendor-source"}},
-				"certificates.rsa_max_bits": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:574 (CONFIG_MBEDTLS_HARDWARE_MPI unset: software bignum)",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L574",
-					Confidence: "unknown",
-					Note:       "No hardware limit applies; mbedTLS's own MPI size limit for 2.16 was not read."}},
-				"certificates.rsa_min_bits": []SourceRef{SourceRef{
-					Ref:        "mbedTLS mbedtls_x509_crt_profile_default (rsa_min_bitlen 2048), read in 2.28.3 library/x509_crt.c:91-101; WiFiSSLClient.cpp sets no profile",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
-					Confidence: "inferred"}},
-				"certificates.signature_hashes": []SourceRef{SourceRef{
-					Ref:        "esp-idf@6ccb4cf5 (v3.3):components/mbedtls/port/include/mbedtls/esp_config.h:2696 defines MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_KEY_EXCHANGE only, not ..._IN_CERTIFICATES; mbedTLS mbedtls_x509_crt_profile_default ('Only SHA-2 hashes' without that define); arduino/nina-fw@eca4789e WiFiSSLClient.cpp sets no certificate profile",
-					URL:        "https://github.com/espressif/esp-idf/blob/6ccb4cf5b7d1fdddb8c2492f9cbc926abaf230df/components/mbedtls/port/include/mbedtls/esp_config.h#L2696",
-					Confidence: "inferred",
-					Note:       "A SHA-1 signature on the path fails with MBEDTLS_X509_BADCERT_BAD_MD. The oracle's nina-w10 build (mbedTLS 2.28 with nina-fw's settings) refuses SHA-1 chains the same way (oracle/FINDINGS.md 4)."}},
-				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:568 (CONFIG_MBEDTLS_SSL_MAX_CONTENT_LEN=16384, symmetric buffers)",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L568",
-					Confidence: "vendor-source"}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:568-569 (MAX_CONTENT_LEN 16384, ASYMMETRIC_CONTENT_LEN unset)",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L568-L569",
-					Confidence: "vendor-source"}},
-				"receive.message_count": []SourceRef{SourceRef{
-					Ref:        "mbedTLS ssl_msg.c / ssl_tls.c: in_hslen = header + body (read in 2.28.3:2911; 2.16 is the same)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2911",
-					Confidence: "inferred"}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "mbedTLS 2.x 'TLS handshake fragmentation not supported' (read in 2.28.3 library/ssl_msg.c:2977-2981; IDF 3.3 ships 2.16)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2977-L2981",
-					Confidence: "inferred"}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:590-596 (key exchanges RSA, DHE_RSA, ECDHE_RSA, ECDHE_ECDSA, ECDH_ECDSA, ECDH_RSA), :610-618 (no Camellia, DES, RC4; CCM and GCM on)",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L590-L618",
-					Confidence: "vendor-source"}, SourceRef{
-					Ref:        "mbedtls 2.28.3 library/ssl_ciphersuites.c ciphersuite_preference (order)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_ciphersuites.c",
-					Confidence: "inferred",
-					Note:       "ARIA and ChaCha20 suites may also be offered (not settled); they are left out."}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:631-642 (secp192r1 ... secp521r1, k1 curves, brainpool, Curve25519 enabled)",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L631-L642",
-					Confidence: "inferred",
-					Note:       "mbedTLS 2.16 lists groups from the largest NIST curve down; certlint offers only the NIST curves it can send. Whether X25519 is offered in TLS by 2.16 was not checked."}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "no ClientHello captured from nina-fw",
-					Confidence: "unknown"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:sdkconfig; no capture of a NINA ClientHello",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig",
-					Confidence: "inferred"}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:108 (mbedtls_ssl_set_hostname when connecting by name); CHANGELOG 1.2.3 (SNI)",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L108",
-					Confidence: "vendor-source"}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:599-601 (CONFIG_MBEDTLS_SSL_PROTO_TLS1, TLS1_1, TLS1_2 = y)",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L599-L601",
-					Confidence: "vendor-source"}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2615-2640 (every candidate whose subject matches the issuer is checked against the signature)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2615-L2640",
-					Confidence: "inferred"}},
-				"trust.ca_formats": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:93 (the certs partition is parsed as a PEM bundle with mbedtls_x509_crt_parse); tools/nina-fw-create-roots.sh",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L93",
-					Confidence: "vendor-source"}},
-				"trust.load_snippet": []SourceRef{SourceRef{
-					Ref:        "arduino/arduino-fwuploader README (certificates flash)",
-					URL:        "https://github.com/arduino/arduino-fwuploader",
-					Confidence: "inferred"}},
-				"trust.load_steps": []SourceRef{SourceRef{
-					Ref:        "arduino/arduino-fwuploader README ('certificates flash' with --url / --file, -b, -a); nina-fw CHANGELOG 1.4.7 (the uploader deleted every certificate but the one fetched)",
-					URL:        "https://github.com/arduino/arduino-fwuploader",
-					Confidence: "inferred",
-					Note:       "The uploader's flags were not read in its source here; the CHANGELOG note is vendor text."}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:76-99 (VERIFY_REQUIRED; PEM bundle mmapped from the certs partition; mbedtls_ssl_conf_ca_chain); partitions.csv (certs 0x20000 at 0x10000); data/roots.pem",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L76-L99",
-					Confidence: "vendor-source"}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2580-2640 x509_crt_find_parent_in (a parent is looked for only among the certificates sent after the child); oracle/FINDINGS.md 5 (an out-of-order chain fails on mbedTLS 2.28)",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2580-L2640",
-					Confidence: "inferred",
-					Note:       "Read in mbedTLS 2.28; the mbedTLS of this firmware keeps the same parent search."}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "mbedtls 2.28.3 library/x509_crt.c:2698-2760 x509_crt_find_parent (trusted CAs are searched before the rest of the chain), :2933",
-					URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2698-L2760",
-					Confidence: "inferred"}},
-				"trust.store": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:data/roots.pem (39 roots, last changed 2021-06-08 for 1.4.6); partitions.csv certs partition",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/data/roots.pem",
-					Confidence: "vendor-source",
-					Note:       "The list is profiles/stores/nina-roots.yaml. A module whose certs partition was rewritten by the firmware uploader holds the user's list instead (write a custom profile with trust.model loaded-ca for it)."}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "oracle/FINDINGS.md 6: mbedTLS 2.28 ignores a certificate sent after the anchored one",
-					Confidence: "inferred"}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:108 (mbedtls_ssl_set_hostname also sets the name mbedTLS verifies)",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L108",
-					Confidence: "vendor-source",
-					Note:       "Connecting by IP address sets no name, and then no name is checked."}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "arduino/nina-fw@eca4789e:sdkconfig:577 (CONFIG_MBEDTLS_HAVE_TIME_DATE unset)",
-					URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L577",
-					Confidence: "vendor-source"}},
-			}},
-	}},
-	{name: "spwf01.yaml", id: "spwf01", aliases: []string{"spwf01sa", "spwf01sc", "spwf01sx"}, order: nil, profiles: map[string]*Profile{
-		"": &Profile{
-			ID:       "spwf01",
-			Name:     "ST SPWF01Sx",
-			Vendor:   "STMicroelectronics",
-			Aliases:  []string{"spwf01sa", "spwf01sc", "spwf01sx"},
-			Firmware: "3.x",
-			Notes:    "Closed ST firmware driven by AT commands (UM1695); TLS is described in AN4683 and the STSW-TLSpack examples. Unlike the SPWF04, the SPWF01 can connect without verifying the server (\"anonymous negotiation\"): verification only happens when a CA is loaded. The CA slot (RAM `ca` or flash `f_ca`) takes PEM only; a certificate it cannot parse gives \"ERROR: Unable to load CA certificate\". An expected server domain can be set with AT+S.TLSDOMAIN and the clock with AT+S.SETTIME. Supported TLS versions, cipher suites and key/size limits were not found in any retrieved source; in 2017 the SPWF01SA.11 reached www.ebay.com, www.ssllabs.com and Azure IoT Hub (anonymously) where the SPWF04 failed.",
-			TLS: TLSLimits{
-				Versions:     []string{},
-				MaxVersion:   "tls1.2",
-				CipherSuites: []string{},
-				Curves:       []string{},
-				HelloKnown:   "unknown",
-				HelloNote:    "Nothing of the SPWF01 ClientHello is published (AN4683 body not retrieved, no capture found). The firmware predates TLS 1.3 (tls.max_version), so certlint dials with TLS 1.0-1.2 and its own suites and extensions only to see whether the server takes any version the module could speak."},
-			Certificates: CertificateLimits{
-				KeyTypes:        []string{},
-				ECCurves:        []string{},
-				SignatureHashes: []string{}},
-			Trust: TrustModel{
-				Model:            "loaded-ca",
-				CAFormats:        []string{"pem"},
-				CASKIAutoFormats: []string{},
-				CALoadHint:       "Clear the slots with AT+S.TLSCERT2=clean,all, load the root CA in PEM with AT+S.TLSCERT=f_ca,<size><CR><PEM text> (flash; `ca` keeps it in RAM), set the expected server name with AT+S.TLSDOMAIN=f_domain,<name> and the clock with AT+S.SETTIME=<epoch>, then open with AT+S.SOCKON=<host>,<port>,s,ind. Without a CA the module connects anonymously, i.e. without verifying the server.",
-				PathOrder:        "unknown",
-				AnchorMatch:      "unknown",
-				VerifiesHostname: boolPtr(true),
-				VerifiesTime:     boolPtr(true)},
-			WarnOnly: map[string]string{},
-			Sources: map[string][]SourceRef{
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695",
-					Confidence: "unknown",
-					Note:       "Not found. A 2017 example used GeoTrust Global CA (RSA-2048, SHA-1), so RSA works."}},
-				"certificates.max_cert_bytes": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695, ST community",
-					Confidence: "unknown",
-					Note:       "No per-certificate or chain limit found for SPWF01 (the 2.5 KB / 1,475 B figures are SPWF04)."}},
-				"certificates.rsa_max_bits": []SourceRef{SourceRef{
-					Ref:        "ST community thread 45239 (seed 002)",
-					URL:        "https://community.st.com/thread/45239-spwf04sa-problem-ssl-connection",
-					Confidence: "unknown",
-					Note:       "No limit found. The same user reached www.ebay.com and www.ssllabs.com on the SPWF01SA.11 (FW 3.x); Azure IoT Hub (RSA-4096 intermediate) only anonymously."}},
-				"client.cert_max_bytes": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695",
-					Confidence: "unknown",
-					Note:       "No limit found for the f_cert / f_key slots."}},
-				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
-					Ref:        "searched UM1695, AN4683 (body not retrieved), ST community, ST mbed driver",
-					Confidence: "unknown",
-					Note:       "Nothing found on the module's handshake message size, record buffer or reassembly."}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "searched UM1695, AN4683 (body not retrieved), ST community, ST mbed driver",
-					Confidence: "unknown",
-					Note:       "Nothing found on the module's handshake message size, record buffer or reassembly."}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "searched UM1695, AN4683 (body not retrieved), ST community, ST mbed driver",
-					Confidence: "unknown",
-					Note:       "Nothing found on the module's handshake message size, record buffer or reassembly."}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695, ST community",
-					Confidence: "unknown",
-					Note:       "No suite list found; needs a packet capture."}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "the same searches as tls.hello_note: no document, SDK source or capture gives the whole ClientHello",
-					Confidence: "unknown"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "searched AN4683 (first pages only), UM1695, ST community; no ClientHello capture",
-					Confidence: "unknown",
-					Note:       "Nothing about the SPWF01 ClientHello was found."}},
-				"tls.max_version": []SourceRef{SourceRef{
-					Ref:        "SPWF01 firmware 3.x (ST community threads on FW 3.4, 2015-2017; the STSW-TLSpack examples) against RFC 8446, TLS 1.3 (published August 2018)",
-					URL:        "https://community.st.com/t5/interface-and-connectivity-ics/unable-to-initiate-tls-connection-using-spwf01sa-11-wit-fw-v3-4/m-p/482194",
-					Confidence: "inferred",
-					Note:       "The firmware was released before TLS 1.3 existed, so it cannot offer it: at most TLS 1.2. Which of TLS 1.0-1.2 it offers is not documented (tls.versions stays unknown); certlint offers TLS 1.0-1.2 for it, so a server that refuses all of them (a TLS 1.3-only server) fails the device, and a server that agrees one gives no verdict on versions."}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695, ST mbed SPWF01SA driver",
-					Confidence: "unknown",
-					Note:       "Not documented whether SOCKON sends SNI; left unknown (null)."}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "searched AN4683 (cupdf.com / datasheetandpdf copies), UM1695, ST community",
-					URL:        "https://cupdf.com/document/transport-layer-security-protocol-for-spwf01sx-transport-layer-security-protocol.html",
-					Confidence: "unknown",
-					Note:       "Only the TLS-overview pages of AN4683 were readable; no version list found."}},
-				"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695, ST community",
-					Confidence: "unknown",
-					Note:       "Not documented; false is the conservative default (load the root)."}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695, ST community",
-					Confidence: "unknown",
-					Note:       "Not documented; unknown = matched by issuer name and verified by key, as most stacks do."}},
-				"trust.ca_formats": []SourceRef{SourceRef{
-					Ref:        "ST community 'Unable to initiate TLS connection using SPWF01SA.11 with FW v3.4', jerry (ST)",
-					URL:        "https://community.st.com/t5/interface-and-connectivity-ics/unable-to-initiate-tls-connection-using-spwf01sa-11-wit-fw-v3-4/m-p/482194",
-					Confidence: "vendor-forum",
-					Note:       "\"only PEM can be used here\"; a bad certificate gives 'ERROR: Unable to load CA certificate' (FW 3.4)."}},
-				"trust.ca_load_hint": []SourceRef{SourceRef{
-					Ref:        "ST thread 482194 and ST mbed SPWF01SA driver (RAM_CA_ROOT_CERT … FLASH_DOMAIN, setTLSSRVdomain, settime)",
-					URL:        "https://os.mbed.com/teams/ST/code/SPWF01SA/",
-					Confidence: "vendor-forum",
-					Note:       "Command sequence from ST's own driver and ST's forum answer."}},
-				"trust.ca_max_bytes": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695, ST community",
-					Confidence: "unknown",
-					Note:       "No CA size limit found."}},
-				"trust.ca_requires_ski": []SourceRef{SourceRef{
-					Ref:        "ST mbed SPWF01SA driver, ST thread 482194",
-					URL:        "https://os.mbed.com/teams/ST/code/SPWF01SA/",
-					Confidence: "unknown",
-					Note:       "No SKI step appears in SPWF01 examples (unlike SPWF04); set false, not confirmed."}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "ST STSW-TLSpack product page and AN4683 (mutual, one-way, anonymous examples)",
-					URL:        "https://st.com/en/embedded-software/stsw-tlspack.html",
-					Confidence: "vendor-doc",
-					Note:       "Verification happens when a CA is loaded; anonymous negotiation (no CA, no verification) is also supported, so a missing CA means the server is not checked."}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695, ST community",
-					Confidence: "unknown",
-					Note:       "TLS library and path building not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns on an out-of-order chain."}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695, ST community",
-					Confidence: "unknown",
-					Note:       "Not documented; null = certlint assumes the common behaviour (stop) and warns about certificates sent after it."}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "searched AN4683, UM1695, ST community",
-					Confidence: "unknown",
-					Note:       "Not documented."}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "ST mbed SPWF01SA driver setTLSSRVdomain; AT+S.TLSDOMAIN=f_domain,<name>",
-					URL:        "https://os.mbed.com/teams/ST/code/SPWF01SA/",
-					Confidence: "inferred",
-					Note:       "An expected server domain can be configured, so a name check exists when it is set. Whether it matches CN or SAN is not documented."}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "ST mbed SPWF01SA driver (settime) and X-CUBE-WIFI1 call AT+S.SETTIME before TLS",
-					URL:        "https://os.mbed.com/teams/ST/code/SPWF01SA/",
-					Confidence: "inferred",
-					Note:       "Drivers set the module clock before TLS, implying validity dates are checked."}},
-			}},
-	}},
-	{name: "spwf04.yaml", id: "spwf04", aliases: []string{"spwf04sa", "spwf04sc", "spwf04sx"}, order: []string{"1.0"}, profiles: map[string]*Profile{
-		"": &Profile{
-			ID:       "spwf04",
-			Name:     "ST SPWF04Sx",
-			Vendor:   "STMicroelectronics",
-			Aliases:  []string{"spwf04sa", "spwf04sc", "spwf04sx"},
-			Firmware: "1.1.x",
-			Notes:    "Closed ST firmware (TLS library not named anywhere), driven by AT commands (UM2114) or its SPI framing. The module always verifies the server: anonymous TLS is not supported, so a root CA must be loaded first. The CA is found by Subject Key Identifier, either in the `ca` slot (AT+S.TLSCERT) or as a file named <ski>.ca in the module file system. Each certificate the peer sends may be at most 2.5 KB (ST); the module's own certificate bundle for mutual TLS at most 1,475 bytes. When validation fails the module sends a fatal certificate_unknown alert and prints \"AT-S.Certificate Error:N\". Firmware 1.0.x (variant spwf04@1.0) failed on an RSA-4096 intermediate and had no EC; 1.1.x connects through RSA-4096 intermediates (Azure, 2018-2019). The cipher list and the supported TLS versions other than 1.2 are not published.",
-			TLS: TLSLimits{
-				Versions:     []string{"tls1.2"},
-				CipherSuites: []string{},
-				Curves:       []string{},
-				SNI:          boolPtr(true),
-				HelloKnown:   "partial",
-				HelloNote:    "Only TLS 1.2 is confirmed. Suites, compression, extensions, signature algorithms and groups are not published (closed firmware, no capture found); certlint offers its own suites and extensions for TLS 1.2."},
-			Certificates: CertificateLimits{
-				MaxCertBytes:    2560,
-				KeyTypes:        []string{"rsa", "ecdsa"},
-				ECCurves:        []string{},
-				SignatureHashes: []string{}},
-			Trust: TrustModel{
-				Model:            "loaded-ca",
-				CAFormats:        []string{"der", "pem"},
-				CAMaxBytes:       2560,
-				CARequiresSKI:    true,
-				CASKIAutoFormats: []string{"der"},
-				CAPath:           "{ski}.ca",
-				CALoadHint:       "Clear the flash slots with AT+S.TLSCERT=content,2, then load the ROOT CA with AT+S.TLSCERT=ca,<length><CR><certificate bytes>. Send it as DER: the module then answers AT-S.SubjectKeyId:<hex> by itself. A PEM CA is answered with \"No SubjectKeyId\" and the root's SKI must follow as 20 raw bytes with AT+S.TLSCERT=auth,20 (not as 40 hex characters). Alternatively (one-way authentication) store the root as the file <ski-hex>.ca in the module file system after AT+S.TLSCERT=content,2. Set the clock with AT+S.TIME=<epoch> before connecting.",
-				LoadSteps:        []string{"file system (one-way TLS): store {{.Format}} as {{.FileName}} in the module file system (APP flash image or SD card); the module finds it by the SKI in the name", "or the CA slot: send the AT commands below; loading the DER form makes the module extract the SKI itself, PEM needs the SKI sent as 20 raw bytes", "check that the module answers AT-S.SubjectKeyId:{{.SKIColon}} (DER) and lists AT-S.CA:1 after AT+S.TLSCERT=content,1"},
-				LoadSnippet:      "AT+S.TLSCERT=content,2\nAT+S.TLSCERT=ca,{{.DERBytes}}<CR>  then the {{.DERBytes}} bytes of the DER root (openssl x509 -outform der)\n  (PEM instead: AT+S.TLSCERT=ca,{{.PEMBytes}}<CR> + the PEM text; the module answers No SubjectKeyId; then\n   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes {{.SKISpaced}}, not 40 hex characters)\nAT+S.TLSCERT=content,1\nAT+S.TIME={{.Epoch}}   (the device clock in Unix seconds: now, or --at)\n",
-				PathOrder:        "unknown",
-				AnchorMatch:      "ski",
-				VerifiesTime:     boolPtr(true)},
-			Client: ClientLimits{
-				CertMaxBytes: 1475},
-			WarnOnly: map[string]string{},
-			Sources: map[string][]SourceRef{
-				"certificates.ec_curves": []SourceRef{SourceRef{
-					Ref:        "ST community thread 0D50X00009XkY5USAV",
-					URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
-					Confidence: "unknown",
-					Note:       "Only P-256 has been seen working; P-384/P-521 untested, so no restriction is set."}},
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "ST community thread 0D50X00009XkY5USAV (user log on FW 1.1.0)",
-					URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
-					Confidence: "field-report",
-					Note:       "Firmware 1.1.x: a user loaded a CA, certificate and key on NIST P-256 and got as far as an HTTP 400, so ECDSA P-256 appears accepted. ed25519 is excluded by inference only (2017-era TLS 1.2 stack), not by a source."}, SourceRef{
-					Ref:        "ST community thread 45239 'SPWF04SA problem SSL connection' (Nov 2017), seed 002",
-					URL:        "https://community.st.com/thread/45239-spwf04sa-problem-ssl-connection",
-					Confidence: "inferred",
-					Note:       "Firmware 1.0.x (variant 1.0): RSA only. The user mentions another thread saying \"support for elliptic curves is coming in a future release\"; that thread was not found, so \"no EC before 1.1.0\" stays unconfirmed."}},
-				"certificates.max_cert_bytes": []SourceRef{SourceRef{
-					Ref:        "ST community, 'SPWF04Sx AT+S.HTTP Client Error:1', accepted answer by ST (2018-02-20, FW 1.1.0 context)",
-					URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
-					Confidence: "vendor-forum",
-					Note:       "\"the 2.5K limits refer to each certificate in the bundle received from a peer\"; applies to server and client chains. 2.5 KB taken as 2,560 DER bytes. Seed 000: a 3,813-byte Azure leaf broke the connection while a 1,464-byte intermediate passed."}},
-				"certificates.max_chain_bytes": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "No whole-chain limit found; ST only states the per-certificate 2.5 KB limit."}},
-				"certificates.max_chain_depth": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "Not found. Logs show chains processed one certificate at a time (AT-S.Loading:n:m)."}},
-				"certificates.rsa_max_bits": []SourceRef{SourceRef{
-					Ref:        "ST community thread 45239 (Nov 2017), seed 002",
-					URL:        "https://community.st.com/thread/45239-spwf04sa-problem-ssl-connection",
-					Confidence: "field-report",
-					Note:       "Firmware 1.0.x (variant 1.0): the Azure IoT Hub chain whose 2nd certificate is RSA-4096 failed with \"Certificate Error:22\"; the user suspected the key size and ST's reply could not be read. Disputed: the same intermediate is 1,464 bytes, so the 2.5 KB rule does not explain it, but the cause is not confirmed."}, SourceRef{
-					Ref:        "seeds 000 (GHI forum, 2019) and 001 (ST community, 2018)",
-					Confidence: "field-report",
-					Note:       "Firmware 1.1.x (base profile): connections through Microsoft IT TLS CA 1/4 (RSA-4096, 1,464 bytes) worked, so no limit at 4,096 bits; the upper limit is unknown and left at 0."}},
-				"certificates.signature_hashes": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "Not found. SHA-256/RSA chains (Azure, Amazon) are known to work on 1.1.x."}},
-				"client.cert_max_bytes": []SourceRef{SourceRef{
-					Ref:        "ST community, 'SPWF04Sx AT+S.HTTP Client Error:1', accepted answer by ST (2018-02-20)",
-					URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
-					Confidence: "vendor-forum",
-					Note:       "\"the size of the certificate bundle stored in 'cert' section or in 'tls.cert' file must be limited to 1475 bytes\""}},
-				"firmware": []SourceRef{SourceRef{
-					Ref:        "seed 002 (1.0.x era, Nov 2017) vs seeds 000/001 (2018-2019)",
-					Confidence: "field-report",
-					Note:       "Base profile = newest known firmware 1.1.x; variant 1.0 = firmware 1.0.x."}},
-				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
-					Confidence: "unknown",
-					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
-					Confidence: "unknown",
-					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
-					Confidence: "unknown",
-					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver",
-					Confidence: "unknown",
-					Note:       "No document, driver or capture lists the SPWF04 ClientHello suites. Needs a packet capture. Left empty (unknown)."}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "No source names the ECDHE groups the module offers."}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "the same searches as tls.hello_note: no document, SDK source or capture gives the whole ClientHello",
-					Confidence: "unknown"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver; no ClientHello capture",
-					Confidence: "unknown",
-					Note:       "The SPWF04 TLS stack is closed; no document or capture shows its ClientHello. A packet capture of AT+S.SOCKON would settle it."}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (OpenSocket: commonName ?? \"s\") and ST community thread 0D50X00009XkXCMSA3",
-					URL:        "https://community.st.com/s/question/0D50X00009XkXCMSA3/spwf04sa-ssl-connection-issue",
-					Confidence: "inferred",
-					Note:       "AT+S.SOCKON=<host>,<port>,,<name>: the 4th parameter may be a domain name that switches TLS on with that name; with SOCKON=www.ssllabs.com,...,ssllabs.com the server answered, which suggests the name goes out as SNI. Whether SNI is sent when only \"s\" is given (GHI's default) is unknown."}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "GHI forum, 'Unable to open SSL socket to Azure Storage Account with WiFi FEZ-SpwF04Sx' (2019), seed 000",
-					URL:        "https://forums.ghielectronics.com/t/unable-to-open-ssl-socket-to-azure-storage-account-with-wifi-fez-spwf04sx-which-worked-before/22230",
-					Confidence: "field-report",
-					Note:       "User reports a working \"TLS 1.2 secured SSL socket\". Seed 004 also shows the module completing a handshake with `openssl s_server -tls1_2`. Only TLS 1.2 is confirmed; whether TLS 1.0/1.1 are also offered is unknown (UM2114/AN4963 bodies not retrieved)."}},
-				"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
-					Ref:        "seed 001 (ST community 'SPWF04Sx MQTTCONN problem with Azure', 2018-03-26)",
-					Confidence: "field-report",
-					Note:       "With the intermediate 'Microsoft IT TLS CA 1' loaded the module printed \"Skip CA / Certificate Error:23\"; with the Baltimore root it connected. Caveat: the user gave the ROOT's SKI (e59d…) as auth for the intermediate's PEM, so the failure may come from that mismatch rather than from a rule against intermediate anchors. Not verified."}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "ST community thread 0D50X00009hp5O9 and seed 001 (Elio Cometti, ST); devices.md SPWF04 'Root CA in the filesystem'",
-					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
-					Confidence: "vendor-forum",
-					Note:       "The CA is stored and found by its Subject Key Identifier (<ski>.ca files, AT-S.SubjectKeyId). That the key looked up is the child's Authority Key Identifier is inferred (devices.md: L)."}},
-				"trust.ca_formats": []SourceRef{SourceRef{
-					Ref:        "ST community 'SPW40SA Certificate Error:23', Elio Cometti (ST) log (2018-01-18)",
-					URL:        "https://community.st.com/s/question/0D50X00009XkXJjSAN/spw40sa-certificate-error23",
-					Confidence: "vendor-forum",
-					Note:       "ST loads a 1,239-byte DER root with AT+S.TLSCERT=ca; seeds 001/004 load PEM. Both are accepted by the slot."}},
-				"trust.ca_load_hint": []SourceRef{SourceRef{
-					Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (ClearTlsServerRootCertificate, SetTlsServerRootCertificate); seeds 001, 004",
-					URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
-					Confidence: "vendor-forum",
-					Note:       "Command sequence as used by ST staff in seed 001 and by GHI's driver."}},
-				"trust.ca_max_bytes": []SourceRef{SourceRef{
-					Ref:        "AN4963 p.22 as quoted by a user in seed 000 (GHI forum 2019)",
-					URL:        "https://forums.ghielectronics.com/t/unable-to-open-ssl-socket-to-azure-storage-account-with-wifi-fez-spwf04sx-which-worked-before/22230",
-					Confidence: "field-report",
-					Note:       "\"The maximum allowed size for any file uploaded to the module is 2.5 KB.\" Quoted, not read by us; taken as 2,560 bytes like the per-certificate limit. The 1,475-byte limit is for the module's own 'cert' bundle, not for the CA."}},
-				"trust.ca_path": []SourceRef{SourceRef{
-					Ref:        "ST community thread 0D50X00009hp5O9 (Elio Cometti, ST) and seed 001 (Shep Smith, 2018-07-06)",
-					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
-					Confidence: "vendor-forum",
-					Note:       "\"if SPWF04 acts as client then saving the root ca in the SPWF04 filesystem is enough\"; the file is named <subject key identifier>.ca (e.g. e59d5930824758ccacfa085436867b3ab5044df0.ca for Baltimore CyberTrust Root)."}},
-				"trust.ca_requires_ski": []SourceRef{SourceRef{
-					Ref:        "ST community thread 0D50X00009hp5O9 and seed 001 (Elio Cometti, ST, 2018-03-26)",
-					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
-					Confidence: "vendor-forum",
-					Note:       "The CA is stored and looked up by its Subject Key Identifier (AT-S.SubjectKeyId, AT+S.TLSCERT=auth, <ski>.ca file). That the lookup key is the child's AKI is inferred."}},
-				"trust.ca_ski_auto_formats": []SourceRef{SourceRef{
-					Ref:        "seed 001 (Elio Cometti, ST): 'the certificate in binary format is loaded, so that the key is automatically extracted'",
-					Confidence: "vendor-forum",
-					Note:       "DER → module prints AT-S.SubjectKeyId itself."}, SourceRef{
-					Ref:        "seed 004 (ST community, 2017-08-31 … 2017-10-30)",
-					Confidence: "field-report",
-					Note:       "PEM → \"AT-S.No SubjectKeyId\"; the SKI must then be supplied as 20 binary bytes with AT+S.TLSCERT=auth,20. Sending it as 40 hex characters gave Certificate Error:3."}},
-				"trust.load_snippet": []SourceRef{SourceRef{
-					Ref:        "the same sources as trust.ca_load_hint: AT+S.TLSCERT=content,2 / ca / auth / content,1 and AT+S.TIME as used by ST staff (seed 001) and GHI's driver",
-					URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
-					Confidence: "vendor-forum"}},
-				"trust.load_steps": []SourceRef{SourceRef{
-					Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (SetTlsServerRootCertificate returns the AT-S.SubjectKeyId answer); ST community threads 0D50X00009hp5O9 (<SKI>.ca file) and 0D50X00009XkXJjSAN (DER load log); seeds 001, 004",
-					URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
-					Confidence: "vendor-forum"}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "ST community 'SPWF04 - TLS anonymous negotiation', Elio Cometti (ST)",
-					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
-					Confidence: "vendor-forum",
-					Note:       "\"SPWF04 supports One-way and mutual authentication modes. Indeed, anonymous authentication is not supported.\" No built-in root store: every example loads a CA."}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community; logs show AT-S.Loading:n:m per received certificate",
-					Confidence: "unknown",
-					Note:       "Closed stack: whether the module looks for an issuer out of served order is not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns when a chain is served out of order."}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "Not documented. null = certlint assumes the path ends at the first certificate whose issuer the module holds (BearSSL, mbedTLS) and warns about certificates sent after it."}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "Not documented whether certificates sent but off the path are parsed and validated."}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "GHI driver property ForceSocketsTlsCommonName; SOCKON 4th parameter",
-					Confidence: "unknown",
-					Note:       "The name parameter suggests a CN check but nothing states it; left unknown."}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "ST community thread 43228 and seed 004 (ST X-CUBE-WIFI1 example sets AT+S.TIME before TLS)",
-					URL:        "https://community.st.com/thread/43228-spwf04sa-tls-socket-connection-problem",
-					Confidence: "inferred",
-					Note:       "ST's host examples always set the clock before TLS, which implies validity dates are checked. Whether expiry is enforced when the clock was never set is unknown."}},
-			}},
-		"1.0": &Profile{
-			ID:       "spwf04",
-			Name:     "ST SPWF04Sx",
-			Vendor:   "STMicroelectronics",
-			Aliases:  []string{"spwf04sa", "spwf04sc", "spwf04sx"},
-			Firmware: "1.0.x",
-			Notes:    "Closed ST firmware (TLS library not named anywhere), driven by AT commands (UM2114) or its SPI framing. The module always verifies the server: anonymous TLS is not supported, so a root CA must be loaded first. The CA is found by Subject Key Identifier, either in the `ca` slot (AT+S.TLSCERT) or as a file named <ski>.ca in the module file system. Each certificate the peer sends may be at most 2.5 KB (ST); the module's own certificate bundle for mutual TLS at most 1,475 bytes. When validation fails the module sends a fatal certificate_unknown alert and prints \"AT-S.Certificate Error:N\". Firmware 1.0.x (variant spwf04@1.0) failed on an RSA-4096 intermediate and had no EC; 1.1.x connects through RSA-4096 intermediates (Azure, 2018-2019). The cipher list and the supported TLS versions other than 1.2 are not published.",
-			TLS: TLSLimits{
-				Versions:     []string{"tls1.2"},
-				CipherSuites: []string{},
-				Curves:       []string{},
-				SNI:          boolPtr(true),
-				HelloKnown:   "partial",
-				HelloNote:    "Only TLS 1.2 is confirmed. Suites, compression, extensions, signature algorithms and groups are not published (closed firmware, no capture found); certlint offers its own suites and extensions for TLS 1.2."},
-			Certificates: CertificateLimits{
-				MaxCertBytes:    2560,
-				KeyTypes:        []string{"rsa"},
-				RSAMaxBits:      2048,
-				ECCurves:        []string{},
-				SignatureHashes: []string{}},
-			Trust: TrustModel{
-				Model:            "loaded-ca",
-				CAFormats:        []string{"der", "pem"},
-				CAMaxBytes:       2560,
-				CARequiresSKI:    true,
-				CASKIAutoFormats: []string{"der"},
-				CAPath:           "{ski}.ca",
-				CALoadHint:       "Clear the flash slots with AT+S.TLSCERT=content,2, then load the ROOT CA with AT+S.TLSCERT=ca,<length><CR><certificate bytes>. Send it as DER: the module then answers AT-S.SubjectKeyId:<hex> by itself. A PEM CA is answered with \"No SubjectKeyId\" and the root's SKI must follow as 20 raw bytes with AT+S.TLSCERT=auth,20 (not as 40 hex characters). Alternatively (one-way authentication) store the root as the file <ski-hex>.ca in the module file system after AT+S.TLSCERT=content,2. Set the clock with AT+S.TIME=<epoch> before connecting.",
-				LoadSteps:        []string{"file system (one-way TLS): store {{.Format}} as {{.FileName}} in the module file system (APP flash image or SD card); the module finds it by the SKI in the name", "or the CA slot: send the AT commands below; loading the DER form makes the module extract the SKI itself, PEM needs the SKI sent as 20 raw bytes", "check that the module answers AT-S.SubjectKeyId:{{.SKIColon}} (DER) and lists AT-S.CA:1 after AT+S.TLSCERT=content,1"},
-				LoadSnippet:      "AT+S.TLSCERT=content,2\nAT+S.TLSCERT=ca,{{.DERBytes}}<CR>  then the {{.DERBytes}} bytes of the DER root (openssl x509 -outform der)\n  (PEM instead: AT+S.TLSCERT=ca,{{.PEMBytes}}<CR> + the PEM text; the module answers No SubjectKeyId; then\n   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes {{.SKISpaced}}, not 40 hex characters)\nAT+S.TLSCERT=content,1\nAT+S.TIME={{.Epoch}}   (the device clock in Unix seconds: now, or --at)\n",
-				PathOrder:        "unknown",
-				AnchorMatch:      "ski",
-				VerifiesTime:     boolPtr(true)},
-			Client: ClientLimits{
-				CertMaxBytes: 1475},
-			WarnOnly: map[string]string{},
-			Sources: map[string][]SourceRef{
-				"certificates.ec_curves": []SourceRef{SourceRef{
-					Ref:        "ST community thread 0D50X00009XkY5USAV",
-					URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
-					Confidence: "unknown",
-					Note:       "Only P-256 has been seen working; P-384/P-521 untested, so no restriction is set."}},
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "ST community thread 0D50X00009XkY5USAV (user log on FW 1.1.0)",
-					URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
-					Confidence: "field-report",
-					Note:       "Firmware 1.1.x: a user loaded a CA, certificate and key on NIST P-256 and got as far as an HTTP 400, so ECDSA P-256 appears accepted. ed25519 is excluded by inference only (2017-era TLS 1.2 stack), not by a source."}, SourceRef{
-					Ref:        "ST community thread 45239 'SPWF04SA problem SSL connection' (Nov 2017), seed 002",
-					URL:        "https://community.st.com/thread/45239-spwf04sa-problem-ssl-connection",
-					Confidence: "inferred",
-					Note:       "Firmware 1.0.x (variant 1.0): RSA only. The user mentions another thread saying \"support for elliptic curves is coming in a future release\"; that thread was not found, so \"no EC before 1.1.0\" stays unconfirmed."}},
-				"certificates.max_cert_bytes": []SourceRef{SourceRef{
-					Ref:        "ST community, 'SPWF04Sx AT+S.HTTP Client Error:1', accepted answer by ST (2018-02-20, FW 1.1.0 context)",
-					URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
-					Confidence: "vendor-forum",
-					Note:       "\"the 2.5K limits refer to each certificate in the bundle received from a peer\"; applies to server and client chains. 2.5 KB taken as 2,560 DER bytes. Seed 000: a 3,813-byte Azure leaf broke the connection while a 1,464-byte intermediate passed."}},
-				"certificates.max_chain_bytes": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "No whole-chain limit found; ST only states the per-certificate 2.5 KB limit."}},
-				"certificates.max_chain_depth": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "Not found. Logs show chains processed one certificate at a time (AT-S.Loading:n:m)."}},
-				"certificates.rsa_max_bits": []SourceRef{SourceRef{
-					Ref:        "ST community thread 45239 (Nov 2017), seed 002",
-					URL:        "https://community.st.com/thread/45239-spwf04sa-problem-ssl-connection",
-					Confidence: "field-report",
-					Note:       "Firmware 1.0.x (variant 1.0): the Azure IoT Hub chain whose 2nd certificate is RSA-4096 failed with \"Certificate Error:22\"; the user suspected the key size and ST's reply could not be read. Disputed: the same intermediate is 1,464 bytes, so the 2.5 KB rule does not explain it, but the cause is not confirmed."}, SourceRef{
-					Ref:        "seeds 000 (GHI forum, 2019) and 001 (ST community, 2018)",
-					Confidence: "field-report",
-					Note:       "Firmware 1.1.x (base profile): connections through Microsoft IT TLS CA 1/4 (RSA-4096, 1,464 bytes) worked, so no limit at 4,096 bits; the upper limit is unknown and left at 0."}},
-				"certificates.signature_hashes": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "Not found. SHA-256/RSA chains (Azure, Amazon) are known to work on 1.1.x."}},
-				"client.cert_max_bytes": []SourceRef{SourceRef{
-					Ref:        "ST community, 'SPWF04Sx AT+S.HTTP Client Error:1', accepted answer by ST (2018-02-20)",
-					URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
-					Confidence: "vendor-forum",
-					Note:       "\"the size of the certificate bundle stored in 'cert' section or in 'tls.cert' file must be limited to 1475 bytes\""}},
-				"firmware": []SourceRef{SourceRef{
-					Ref:        "seed 002 (1.0.x era, Nov 2017) vs seeds 000/001 (2018-2019)",
-					Confidence: "field-report",
-					Note:       "Base profile = newest known firmware 1.1.x; variant 1.0 = firmware 1.0.x."}},
-				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
-					Confidence: "unknown",
-					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
-					Confidence: "unknown",
-					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
-					Confidence: "unknown",
-					Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver",
-					Confidence: "unknown",
-					Note:       "No document, driver or capture lists the SPWF04 ClientHello suites. Needs a packet capture. Left empty (unknown)."}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "No source names the ECDHE groups the module offers."}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "the same searches as tls.hello_note: no document, SDK source or capture gives the whole ClientHello",
-					Confidence: "unknown"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver; no ClientHello capture",
-					Confidence: "unknown",
-					Note:       "The SPWF04 TLS stack is closed; no document or capture shows its ClientHello. A packet capture of AT+S.SOCKON would settle it."}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (OpenSocket: commonName ?? \"s\") and ST community thread 0D50X00009XkXCMSA3",
-					URL:        "https://community.st.com/s/question/0D50X00009XkXCMSA3/spwf04sa-ssl-connection-issue",
-					Confidence: "inferred",
-					Note:       "AT+S.SOCKON=<host>,<port>,,<name>: the 4th parameter may be a domain name that switches TLS on with that name; with SOCKON=www.ssllabs.com,...,ssllabs.com the server answered, which suggests the name goes out as SNI. Whether SNI is sent when only \"s\" is given (GHI's default) is unknown."}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "GHI forum, 'Unable to open SSL socket to Azure Storage Account with WiFi FEZ-SpwF04Sx' (2019), seed 000",
-					URL:        "https://forums.ghielectronics.com/t/unable-to-open-ssl-socket-to-azure-storage-account-with-wifi-fez-spwf04sx-which-worked-before/22230",
-					Confidence: "field-report",
-					Note:       "User reports a working \"TLS 1.2 secured SSL socket\". Seed 004 also shows the module completing a handshake with `openssl s_server -tls1_2`. Only TLS 1.2 is confirmed; whether TLS 1.0/1.1 are also offered is unknown (UM2114/AN4963 bodies not retrieved)."}},
-				"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
-					Ref:        "seed 001 (ST community 'SPWF04Sx MQTTCONN problem with Azure', 2018-03-26)",
-					Confidence: "field-report",
-					Note:       "With the intermediate 'Microsoft IT TLS CA 1' loaded the module printed \"Skip CA / Certificate Error:23\"; with the Baltimore root it connected. Caveat: the user gave the ROOT's SKI (e59d…) as auth for the intermediate's PEM, so the failure may come from that mismatch rather than from a rule against intermediate anchors. Not verified."}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "ST community thread 0D50X00009hp5O9 and seed 001 (Elio Cometti, ST); devices.md SPWF04 'Root CA in the filesystem'",
-					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
-					Confidence: "vendor-forum",
-					Note:       "The CA is stored and found by its Subject Key Identifier (<ski>.ca files, AT-S.SubjectKeyId). That the key looked up is the child's Authority Key Identifier is inferred (devices.md: L)."}},
-				"trust.ca_formats": []SourceRef{SourceRef{
-					Ref:        "ST community 'SPW40SA Certificate Error:23', Elio Cometti (ST) log (2018-01-18)",
-					URL:        "https://community.st.com/s/question/0D50X00009XkXJjSAN/spw40sa-certificate-error23",
-					Confidence: "vendor-forum",
-					Note:       "ST loads a 1,239-byte DER root with AT+S.TLSCERT=ca; seeds 001/004 load PEM. Both are accepted by the slot."}},
-				"trust.ca_load_hint": []SourceRef{SourceRef{
-					Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (ClearTlsServerRootCertificate, SetTlsServerRootCertificate); seeds 001, 004",
-					URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
-					Confidence: "vendor-forum",
-					Note:       "Command sequence as used by ST staff in seed 001 and by GHI's driver."}},
-				"trust.ca_max_bytes": []SourceRef{SourceRef{
-					Ref:        "AN4963 p.22 as quoted by a user in seed 000 (GHI forum 2019)",
-					URL:        "https://forums.ghielectronics.com/t/unable-to-open-ssl-socket-to-azure-storage-account-with-wifi-fez-spwf04sx-which-worked-before/22230",
-					Confidence: "field-report",
-					Note:       "\"The maximum allowed size for any file uploaded to the module is 2.5 KB.\" Quoted, not read by us; taken as 2,560 bytes like the per-certificate limit. The 1,475-byte limit is for the module's own 'cert' bundle, not for the CA."}},
-				"trust.ca_path": []SourceRef{SourceRef{
-					Ref:        "ST community thread 0D50X00009hp5O9 (Elio Cometti, ST) and seed 001 (Shep Smith, 2018-07-06)",
-					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
-					Confidence: "vendor-forum",
-					Note:       "\"if SPWF04 acts as client then saving the root ca in the SPWF04 filesystem is enough\"; the file is named <subject key identifier>.ca (e.g. e59d5930824758ccacfa085436867b3ab5044df0.ca for Baltimore CyberTrust Root)."}},
-				"trust.ca_requires_ski": []SourceRef{SourceRef{
-					Ref:        "ST community thread 0D50X00009hp5O9 and seed 001 (Elio Cometti, ST, 2018-03-26)",
-					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
-					Confidence: "vendor-forum",
-					Note:       "The CA is stored and looked up by its Subject Key Identifier (AT-S.SubjectKeyId, AT+S.TLSCERT=auth, <ski>.ca file). That the lookup key is the child's AKI is inferred."}},
-				"trust.ca_ski_auto_formats": []SourceRef{SourceRef{
-					Ref:        "seed 001 (Elio Cometti, ST): 'the certificate in binary format is loaded, so that the key is automatically extracted'",
-					Confidence: "vendor-forum",
-					Note:       "DER → module prints AT-S.SubjectKeyId itself."}, SourceRef{
-					Ref:        "seed 004 (ST community, 2017-08-31 … 2017-10-30)",
-					Confidence: "field-report",
-					Note:       "PEM → \"AT-S.No SubjectKeyId\"; the SKI must then be supplied as 20 binary bytes with AT+S.TLSCERT=auth,20. Sending it as 40 hex characters gave Certificate Error:3."}},
-				"trust.load_snippet": []SourceRef{SourceRef{
-					Ref:        "the same sources as trust.ca_load_hint: AT+S.TLSCERT=content,2 / ca / auth / content,1 and AT+S.TIME as used by ST staff (seed 001) and GHI's driver",
-					URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
-					Confidence: "vendor-forum"}},
-				"trust.load_steps": []SourceRef{SourceRef{
-					Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (SetTlsServerRootCertificate returns the AT-S.SubjectKeyId answer); ST community threads 0D50X00009hp5O9 (<SKI>.ca file) and 0D50X00009XkXJjSAN (DER load log); seeds 001, 004",
-					URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
-					Confidence: "vendor-forum"}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "ST community 'SPWF04 - TLS anonymous negotiation', Elio Cometti (ST)",
-					URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
-					Confidence: "vendor-forum",
-					Note:       "\"SPWF04 supports One-way and mutual authentication modes. Indeed, anonymous authentication is not supported.\" No built-in root store: every example loads a CA."}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community; logs show AT-S.Loading:n:m per received certificate",
-					Confidence: "unknown",
-					Note:       "Closed stack: whether the module looks for an issuer out of served order is not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns when a chain is served out of order."}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "Not documented. null = certlint assumes the path ends at the first certificate whose issuer the module holds (BearSSL, mbedTLS) and warns about certificates sent after it."}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "searched UM2114, AN4963, ST community",
-					Confidence: "unknown",
-					Note:       "Not documented whether certificates sent but off the path are parsed and validated."}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "GHI driver property ForceSocketsTlsCommonName; SOCKON 4th parameter",
-					Confidence: "unknown",
-					Note:       "The name parameter suggests a CN check but nothing states it; left unknown."}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "ST community thread 43228 and seed 004 (ST X-CUBE-WIFI1 example sets AT+S.TIME before TLS)",
-					URL:        "https://community.st.com/thread/43228-spwf04sa-tls-socket-connection-problem",
-					Confidence: "inferred",
-					Note:       "ST's host examples always set the clock before TLS, which implies validity dates are checked. Whether expiry is enforced when the clock was never set is unknown."}},
-			}},
-	}},
-	{name: "wipy.yaml", id: "wipy", aliases: []string{"wipy1", "cc3200-micropython"}, order: nil, profiles: map[string]*Profile{
-		"": &Profile{
-			ID:       "wipy",
-			Name:     "WiPy (MicroPython on CC3200)",
-			Vendor:   "Texas Instruments",
-			Aliases:  []string{"wipy1", "cc3200-micropython"},
-			Firmware: "MicroPython cc3200 port, TLSv1 forced",
-			Notes:    "MicroPython's cc3200 port hands TLS to the CC3200 network processor (see the cc3200 profile) but always sets the method itself: ssl.wrap_socket defaults to ssl_version=PROTOCOL_TLSv1, so the ClientHello offers TLS 1.0 only and none of the SHA-256 suites. It never sets a cipher mask, a domain name or SNI: no SNI is sent and the host name is never checked. cert_reqs defaults to CERT_NONE, which means NO server verification at all (the −453 \"connected without verification\" result is swallowed); the CA is only used with cert_reqs=ssl.CERT_REQUIRED and ca_certs='/flash/cert/ca.pem'. Despite its name that file must hold the root CA in DER. Set the RTC before connecting; a date error (−461) is raised as OSError 461 by the socket layer rather than ignored.",
-			TLS: TLSLimits{
-				Versions:     []string{"tls1.0"},
-				CipherSuites: []string{"TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_RC4_128_MD5", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA"},
-				Curves:       []string{},
-				SNI:          boolPtr(false),
-				HelloKnown:   "partial",
-				HelloNote:    "MicroPython forces the TLSv1 method and the NWP's TLSv1 suites are known from TI's SSL demo; no SNI is sent. The order of the suites, compression, extensions and groups are not published and no capture was found, so certlint approximates them."},
-			Certificates: CertificateLimits{
-				KeyTypes:        []string{},
-				ECCurves:        []string{},
-				SignatureHashes: []string{}},
-			Trust: TrustModel{
-				Model:            "loaded-ca",
-				CAFormats:        []string{"der"},
-				CASKIAutoFormats: []string{},
-				CAPath:           "/flash/cert/ca.pem",
-				CALoadHint:       "Convert the root CA to DER (openssl x509 -in root.pem -outform DER -out ca.pem; keep the name ca.pem), upload it by FTP to /flash/cert/ca.pem, set the RTC (machine.RTC().init(...)), then ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs='/flash/cert/ca.pem'). Without cert_reqs=ssl.CERT_REQUIRED the server is not verified at all.",
-				LoadSteps:        []string{"{{.FileName}} holds the root in {{.Format}} ({{.Bytes}} bytes) despite its name; upload it by FTP to {{.DevicePath}}", "set the RTC before connecting (a date error is raised as OSError 461)", "pass cert_reqs=ssl.CERT_REQUIRED: the default CERT_NONE verifies nothing"},
-				LoadSnippet:      "import socket, ssl, machine\nmachine.RTC().init(({{.RTC}}, 0, 0))  # UTC; use the real date and time\ns = socket.socket()\nss = ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs={{printf \"%q\" .DevicePath}})\nss.connect(socket.getaddrinfo(\"HOST\", 443)[0][-1])\n",
-				PathOrder:        "unknown",
-				AnchorMatch:      "unknown",
-				VerifiesHostname: boolPtr(false),
-				VerifiesTime:     boolPtr(true)},
-			WarnOnly: map[string]string{},
-			Sources: map[string][]SourceRef{
-				"certificates.key_types": []SourceRef{SourceRef{
-					Ref:        "TI TLSv1 cipher table",
-					Confidence: "unknown",
-					Note:       "Not restricted here; with TLS 1.0 no ECDHE_ECDSA suite is offered, so an ECDSA-only server fails the cipher-suite check anyway."}},
-				"certificates.max_cert_bytes": []SourceRef{SourceRef{
-					Ref:        "searched modssl.c, WiPy docs, SWRU368C",
-					Confidence: "unknown",
-					Note:       "No size limit found (same NWP as cc3200)."}},
-				"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
-					Ref:        "searched MicroPython cc3200 port (modssl.c), CC3200 host driver socket.h, TI E2E forum",
-					Confidence: "unknown",
-					Note:       "WiPy's TLS runs in the CC3200 network processor; its handshake message size, record buffer and reassembly are not published (see the cc3200 profile)."}},
-				"receive.max_record_bytes": []SourceRef{SourceRef{
-					Ref:        "searched MicroPython cc3200 port (modssl.c), CC3200 host driver socket.h, TI E2E forum",
-					Confidence: "unknown",
-					Note:       "WiPy's TLS runs in the CC3200 network processor; its handshake message size, record buffer and reassembly are not published (see the cc3200 profile)."}},
-				"receive.reassembles_handshake": []SourceRef{SourceRef{
-					Ref:        "searched MicroPython cc3200 port (modssl.c), CC3200 host driver socket.h, TI E2E forum",
-					Confidence: "unknown",
-					Note:       "WiPy's TLS runs in the CC3200 network processor; its handshake message size, record buffer and reassembly are not published (see the cc3200 profile)."}},
-				"tls.cipher_suites": []SourceRef{SourceRef{
-					Ref:        "TI CC3200 SDK 1.5.0 SSL example README / processors wiki 'CC3200 SSL Demo Application': TLSv1 cipher table",
-					URL:        "https://software-dl.ti.com/ecs/CC3200SDK/1_5_0/exports/cc3200-sdk/example/ssl/README.html",
-					Confidence: "vendor-doc",
-					Note:       "TI lists exactly these six suites for method TLSv1 (RC4-SHA, RC4-MD5, AES256-SHA, DHE-RSA-AES256-SHA, ECDHE-RSA-AES256-SHA, ECDHE-RSA-RC4-SHA). modssl.c sets no mask, so the NWP default applies; the SHA-256 suites of the mask cannot be used in TLS 1.0. Offer order unknown; kept in mask-bit order."}},
-				"tls.curves": []SourceRef{SourceRef{
-					Ref:        "searched modssl.c, socket.h, SWRU368C",
-					Confidence: "unknown",
-					Note:       "ECDHE groups not documented."}},
-				"tls.hello_known": []SourceRef{SourceRef{
-					Ref:        "the same searches as tls.hello_note: no document, SDK source or capture gives the whole ClientHello",
-					Confidence: "unknown"}},
-				"tls.hello_note": []SourceRef{SourceRef{
-					Ref:        "searched micropython ports/cc3200/mods/modssl.c, drivers/cc3100, TI SWRU368C; no ClientHello capture",
-					Confidence: "unknown",
-					Note:       "modssl.c sets only the method (TLSv1), the CA file and nothing else; the hello itself is built by the CC3200 NWP (see cc3200)."}},
-				"tls.sni": []SourceRef{SourceRef{
-					Ref:        "micropython modssl.c (no SO_SECURE_DOMAIN_NAME_VERIFICATION call; absent from its host driver 1.0.0.10) and TI SWRU368C (SNI only with a domain name set)",
-					URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
-					Confidence: "vendor-source",
-					Note:       "No SNI. The seed-003 theory that host name vs IP mattered is wrong for this reason."}},
-				"tls.versions": []SourceRef{SourceRef{
-					Ref:        "micropython ports/cc3200/mods/modssl.c: ssl_version default SL_SO_SEC_METHOD_TLSV1",
-					URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
-					Confidence: "vendor-source",
-					Note:       "The method is always set explicitly (TLSv1 unless ssl_version= is passed). Forced in Nov 2015 after Azure Service Bus failed with the NWP default SSLv3_TLSV1_2 (seed 003); the argument was added in commit a0d97fe408 (2016-10-01)."}},
-				"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
-					Ref:        "TI e2e 363643 (same NWP)",
-					Confidence: "unknown",
-					Note:       "Not settled; false = load the root."}},
-				"trust.anchor_match": []SourceRef{SourceRef{
-					Ref:        "same as trust.path_order (WiPy runs on the CC3200 NWP)",
-					Confidence: "unknown",
-					Note:       "wolfSSL finds a CA by the child's Authority Key Identifier or a hash of its issuer name; whether the NWP does is unknown. unknown = issuer name and key, as most stacks do."}},
-				"trust.ca_formats": []SourceRef{SourceRef{
-					Ref:        "seed 003 (forum.micropython.org 'Connect over SSL', 2015): MicroPython maintainer danicampora and the user's working setup",
-					Confidence: "field-report",
-					Note:       "\"The right format is DER I think\"; a PEM (base64) ca.pem gave OSError 456 (SL_ESECBADCAFILE), the DER root worked. Matches TI's DER examples (cc3200 profile)."}},
-				"trust.ca_load_hint": []SourceRef{SourceRef{
-					Ref:        "micropython docs/wipy/general.rst; seed 003",
-					URL:        "https://github.com/micropython/micropython/blob/master/docs/wipy/general.rst",
-					Confidence: "vendor-doc",
-					Note:       "Upload by FTP, fixed name, set RTC first (maintainer advice in seed 003)."}},
-				"trust.ca_path": []SourceRef{SourceRef{
-					Ref:        "micropython docs/wipy/general.rst (SSL section)",
-					URL:        "https://github.com/micropython/micropython/blob/master/docs/wipy/general.rst",
-					Confidence: "vendor-doc",
-					Note:       "\"The certificate to validate the other side goes in: '/flash/cert/ca.pem'\"; files there go to the hidden internal file system. modssl.c strips the 6-byte '/flash' prefix and passes '/cert/ca.pem' to the NWP."}},
-				"trust.load_snippet": []SourceRef{SourceRef{
-					Ref:        "micropython ports/cc3200/mods/modssl.c wrap_socket(cert_reqs, ca_certs); docs/wipy/general.rst; machine.RTC().init tuple",
-					URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
-					Confidence: "vendor-source"}},
-				"trust.load_steps": []SourceRef{SourceRef{
-					Ref:        "micropython docs/wipy/general.rst (SSL section: /flash/cert/ca.pem, FTP); ports/cc3200/mods/modssl.c (cert_reqs, ca_certs); seed 003 (DER content, set the RTC)",
-					URL:        "https://github.com/micropython/micropython/blob/master/docs/wipy/general.rst",
-					Confidence: "vendor-doc"}},
-				"trust.model": []SourceRef{SourceRef{
-					Ref:        "micropython modssl.c: cert_reqs default SSL_CERT_NONE; ca file passed only with CERT_REQUIRED; ports/cc3200/mods/modsocket.c socket_connect swallows SL_ESECSNOVERIFY when cert_req is false",
-					URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
-					Confidence: "vendor-source",
-					Note:       "Profile assumes the documented CERT_REQUIRED use. With the default CERT_NONE the device verifies nothing (effectively trust.model none)."}},
-				"trust.path_order": []SourceRef{SourceRef{
-					Ref:        "devices.md CC3200 'TLS library': SL_ESEC codes are the CyaSSL/wolfSSL error numbers (micropython drivers/cc3100/inc/socket.h)",
-					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
-					Confidence: "unknown",
-					Note:       "The NWP's TLS stack is closed; its error codes suggest a CyaSSL-derived stack (low confidence on the library). wolfSSL processes the received chain from the last certificate back to the leaf, adding each CA that verifies; whether TI's copy does is not known. unknown = issuer anywhere in what was sent, with a warning when the order matters."}},
-				"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
-					Ref:        "same as trust.path_order (WiPy runs on the CC3200 NWP)",
-					Confidence: "unknown",
-					Note:       "Not known for the NWP; null = certlint assumes the path ends at the first held issuer and warns about certificates sent after it."}},
-				"trust.validates_unused": []SourceRef{SourceRef{
-					Ref:        "wolfSSL build option WOLFSSL_ALT_CERT_CHAINS (OpenWrt commit 28d8e6a, wolfSSL/wolfssl#4443)",
-					URL:        "https://github.com/musashino-build/openwrt/commit/28d8e6a8711ba78f1684a205e11b0dbd4ff2b2f3",
-					Confidence: "unknown",
-					Note:       "Default wolfSSL requires every certificate the peer sends to be used in the trust chain (\"Without this, all certificates sent by a peer must be used in the trust chain or the connection will be rejected\"); that broke Let's Encrypt's cross-signed chain in 2021. Whether TI's CyaSSL-derived NWP behaves the same is unknown, so certlint warns."}},
-				"trust.verifies_hostname": []SourceRef{SourceRef{
-					Ref:        "micropython modssl.c (no domain-name option set)",
-					URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
-					Confidence: "vendor-source",
-					Note:       "The NWP only checks the name when a domain name is set, which WiPy never does."}},
-				"trust.verifies_time": []SourceRef{SourceRef{
-					Ref:        "socket.h −461 SL_ESECDATEERROR; micropython ports/cc3200/mods/modsocket.c socket_connect; seed 003",
-					URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
-					Confidence: "vendor-source",
-					Note:       "The NWP checks dates when a CA is used; modsocket.c only ignores −453, so −461 is raised as OSError 461 and the connect fails for the application (hence no warn_only here). Maintainer in seed 003: set the RTC before wrap_socket."}},
-			}},
-	}},
+// builtinSnapshotDocs returns every built-in profile, decoded and validated.
+func builtinSnapshotDocs() []snapshotDoc {
+	return []snapshotDoc{
+		{name: "atwinc1500.yaml", id: "atwinc1500", aliases: []string{"atwinc1510", "winc1500", "wifi101", "mkr1000", "arduino-wifi-shield-101"}, order: nil, profiles: map[string]*Profile{
+			"": &Profile{
+				ID:       "atwinc1500",
+				Name:     "Microchip ATWINC1500 with Arduino WiFi101",
+				Vendor:   "Microchip",
+				Aliases:  []string{"atwinc1510", "winc1500", "wifi101", "mkr1000", "arduino-wifi-shield-101"},
+				Firmware: "WINC firmware 19.6.x with the Arduino WiFi101 library (arduino-libraries/WiFi101@dc5cbffb)",
+				Notes:    "TLS runs inside the WINC firmware (Microchip's own closed stack). The Arduino WiFi101 library enables exactly five suites for firmware 19.5.0 and later, all with RSA key exchange: a server that offers only ECDHE fails the handshake (ECC needs a host-side ECC library or an ECC508/608 chip, which WiFi101 does not wire up). Certificates: RSA keys up to 2,048 bits; ECDSA (P-256 only) only with host ECC. Roots live in a 4 KB flash sector as (SHA-1 of the subject name, validity, RSA modulus and exponent) entries, written by the firmware uploader (RSA roots only; a few fit). The host name is sent as SNI but checked against the CN only if the application sets SO_SSL_ENABLE_SNI_VALIDATION, which WiFi101 does not. Expiry is checked only when the module has a system time (SNTP); without one the check is skipped (SSL_CERT_EXP_CHECK_EN_IF_SYS_TIME, the default). At most 2 TLS connections at a time.",
+				TLS: TLSLimits{
+					Versions:     []string{"tls1.0", "tls1.1", "tls1.2"},
+					CipherSuites: []string{"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA256"},
+					Curves:       []string{},
+					SNI:          boolPtr(true),
+					HelloKnown:   "partial",
+					HelloNote:    "The five suites WiFi101 enables are known from its source (kept in the firmware's bit order; the order on the wire is not published); versions from Microchip's Software Design Guide. The rest of the hello is built by the closed firmware and is approximated by certlint."},
+				Certificates: CertificateLimits{
+					KeyTypes:   []string{"rsa"},
+					RSAMaxBits: 2048},
+				Trust: TrustModel{
+					Model:            "loaded-ca",
+					CAFormats:        []string{"pem", "der"},
+					CALoadHint:       "Write the root into the WINC's root-certificate sector with the Arduino firmware uploader: arduino-fwuploader certificates flash -b arduino:samd:mkr1000 -a PORT --file root.pem (or Arduino IDE: Tools > WiFi101 / WiFiNINA Firmware/Certificates Updater, Add from file). The sector is rewritten as a whole: list every root the device needs, not just the new one. Only RSA roots can be stored.",
+					LoadSteps:        []string{"the root goes into the WINC's root-certificate flash sector with the Arduino firmware uploader, not from the sketch: arduino-fwuploader certificates flash -b BOARD -a PORT --file {{.FileName}} (BOARD e.g. arduino:samd:mkr1000)", "the sector (4 KB) is rewritten as a whole and holds only a few RSA roots: list every root the device needs (--url HOST:443 or --file each)", "the module checks expiry only once it has the time (SNTP): the root expires on {{.Expires}}"},
+					LoadSnippet:      "arduino-fwuploader certificates flash -b arduino:samd:mkr1000 -a /dev/ttyACM0 --file {{.FileName}} --url OTHER-HOST:443\n",
+					PathOrder:        "unknown",
+					AnchorMatch:      "dn-key",
+					VerifiesHostname: boolPtr(false),
+					VerifiesTime:     boolPtr(true)},
+				Sources: map[string][]SourceRef{
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "Software Design Guide section 7.4.4 ('ECDSA certificates only for NIST P256 EC Curve (secp256r1); conditionally supported') and 7.4.5 (ECC math runs on the host MCU)",
+						URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-DB1EA034-6D3D-4267-91C9-01489C156CD3.html",
+						Confidence: "inferred",
+						Note:       "WiFi101 provides no host ECC, so an ECDSA key or signature in the chain cannot be verified with it (inference from 7.4.5; a board with an ECC508/608 and its library would differ)."}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "Software Design Guide section 7.4.4 ('RSA certificates with key size no more than 2048 bits')",
+						URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-DB1EA034-6D3D-4267-91C9-01489C156CD3.html",
+						Confidence: "vendor-doc",
+						Note:       "Forum claims of RSA-4096 support since 19.5 are not backed by a Microchip document found; the guide revision read does not name its firmware version."}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "arduino-libraries/WiFi101@dc5cbffb:src/WiFi.cpp:316-317 (m2m_ssl_set_active_ciphersuites for firmware >= 19.5.0); src/socket/include/socket.h:290-305 (suite bits)",
+						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFi.cpp#L316-L317",
+						Confidence: "vendor-source",
+						Note:       "Order on the wire unknown; listed in bit order."}, SourceRef{
+						Ref:        "arduino-libraries/WiFi101#277 (maintainer: ECDHE needs an ECC508a/608a chip, not supported by the library)",
+						URL:        "https://github.com/arduino-libraries/WiFi101/issues/277",
+						Confidence: "vendor-forum"}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "WiFi101@dc5cbffb:src/WiFi.cpp:317 (no ECDHE suite enabled)",
+						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFi.cpp#L317",
+						Confidence: "vendor-source"}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "no ClientHello capture of a WINC1500 was found; the stack is closed",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "WiFi101 WiFi.cpp:317; Software Design Guide 7.1; no capture",
+						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFi.cpp#L317",
+						Confidence: "inferred"}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "arduino-libraries/WiFi101@dc5cbffb:src/WiFiClient.cpp:84 (SO_SSL_SNI set to the host name)",
+						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFiClient.cpp#L84",
+						Confidence: "vendor-source",
+						Note:       "Connecting by IP address sends no SNI."}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "Microchip ATWINC15x0 Software Design Guide, section 7.1 (TLS 1.0, 1.1 and 1.2)",
+						URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-2BC99FD5-0DC9-4E33-A539-9DBD125B56E3.html",
+						Confidence: "vendor-doc"}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "arduino/arduino-fwuploader@a18849d^:flasher/winc.go:123-168 (a root entry is the SHA-1 of the subject name with the RSA key)",
+						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/spi_flash/include/spi_flash_map.h#L90-L147",
+						Confidence: "inferred",
+						Note:       "The stored root is found by a hash of its subject name and verified with its key, which certlint models as dn-key; that the lookup is by the child's issuer name is inferred from the entry layout."}},
+					"trust.ca_formats": []SourceRef{SourceRef{
+						Ref:        "arduino/arduino-fwuploader flasher/winc.go (parses an X.509 certificate and stores its name hash and RSA key)",
+						URL:        "https://github.com/arduino/arduino-fwuploader",
+						Confidence: "inferred",
+						Note:       "The uploader reads the certificate file; which encodings it accepts was not checked line by line."}},
+					"trust.ca_load_hint": []SourceRef{SourceRef{
+						Ref:        "arduino/arduino-fwuploader README (certificates flash); WiFi101 firmware updater tool",
+						URL:        "https://github.com/arduino/arduino-fwuploader",
+						Confidence: "inferred"}},
+					"trust.load_snippet": []SourceRef{SourceRef{
+						Ref:        "arduino/arduino-fwuploader README (certificates flash)",
+						URL:        "https://github.com/arduino/arduino-fwuploader",
+						Confidence: "inferred"}},
+					"trust.load_steps": []SourceRef{SourceRef{
+						Ref:        "arduino/arduino-fwuploader flasher/winc.go (root entries written to the 4 KB certificate sector; RSA keys only); WiFi101 src/spi_flash/include/spi_flash_map.h:90-147",
+						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/spi_flash/include/spi_flash_map.h#L90-L147",
+						Confidence: "inferred"}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "WiFi101@dc5cbffb:src/spi_flash/include/spi_flash_map.h:90-147 (4 KB certificate sector); arduino/arduino-fwuploader@a18849d^:flasher/winc.go:123-168 (entry = SHA-1 of subject name, key sizes, validity, RSA modulus and exponent)",
+						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/spi_flash/include/spi_flash_map.h#L90-L147",
+						Confidence: "vendor-source"}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "searched the WINC1500 Software Design Guide and the WiFi101 library; the TLS stack is in closed firmware",
+						Confidence: "unknown",
+						Note:       "How the firmware walks the received chain is not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns on an out-of-order chain."}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "searched the WINC1500 Software Design Guide and the WiFi101 library",
+						Confidence: "unknown",
+						Note:       "Not documented; null = certlint assumes the path ends at the first held issuer and warns about certificates sent after it."}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "searched the WINC1500 Software Design Guide and the WiFi101 library",
+						Confidence: "unknown",
+						Note:       "Not documented whether certificates sent but off the path are validated."}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "WiFi101@dc5cbffb:src/socket/include/socket.h:212-216 (SO_SSL_ENABLE_SNI_VALIDATION: CN check, off unless set); WiFiClient.cpp sets only SO_SSL_SNI",
+						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/socket/include/socket.h#L212-L216",
+						Confidence: "vendor-source"}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "WiFi101@dc5cbffb:src/driver/include/m2m_types.h:2320-2335 (SSL_CERT_EXP_CHECK_EN_IF_SYS_TIME is the default: expiry checked only with a system time)",
+						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/driver/include/m2m_types.h#L2320-L2335",
+						Confidence: "inferred",
+						Note:       "The WINC gets its time by SNTP once on a network (WiFi.getTime()); without it expiry is skipped."}},
+				}},
+		}},
+		{name: "cc3200.yaml", id: "cc3200", aliases: []string{"cc3100", "cc3200mod", "cc3100mod", "simplelink-gen1"}, order: nil, profiles: map[string]*Profile{
+			"": &Profile{
+				ID:       "cc3200",
+				Name:     "TI CC3200 (SimpleLink Gen1)",
+				Vendor:   "Texas Instruments",
+				Aliases:  []string{"cc3100", "cc3200mod", "cc3100mod", "simplelink-gen1"},
+				Firmware: "SDK 1.x defaults, host driver 1.0.0.10",
+				Notes:    "TLS runs in TI's network processor (closed); its SL_ESEC_* error numbers match CyaSSL/wolfSSL one for one, which suggests a CyaSSL-derived stack. This profile is a secure socket with nothing but the CA file set: SL_SO_SECMETHOD defaults to SSLv3_TLSV1_2 (highest version from SSLv3 to TLS 1.2) and SL_SO_SECURE_MASK to the \"best\" ciphers for that method. There is no AES-GCM, no SHA-384 suite and no ECDHE-ECDSA-SHA1 suite, so a server that offers only GCM suites fails (−456 was reported). The CA is a DER file in the serial-flash file system named with SL_SO_SECURE_FILES_CA_FILE_NAME. Several results are \"connected, with a warning\": −453 SL_ESECSNOVERIFY (no CA set: connected without verifying the server) and −461 SL_ESECDATEERROR (connected although the certificate dates did not verify, e.g. clock not set). SNI and the host-name check only exist with the SO_SECURE_DOMAIN_NAME_VERIFICATION option of later SDKs, which host driver 1.0.0.10 does not have.",
+				TLS: TLSLimits{
+					Versions:     []string{"ssl3.0", "tls1.0", "tls1.1", "tls1.2"},
+					CipherSuites: []string{"TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_RC4_128_MD5", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
+					Curves:       []string{},
+					SNI:          boolPtr(false),
+					HelloKnown:   "partial",
+					HelloNote:    "Versions (SSLv3 to TLS 1.2 method) and the ten suites of the default mask are known from TI's host driver; their offer order, the compression methods, the extension list, the signature algorithms and the groups are not published and no capture was found, so certlint approximates them with its own TLS library."},
+				Certificates: CertificateLimits{
+					KeyTypes:        []string{},
+					ECCurves:        []string{},
+					SignatureHashes: []string{}},
+				Trust: TrustModel{
+					Model:            "loaded-ca",
+					CAFormats:        []string{"der"},
+					CASKIAutoFormats: []string{},
+					CALoadHint:       "Convert the root CA to DER (openssl x509 -in root.pem -outform DER -out root.der), write it to the serial flash (UniFlash, or sl_FsOpen/sl_FsWrite), then before sl_Connect call sl_SetSockOpt(sd, SL_SOL_SOCKET, SL_SO_SECURE_FILES_CA_FILE_NAME, \"/cert/root.der\", strlen(\"/cert/root.der\")). Set the date with sl_DevSet(SL_DEVICE_GENERAL_CONFIGURATION, SL_DEVICE_GENERAL_CONFIGURATION_DATE_TIME, ...) or sl_Connect returns −461.",
+					PathOrder:        "unknown",
+					AnchorMatch:      "unknown",
+					VerifiesHostname: boolPtr(false),
+					VerifiesTime:     boolPtr(true)},
+				WarnOnly: map[string]string{
+					"validity": "sl_Connect returns −461 SL_ESECDATEERROR: the socket is connected, but the certificate dates did not verify against the device clock; most applications treat it as success.",
+				},
+				Sources: map[string][]SourceRef{
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "socket.h cipher masks",
+						Confidence: "unknown",
+						Note:       "Not restricted here. An ECDSA server certificate is only usable through TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 (TLS 1.2), which the cipher-suite check covers. RSA key-size limits were not found."}},
+					"certificates.max_cert_bytes": []SourceRef{SourceRef{
+						Ref:        "searched SWRU368C, CC3200 SDK socket.h, TI e2e, processors wiki",
+						Confidence: "unknown",
+						Note:       "No certificate, chain or CA-file size limit found for CC3200."}},
+					"certificates.max_chain_depth": []SourceRef{SourceRef{
+						Ref:        "socket.h: −268 SL_ESEC_MAX_CHAIN_ERROR 'max chain depth exceeded'",
+						URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+						Confidence: "unknown",
+						Note:       "A depth limit exists (error code) but its value is not published."}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "searched SWRU368C, TI e2e",
+						Confidence: "unknown",
+						Note:       "No TLS-peer RSA limit found (the CC3235 '2048 bits' answer is about code signing)."}},
+					"certificates.signature_hashes": []SourceRef{SourceRef{
+						Ref:        "socket.h: −156 SL_ESEC_ASN_SIG_HASH_E 'unsupported hash type'",
+						Confidence: "unknown",
+						Note:       "Which signature hashes are supported is not documented."}},
+					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+						Ref:        "searched CC3200/CC3100 host driver socket.h (1.0.0.10), TI SDK examples, TI E2E forum",
+						Confidence: "unknown",
+						Note:       "The NWP error codes are CyaSSL/wolfSSL's one for one, which suggests a CyaSSL-derived stack, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "searched CC3200/CC3100 host driver socket.h (1.0.0.10), TI SDK examples, TI E2E forum",
+						Confidence: "unknown",
+						Note:       "The NWP error codes are CyaSSL/wolfSSL's one for one, which suggests a CyaSSL-derived stack, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "searched CC3200/CC3100 host driver socket.h (1.0.0.10), TI SDK examples, TI E2E forum",
+						Confidence: "unknown",
+						Note:       "The NWP error codes are CyaSSL/wolfSSL's one for one, which suggests a CyaSSL-derived stack, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "TI SimpleLink host driver 1.0.0.10 socket.h: SL_SEC_MASK_* bits 0-9, SL_SEC_MASK_SECURE_DEFAULT = all ten",
+						URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+						Confidence: "vendor-source",
+						Note:       "The ten suites the Gen1 NWP can negotiate (SSL_RSA_WITH_RC4_128_SHA/MD5 written in their TLS_ IANA form). No GCM, no SHA-384, no ECDHE_ECDSA with SHA-1."}, SourceRef{
+						Ref:        "same socket.h: SL_SO_SEC_MASK 'Default: \"Best\" cipher suitable to method'",
+						URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+						Confidence: "inferred",
+						Note:       "That the default offers all ten (SL_SEC_MASK_SECURE_DEFAULT) is inferred from the \"best cipher\" wording; the real offer order is unknown and the list is kept in mask-bit order. A CC3100 user could not reach an ECDHE-RSA-AES128-GCM-only server with any mask (e2e 374212, −456)."}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "searched SWRU368C, socket.h, TI e2e",
+						Confidence: "unknown",
+						Note:       "The ECDHE groups offered by the Gen1 NWP are not documented."}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "the same searches as tls.hello_note: no document, SDK source or capture gives the whole ClientHello",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "searched micropython drivers/cc3100 (socket.h), TI SWRU368C, TI e2e, processors wiki; no ClientHello capture",
+						Confidence: "unknown",
+						Note:       "The SimpleLink host driver sets method and mask only; what the NWP puts in its ClientHello beyond them (extensions, compression, order) is inside the closed NWP firmware. SNI is documented only as switched on by SO_SECURE_DOMAIN_NAME_VERIFICATION (SWRU368C)."}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "TI SWRU368C (CC3100/CC3200 user's guide), secure socket: domain name verification",
+						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU368C/GUID-C716A3BF-9125-4A3C-B9F1-53EBE7875214",
+						Confidence: "vendor-doc",
+						Note:       "\"Setting a domain name also enables the SNI extension of the client hello message\" (SO_SECURE_DOMAIN_NAME_VERIFICATION). That option is absent from host driver 1.0.0.10, so the SDK-default socket sends no SNI; with a later SDK/service pack and the option set, SNI and the host-name check are on."}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "TI SimpleLink host driver 1.0.0.10 socket.h, sl_SetSockOpt doc: SL_SO_SECMETHOD 'Default: SL_SO_SEC_METHOD_SSLv3_TLSV1_2'",
+						URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+						Confidence: "vendor-source",
+						Note:       "SL_SO_SEC_METHOD_SSLv3_TLSV1_2 (4) = \"use highest possible version from SSLv3 - TLS 1.2\". Seed 003 quotes the same default from TI documentation. The ClientHello therefore advertises TLS 1.2 and accepts down to SSLv3."}},
+					"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
+						Ref:        "TI e2e 363643 'Questions about SSL certificates' (NWP 2.0.7.0, 2014)",
+						URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/363643/questions-about-ssl-certificates",
+						Confidence: "unknown",
+						Note:       "Root, intermediate and leaf as CA all gave −155 for that user, so the thread settles nothing; TI's reply was not readable. false = load the root, the safe choice."}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "same as trust.path_order",
+						Confidence: "unknown",
+						Note:       "wolfSSL finds a CA by the child's Authority Key Identifier or a hash of its issuer name; whether the NWP does is unknown. unknown = issuer name and key, as most stacks do."}},
+					"trust.ca_formats": []SourceRef{SourceRef{
+						Ref:        "socket.h example sl_SetSockOpt(..., SL_SO_SECURE_FILES_CA_FILE_NAME, \"exuifaxCaCert.der\", ...)",
+						URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+						Confidence: "vendor-source",
+						Note:       "TI's own example names a DER file; the header does not state the format."}, SourceRef{
+						Ref:        "iot.stackexchange 3059; TI e2e 363643 and 374212; seed 003",
+						URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/374212/cc3100-ssl-bad-ca-file-which-is-the-right-cipher-method-options",
+						Confidence: "field-report",
+						Note:       "Users convert the CA to DER; a PEM file gives −456 SL_ESECBADCAFILE (seed 003, WiPy on the same NWP). Whether PEM is accepted by any Gen1 service pack is unknown (Gen2 accepts both)."}},
+					"trust.ca_load_hint": []SourceRef{SourceRef{
+						Ref:        "socket.h sl_SetSockOpt examples; CC3200 SDK 1.5.0 SSL example README",
+						URL:        "https://software-dl.ti.com/ecs/CC3200SDK/1_5_0/exports/cc3200-sdk/example/ssl/README.html",
+						Confidence: "vendor-doc",
+						Note:       "API names from the host driver; the file name is the application's choice."}},
+					"trust.ca_max_bytes": []SourceRef{SourceRef{
+						Ref:        "searched SWRU368C, TI e2e",
+						Confidence: "unknown",
+						Note:       "Not found."}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "socket.h SL_SO_SECURE_FILES_CA_FILE_NAME; SWRU368C secure socket chapter",
+						URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+						Confidence: "vendor-source",
+						Note:       "The application maps a CA file to the socket; there is no root catalog on Gen1. Without a CA file sl_Connect returns −453 SL_ESECSNOVERIFY (connected, unverified)."}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "devices.md CC3200 'TLS library': SL_ESEC codes are the CyaSSL/wolfSSL error numbers (micropython drivers/cc3100/inc/socket.h)",
+						URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+						Confidence: "unknown",
+						Note:       "The NWP's TLS stack is closed; its error codes suggest a CyaSSL-derived stack (low confidence on the library). wolfSSL processes the received chain from the last certificate back to the leaf, adding each CA that verifies; whether TI's copy does is not known. unknown = issuer anywhere in what was sent, with a warning when the order matters."}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "same as trust.path_order",
+						Confidence: "unknown",
+						Note:       "Not known for the NWP; null = certlint assumes the path ends at the first held issuer and warns about certificates sent after it."}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "wolfSSL build option WOLFSSL_ALT_CERT_CHAINS (OpenWrt commit 28d8e6a, wolfSSL/wolfssl#4443)",
+						URL:        "https://github.com/musashino-build/openwrt/commit/28d8e6a8711ba78f1684a205e11b0dbd4ff2b2f3",
+						Confidence: "unknown",
+						Note:       "Default wolfSSL requires every certificate the peer sends to be used in the trust chain (\"Without this, all certificates sent by a peer must be used in the trust chain or the connection will be rejected\"); that broke Let's Encrypt's cross-signed chain in 2021. Whether TI's CyaSSL-derived NWP behaves the same is unknown, so certlint warns."}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "TI SWRU368C domain name verification; option absent from host driver 1.0.0.10",
+						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU368C/GUID-C716A3BF-9125-4A3C-B9F1-53EBE7875214",
+						Confidence: "vendor-doc",
+						Note:       "No host-name check unless SO_SECURE_DOMAIN_NAME_VERIFICATION is set (−222 DOMAIN_NAME_MISMATCH then)."}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "socket.h: −461 SL_ESECDATEERROR 'connected with certificate date verification error'",
+						URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+						Confidence: "vendor-source",
+						Note:       "Dates are checked against the device clock, but a failure only warns (see warn_only.validity)."}},
+					"warn_only.validity": []SourceRef{SourceRef{
+						Ref:        "socket.h −461 SL_ESECDATEERROR; SWRU455 Table 8-4 (Gen2, same code): 'Connected but with error verifying time and date'",
+						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU455M/GUID-6D5F997C-6476-4DA0-A10F-9C0D86BEB779.html",
+						Confidence: "vendor-source",
+						Note:       "The socket stays connected; the application decides."}},
+				}},
+		}},
+		{name: "esp32.yaml", id: "esp32", aliases: []string{"esp-idf", "esp32-idf", "esp32s3", "esp32c3"}, order: []string{"4.4"}, profiles: map[string]*Profile{
+			"": &Profile{
+				ID:       "esp32",
+				Name:     "ESP32 with ESP-IDF esp-tls (mbedTLS)",
+				Vendor:   "Espressif",
+				Aliases:  []string{"esp-idf", "esp32-idf", "esp32s3", "esp32c3"},
+				Firmware: "ESP-IDF master defaults (esp-idf@10212290, July 2026), certificate bundle attached",
+				Notes:    "An ESP-IDF application connecting with esp-tls (esp_http_client, esp_mqtt, esp_https_ota) using the default sdkconfig and crt_bundle_attach = esp_crt_bundle_attach. mbedTLS offers TLS 1.2 only (TLS 1.3 is off by default), verification is required, and the host name is checked unless the application sets skip_common_name. Certificate dates are NOT checked by default (MBEDTLS_HAVE_TIME_DATE=n): an expired chain connects. The incoming record buffer is 16,384 bytes (MBEDTLS_SSL_IN_CONTENT_LEN). The trust store is the certificate bundle: the Mozilla roots as (subject name, public key) pairs; the bundle's verify callback looks up the issuer DN of a certificate mbedTLS could not anchor and checks its signature with the stored key. mbedTLS's default X.509 profile takes SHA-2 signatures only and RSA keys of 2,048 bits or more. The ESP32's RSA accelerator stops at 4,096 bits. ChaCha20 is off by default.",
+				TLS: TLSLimits{
+					Versions:     []string{"tls1.2"},
+					CipherSuites: []string{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CCM_8"},
+					Curves:       []string{"x25519", "secp256r1", "secp384r1", "secp521r1"},
+					SNI:          boolPtr(true),
+					HelloKnown:   "partial",
+					HelloNote:    "Versions and the suite set follow the Kconfig defaults (RSA, ECDHE-RSA and ECDHE-ECDSA key exchange; AES GCM, CCM and CBC; no ChaCha20, Camellia, ARIA or DES). The suite order is mbedTLS's ciphersuite_preference, read in mbedTLS 2.28 and assumed unchanged in the mbedTLS that IDF master bundles; groups, extensions and signature algorithms are approximated by certlint."},
+				Certificates: CertificateLimits{
+					KeyTypes:        []string{"rsa", "ecdsa"},
+					RSAMinBits:      2048,
+					RSAMaxBits:      4096,
+					ECCurves:        []string{"P-256", "P-384", "P-521"},
+					SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
+				Trust: TrustModel{
+					Model:                  "builtin-store",
+					LoadSteps:              []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
+					LoadSnippet:            "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
+					Store:                  "esp-idf-bundle",
+					PathOrder:              "later",
+					StopsAtFirstHeldIssuer: boolPtr(true),
+					AnchorMatch:            "dn-key",
+					ValidatesUnused:        boolPtr(false),
+					VerifiesHostname:       boolPtr(true),
+					VerifiesTime:           boolPtr(false)},
+				Receive: ReceiveLimits{
+					MaxHandshakeMessageBytes: 16384,
+					MessageCount:             "with-header",
+					MaxRecordBytes:           16384},
+				Sources: map[string][]SourceRef{
+					"certificates.ec_curves": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1042 (secp256r1, secp384r1, secp521r1 default y)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1042",
+						Confidence: "vendor-source"}},
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:737-763 (RSA and ECDSA key exchanges and verification enabled)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L737-L763",
+						Confidence: "vendor-source"}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/soc/esp32/include/soc/soc_caps.h:312 SOC_RSA_MAX_BIT_LEN 4096; components/mbedtls/port/bignum/esp_bignum.c (operands above it refused)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/soc/esp32/include/soc/soc_caps.h#L312",
+						Confidence: "vendor-source",
+						Note:       "Whether RSA-8192 falls back to software was not checked."}},
+					"certificates.rsa_min_bits": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 mbedtls_x509_crt_profile_default (rsa_min_bitlen 2048)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+						Confidence: "inferred",
+						Note:       "esp-tls does not set a certificate profile, so mbedTLS's default applies; read in 2.28, assumed for IDF master's mbedTLS."}},
+					"certificates.signature_hashes": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 mbedtls_x509_crt_profile_default ('Only SHA-2 hashes')",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+						Confidence: "inferred",
+						Note:       "A SHA-1 signature fails with MBEDTLS_X509_BADCERT_BAD_MD, except on the certificate the bundle callback anchors (esp_crt_bundle.c filters BAD_MD there)."}},
+					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 MBEDTLS_SSL_IN_CONTENT_LEN default 16384; mbedTLS keeps a whole handshake message, header included, in the input buffer",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
+						Confidence: "vendor-source"}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 (MBEDTLS_SSL_IN_CONTENT_LEN 16384; too small gives MBEDTLS_ERR_SSL_INVALID_RECORD -0x7200)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
+						Confidence: "vendor-source"}},
+					"receive.message_count": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2911 (in_hslen = header length + body length, checked against the record)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2911",
+						Confidence: "inferred"}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2977-2981 ('TLS handshake fragmentation not supported'); the mbedTLS of IDF master (espressif/mbedtls@ce3f3485) was not read",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2977-L2981",
+						Confidence: "unknown",
+						Note:       "mbedTLS 2.x refuses a split handshake message (-0x7080); newer 3.6 releases added reassembly, so for IDF master this is left unknown."}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:737-763 (key exchanges RSA, ECDHE_RSA, ECDHE_ECDSA default y), :899-923 (Camellia, ARIA, DES default n; CCM y), :968 (GCM y), :1662 (ChaCha20 n)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L737-L763",
+						Confidence: "vendor-source"}, SourceRef{
+						Ref:        "mbedtls 2.28.3 library/ssl_ciphersuites.c ciphersuite_preference (order)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_ciphersuites.c",
+						Confidence: "inferred",
+						Note:       "The order of the mbedTLS bundled with IDF master (submodule espressif/mbedtls@ce3f3485) was not read."}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1080 (secp256r1, secp384r1, secp521r1, Curve25519 and others default y)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1080",
+						Confidence: "inferred",
+						Note:       "Enabled curves are sourced; the order in supported_groups is not. certlint can offer only X25519 and the NIST curves; the brainpool and secp256k1 groups the device also offers are left out."}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "no ClientHello captured from an ESP-IDF build; the oracle's mbedTLS 2.28 probe is a different build",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "Kconfig defaults and mbedTLS ssl_ciphersuites.c; no capture of an ESP32 ClientHello",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig",
+						Confidence: "inferred"}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951 (mbedtls_ssl_set_hostname unless skip_common_name)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
+						Confidence: "vendor-source"}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:576-585 (MBEDTLS_SSL_PROTO_TLS1_2 default y, MBEDTLS_SSL_PROTO_TLS1_3 default n)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L576-L585",
+						Confidence: "vendor-source"}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:2615-2640 (every candidate whose subject matches the issuer is checked against the signature)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2615-L2640",
+						Confidence: "inferred"}},
+					"trust.load_snippet": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/esp-tls/esp_tls.h (cacert_pem_buf, cacert_pem_bytes: 'including NULL termination' for PEM); components/esp_http_client/include/esp_http_client.h (cert_pem)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls.h",
+						Confidence: "vendor-source"}},
+					"trust.load_steps": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (CUSTOM_CERTIFICATE_BUNDLE, CUSTOM_CERTIFICATE_BUNDLE_PATH 'relative to the project root directory'); components/esp-tls/esp_tls.h esp_tls_cfg_t cacert_pem_buf / cacert_pem_bytes",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L477-L560",
+						Confidence: "vendor-source"}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (MBEDTLS_CERTIFICATE_BUNDLE default y, full Mozilla bundle, at most 200 roots); components/mbedtls/esp_crt_bundle/esp_crt_bundle.c:274-380 (issuer DN looked up, signature checked with the stored key)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
+						Confidence: "vendor-source",
+						Note:       "The application must attach the bundle (crt_bundle_attach); one that passes cacert_pem_buf instead is a loaded-ca device."}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:2580-2640 x509_crt_find_parent_in (a parent is looked for only among the certificates sent after the child); oracle/FINDINGS.md 5 (an out-of-order chain fails on mbedTLS 2.28)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2580-L2640",
+						Confidence: "inferred",
+						Note:       "Read in mbedTLS 2.28; the mbedTLS of this firmware keeps the same parent search."}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:2698-2760 x509_crt_find_parent (trusted CAs are searched before the rest of the chain), :2933",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2698-L2760",
+						Confidence: "inferred"}},
+					"trust.store": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/CMakeLists.txt:86-100 (the full default bundle is cacrt_all.pem; cacrt_local.pem only without cross-signed verification) and components/mbedtls/esp_crt_bundle/cacrt_all.pem (121 roots, Mozilla as of 2026-05-14)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/CMakeLists.txt#L86-L100",
+						Confidence: "vendor-source",
+						Note:       "The list is profiles/stores/esp-idf-bundle.yaml, generated from that file."}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "oracle/FINDINGS.md 6: mbedTLS 2.28 ignores a certificate sent after the anchored one",
+						Confidence: "inferred"}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
+						Confidence: "vendor-source"}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:137-160 (MBEDTLS_HAVE_TIME_DATE default n: 'valid from' and 'valid to' are ignored)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L137-L160",
+						Confidence: "vendor-source"}},
+				}},
+			"4.4": &Profile{
+				ID:       "esp32",
+				Name:     "ESP32 with ESP-IDF 4.4 esp-tls (mbedTLS 2.28)",
+				Vendor:   "Espressif",
+				Aliases:  []string{"esp-idf", "esp32-idf", "esp32s3", "esp32c3"},
+				Firmware: "ESP-IDF v4.4.8 defaults (esp-idf@e499576e), mbedTLS 2.28",
+				Notes:    "ESP-IDF 4.4 with esp-tls and the certificate bundle, as the base profile, except that mbedTLS 2.28 offers TLS 1.0 to 1.2 and also the DHE-RSA and static ECDH suites. Dates are still not checked by default (MBEDTLS_HAVE_TIME_DATE=n), the incoming record buffer is 16,384 bytes, and the RSA accelerator stops at 4,096 bits.",
+				TLS: TLSLimits{
+					Versions:     []string{"tls1.0", "tls1.1", "tls1.2"},
+					CipherSuites: []string{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_DHE_RSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_DHE_RSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_DHE_RSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_DHE_RSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CCM_8"},
+					Curves:       []string{"x25519", "secp256r1", "secp384r1", "secp521r1"},
+					SNI:          boolPtr(true),
+					HelloKnown:   "partial",
+					HelloNote:    "Versions and suite set from IDF 4.4's Kconfig defaults (TLS 1.0 to 1.2; RSA, DHE-RSA, ECDHE and ECDH key exchanges; AES only), in mbedTLS 2.28's ciphersuite_preference order. Groups, extensions and signature algorithms are approximated by certlint."},
+				Certificates: CertificateLimits{
+					KeyTypes:        []string{"rsa", "ecdsa"},
+					RSAMinBits:      2048,
+					RSAMaxBits:      4096,
+					ECCurves:        []string{"P-256", "P-384", "P-521"},
+					SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
+				Trust: TrustModel{
+					Model:                  "builtin-store",
+					LoadSteps:              []string{"either add {{.FileName}} to the certificate bundle: copy it into the project, set CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE=y and CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=\"{{.FileName}}\" (relative to the project), rebuild and flash", "or give it to this connection only, in place of the bundle: esp_tls_cfg_t.cacert_pem_buf / cacert_pem_bytes (or esp_http_client_config_t.cert_pem), as in the code below; the length counts the terminating NUL", "the root expires on {{.Expires}}; dates are not checked by default (MBEDTLS_HAVE_TIME_DATE=n), but the service will move to another root"},
+					LoadSnippet:            "// {{.Subject}}, expires {{.Expires}}\nstatic const char root_pem[] =\n{{.PEMC}};\n\nesp_tls_cfg_t cfg = {\n    .cacert_pem_buf = (const unsigned char *)root_pem,\n    .cacert_pem_bytes = sizeof(root_pem),   /* includes the NUL */\n};\n// esp_http_client: esp_http_client_config_t config = { .url = \"https://HOST/\", .cert_pem = root_pem };\n",
+					Store:                  "esp-idf-4.4-bundle",
+					PathOrder:              "later",
+					StopsAtFirstHeldIssuer: boolPtr(true),
+					AnchorMatch:            "dn-key",
+					ValidatesUnused:        boolPtr(false),
+					VerifiesHostname:       boolPtr(true),
+					VerifiesTime:           boolPtr(false)},
+				Receive: ReceiveLimits{
+					MaxHandshakeMessageBytes: 16384,
+					MessageCount:             "with-header",
+					ReassemblesHandshake:     boolPtr(false),
+					MaxRecordBytes:           16384},
+				Sources: map[string][]SourceRef{
+					"certificates.ec_curves": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1042 (secp256r1, secp384r1, secp521r1 default y)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1042",
+						Confidence: "vendor-source"}},
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:737-763 (RSA and ECDSA key exchanges and verification enabled)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L737-L763",
+						Confidence: "vendor-source"}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/soc/esp32/include/soc/soc_caps.h:312 SOC_RSA_MAX_BIT_LEN 4096; components/mbedtls/port/bignum/esp_bignum.c (operands above it refused)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/soc/esp32/include/soc/soc_caps.h#L312",
+						Confidence: "vendor-source",
+						Note:       "Whether RSA-8192 falls back to software was not checked."}},
+					"certificates.rsa_min_bits": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 mbedtls_x509_crt_profile_default",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+						Confidence: "vendor-source"}},
+					"certificates.signature_hashes": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:91-101 ('Only SHA-2 hashes')",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+						Confidence: "vendor-source"}},
+					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 MBEDTLS_SSL_IN_CONTENT_LEN default 16384; mbedTLS keeps a whole handshake message, header included, in the input buffer",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
+						Confidence: "vendor-source"}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:244-251 (MBEDTLS_SSL_IN_CONTENT_LEN 16384; too small gives MBEDTLS_ERR_SSL_INVALID_RECORD -0x7200)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L244-L251",
+						Confidence: "vendor-source"}},
+					"receive.message_count": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2911 (in_hslen = header length + body length, checked against the record)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2911",
+						Confidence: "inferred"}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/ssl_msg.c:2977-2981 ('TLS handshake fragmentation not supported'; MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE -0x7080); IDF 4.4 ships mbedTLS 2.28",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2977-L2981",
+						Confidence: "vendor-source"}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:564-602 (DHE_RSA, ECDH_ECDSA, ECDH_RSA default y), :711-715 (Camellia, DES default n), :951 (ChaCha20 n)",
+						URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L564-L602",
+						Confidence: "vendor-source"}, SourceRef{
+						Ref:        "mbedtls 2.28.3 library/ssl_ciphersuites.c ciphersuite_preference (the mbedTLS line IDF 4.4 ships)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_ciphersuites.c",
+						Confidence: "vendor-source"}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:1028-1080 (secp256r1, secp384r1, secp521r1, Curve25519 and others default y)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L1028-L1080",
+						Confidence: "inferred",
+						Note:       "Enabled curves are sourced; the order in supported_groups is not. certlint can offer only X25519 and the NIST curves; the brainpool and secp256k1 groups the device also offers are left out."}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "no ClientHello captured from an ESP-IDF build; the oracle's mbedTLS 2.28 probe is a different build",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "Kconfig defaults and mbedTLS ssl_ciphersuites.c; no capture of an ESP32 ClientHello",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig",
+						Confidence: "inferred"}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951 (mbedtls_ssl_set_hostname unless skip_common_name)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
+						Confidence: "vendor-source"}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:636-650 (MBEDTLS_SSL_PROTO_TLS1, TLS1_1, TLS1_2 default y)",
+						URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L636-L650",
+						Confidence: "vendor-source"}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:2615-2640 (every candidate whose subject matches the issuer is checked against the signature)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2615-L2640",
+						Confidence: "inferred"}},
+					"trust.load_snippet": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/esp-tls/esp_tls.h (cacert_pem_buf, cacert_pem_bytes: 'including NULL termination' for PEM); components/esp_http_client/include/esp_http_client.h (cert_pem)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls.h",
+						Confidence: "vendor-source"}},
+					"trust.load_steps": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (CUSTOM_CERTIFICATE_BUNDLE, CUSTOM_CERTIFICATE_BUNDLE_PATH 'relative to the project root directory'); components/esp-tls/esp_tls.h esp_tls_cfg_t cacert_pem_buf / cacert_pem_bytes",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/Kconfig#L477-L560",
+						Confidence: "vendor-source"}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/mbedtls/Kconfig:477-560 (MBEDTLS_CERTIFICATE_BUNDLE default y, full Mozilla bundle, at most 200 roots); components/mbedtls/esp_crt_bundle/esp_crt_bundle.c:274-380 (issuer DN looked up, signature checked with the stored key)",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/mbedtls/esp_crt_bundle/esp_crt_bundle.c#L274-L380",
+						Confidence: "vendor-source",
+						Note:       "The application must attach the bundle (crt_bundle_attach); one that passes cacert_pem_buf instead is a loaded-ca device."}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:2580-2640 x509_crt_find_parent_in (a parent is looked for only among the certificates sent after the child); oracle/FINDINGS.md 5 (an out-of-order chain fails on mbedTLS 2.28)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2580-L2640",
+						Confidence: "inferred",
+						Note:       "Read in mbedTLS 2.28; the mbedTLS of this firmware keeps the same parent search."}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:2698-2760 x509_crt_find_parent (trusted CAs are searched before the rest of the chain), :2933",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2698-L2760",
+						Confidence: "inferred"}},
+					"trust.store": []SourceRef{SourceRef{
+						Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/CMakeLists.txt:36-38 (the default bundle is cacrt_all.pem + cacrt_local.pem; 135 roots, Mozilla as of 2022-04-26)",
+						URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/CMakeLists.txt#L36-L38",
+						Confidence: "vendor-source",
+						Note:       "The list is profiles/stores/esp-idf-4.4-bundle.yaml."}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "oracle/FINDINGS.md 6: mbedTLS 2.28 ignores a certificate sent after the anchored one",
+						Confidence: "inferred"}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "esp-idf@10212290:components/esp-tls/esp_tls_mbedtls.c:927-951",
+						URL:        "https://github.com/espressif/esp-idf/blob/102122904ade11fd1ae373848f34ffd7dfb18aeb/components/esp-tls/esp_tls_mbedtls.c#L927-L951",
+						Confidence: "vendor-source"}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "esp-idf@e499576e (v4.4.8):components/mbedtls/Kconfig:444 (MBEDTLS_HAVE_TIME_DATE default n)",
+						URL:        "https://github.com/espressif/esp-idf/blob/e499576efdb086551abe309a72899302f82077b7/components/mbedtls/Kconfig#L444",
+						Confidence: "vendor-source"}},
+				}},
+		}},
+		{name: "esp8266-micropython.yaml", id: "esp8266-micropython", aliases: []string{"micropython-esp8266", "esp8266-mpy"}, order: nil, profiles: map[string]*Profile{
+			"": &Profile{
+				ID:       "esp8266-micropython",
+				Name:     "MicroPython ssl on ESP8266 (axTLS)",
+				Vendor:   "Espressif",
+				Aliases:  []string{"micropython-esp8266", "esp8266-mpy"},
+				Firmware: "MicroPython esp8266 port (micropython@1c3c2011, lib/axtls@531cab9c)",
+				Notes:    "MicroPython's esp8266 port builds its ssl/tls module on axTLS with certificate verification compiled out (CONFIG_SSL_CERT_VERIFICATION undefined, no CA slots): the context always uses SSL_SERVER_VERIFY_LATER and CERT_NONE is the only verify_mode. The device therefore connects to any server that completes the handshake; nothing authenticates it (no CA, no host name, no dates). What the handshake still needs: one of four RSA key-exchange AES-CBC suites (no ECDHE, no GCM, no ECDSA), TLS 1.0 to 1.2, and no TLS record longer than 5,115 bytes (RT_MAX_PLAIN_LENGTH 1024 + RT_EXTRA 4096 - 5: \"TLS buffer overflow, record size: N (+5)\", SSL_ERROR_RECORD_OVERFLOW -257). A Certificate message sent in one record longer than that fails.",
+				TLS: TLSLimits{
+					Versions:            []string{"tls1.0", "tls1.1", "tls1.2"},
+					CipherSuites:        []string{"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA256"},
+					Curves:              []string{},
+					SNI:                 boolPtr(true),
+					HelloVersion:        "tls1.2",
+					RecordVersion:       "tls1.2",
+					Compression:         []string{"null"},
+					Extensions:          []string{"signature_algorithms", "server_name"},
+					SignatureAlgorithms: []string{"rsa_pkcs1_sha512", "rsa_pkcs1_sha384", "rsa_pkcs1_sha256", "rsa_pkcs1_sha1"},
+					HelloKnown:          "full",
+					HelloNote:           "Built from axTLS's send_client_hello and checked byte for byte against a hello captured from axTLS built with MicroPython's settings (pkg/certlint/testdata/hello/, not from a device): client_version and the record version are both TLS 1.2 (ssl->version = SSL_PROTOCOL_VERSION_MAX 0x33), the first 4 random bytes are the clock, no session ID, the four CONFIG_SSL_PROT_LOW suites, compression null only, then signature_algorithms (RSA with SHA-512, SHA-384, SHA-256, SHA-1) and server_name when server_hostname is passed to wrap_socket. max_fragment_length is never set by MicroPython."},
+				Trust: TrustModel{
+					Model:            "none",
+					VerifiesHostname: boolPtr(false),
+					VerifiesTime:     boolPtr(false)},
+				Receive: ReceiveLimits{
+					MaxRecordBytes: 5115},
+				Sources: map[string][]SourceRef{
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "micropython/axtls@531cab9c:ssl/tls1.c ssl_prot_prefs (RSA key exchange: the server certificate must hold an RSA key)",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
+						Confidence: "vendor-source"}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "micropython@1c3c2011:ports/esp8266/Makefile:51 (-DRT_MAX_PLAIN_LENGTH=1024 -DRT_EXTRA=4096); micropython/axtls@531cab9c:ssl/tls1.c:1349-1357 (need_bytes > RT_MAX_PLAIN_LENGTH+RT_EXTRA-BM_RECORD_OFFSET -> SSL_ERROR_RECORD_OVERFLOW)",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L1349-L1357",
+						Confidence: "vendor-source",
+						Note:       "1024 + 4096 - 5 = 5,115 bytes of record payload; the stack prints TLS buffer overflow, record size: N (+5)."}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "searched micropython/axtls ssl/tls1.c and tls1_clnt.c",
+						Confidence: "unknown",
+						Note:       "Whether a handshake message split over records is reassembled was not settled from the source."}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "micropython@1c3c2011:extmod/axtls-include/config.h:35 CONFIG_SSL_PROT_LOW; micropython/axtls@531cab9c:ssl/tls1.c:65-67 ssl_prot_prefs",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
+						Confidence: "vendor-source"}},
+					"tls.compression": []SourceRef{SourceRef{
+						Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c send_client_hello ('no compression')",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+						Confidence: "vendor-source"}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "micropython/axtls@531cab9c:ssl/tls1.c ssl_prot_prefs (RSA key exchange only)",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L65-L67",
+						Confidence: "vendor-source",
+						Note:       "No ECDHE suite, so no groups are offered."}},
+					"tls.extensions": []SourceRef{SourceRef{
+						Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c send_client_hello (signature_algorithms for TLS 1.2, then server_name, then max_fragment_length only if set)",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+						Confidence: "vendor-source"}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "derived from micropython/axtls@531cab9c send_client_hello and modtls_axtls.c, and checked byte for byte against a hello captured from that axTLS built with MicroPython's esp8266 settings (pkg/certlint/testdata/hello/esp8266-micropython-axtls.hex); not captured from a device",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+						Confidence: "vendor-source"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c send_client_hello",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+						Confidence: "vendor-source"}},
+					"tls.hello_version": []SourceRef{SourceRef{
+						Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c ssl_client_new (ssl->version = SSL_PROTOCOL_VERSION_MAX), send_client_hello buf[4..5]",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+						Confidence: "vendor-source"}},
+					"tls.record_version": []SourceRef{SourceRef{
+						Ref:        "micropython/axtls@531cab9c:ssl/tls1.c:1052-1053 (record version = ssl->version)",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L1052-L1053",
+						Confidence: "vendor-source"}},
+					"tls.signature_algorithms": []SourceRef{SourceRef{
+						Ref:        "micropython/axtls@531cab9c:ssl/tls1_clnt.c:41-48 g_sig_alg",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c#L41-L48",
+						Confidence: "vendor-source"}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "micropython@1c3c2011:extmod/modtls_axtls.c:275 (ext->host_name = server_hostname); axtls ssl/tls1_clnt.c send_client_hello",
+						URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/modtls_axtls.c#L275",
+						Confidence: "vendor-source",
+						Note:       "Sent only when the script passes server_hostname (urequests does); without it no SNI."}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "micropython/axtls@531cab9c:ssl/tls1.h SSL_PROTOCOL_VERSION_MAX 0x33 (TLS 1.2), SSL_PROTOCOL_VERSION_MIN 0x31 (TLS 1.0)",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.h",
+						Confidence: "vendor-source"}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "micropython@1c3c2011:extmod/axtls-include/config.h:29 (#undef CONFIG_SSL_CERT_VERIFICATION), :50 (CONFIG_X509_MAX_CA_CERTS 0); extmod/modtls_axtls.c:243 (SSL_SERVER_VERIFY_LATER), :164 ('CERT_NONE is the only supported verify_mode value')",
+						URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/modtls_axtls.c#L243",
+						Confidence: "vendor-source"}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "micropython@1c3c2011:extmod/modtls_axtls.c (server_hostname is used for SNI only; no name check without verification)",
+						URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/modtls_axtls.c#L275",
+						Confidence: "vendor-source"}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "micropython@1c3c2011:extmod/axtls-include/config.h:29 (certificate verification compiled out, dates included)",
+						URL:        "https://github.com/micropython/micropython/blob/1c3c201149f37fe8d81246191b3127bb198d6306/extmod/axtls-include/config.h#L29",
+						Confidence: "vendor-source"}},
+				}},
+		}},
+		{name: "esp8266.yaml", id: "esp8266", aliases: []string{"esp8266-arduino", "esp8266-bearssl", "nodemcu", "wemos-d1"}, order: []string{"2.4"}, profiles: map[string]*Profile{
+			"": &Profile{
+				ID:       "esp8266",
+				Name:     "ESP8266 Arduino core (BearSSL WiFiClientSecure)",
+				Vendor:   "Espressif",
+				Aliases:  []string{"esp8266-arduino", "esp8266-bearssl", "nodemcu", "wemos-d1"},
+				Firmware: "Arduino core >= 2.5 (read at 3.x, esp8266/Arduino@f946290e, bearssl-esp8266@5166f2bb)",
+				Notes:    "Since core 2.5.0 WiFiClientSecure is BearSSL (earlephilhower's bearssl-esp8266 fork). The client offers TLS 1.0 to 1.2 and the core's 45 suites in its own order. Validation is BearSSL's x509_minimal: the chain must validate as served (each certificate issued by the next, no reordering, no fetching) until a certificate whose issuer DN matches a trust anchor byte for byte, so a held intermediate works as an anchor. The sketch must pick a trust mode or the connection fails: setTrustAnchors(X509List) / CertStore (verified), or setFingerprint / setKnownKey / setInsecure (chain not verified). Time comes from time(): without SNTP (configTime) or setX509Time the clock reads 1970 and every certificate is \"not yet valid\" (BR_ERR_X509_EXPIRED, 54). Receive buffer 16,384 bytes by default (setBufferSizes(16384, 512)); a smaller one needs MFLN, which the server must accept (probeMaxFragmentLength). getLastSSLError() returns the BearSSL error number that certlint explain decodes.",
+				TLS: TLSLimits{
+					Versions:            []string{"tls1.0", "tls1.1", "tls1.2"},
+					CipherSuites:        []string{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
+					Curves:              []string{"secp256r1", "secp384r1", "secp521r1", "x25519"},
+					SNI:                 boolPtr(true),
+					HelloVersion:        "tls1.2",
+					RecordVersion:       "tls1.0",
+					Compression:         []string{"null"},
+					Extensions:          []string{"renegotiation_info", "server_name", "max_fragment_length", "signature_algorithms", "supported_groups", "ec_point_formats"},
+					SignatureAlgorithms: []string{"ecdsa_secp256r1_sha256", "ecdsa_sha224", "ecdsa_secp384r1_sha384", "ecdsa_secp521r1_sha512", "ecdsa_sha1", "rsa_pkcs1_sha256", "rsa_pkcs1_sha224", "rsa_pkcs1_sha384", "rsa_pkcs1_sha512", "rsa_pkcs1_sha1"},
+					MaxFragmentLength:   512,
+					HelloKnown:          "full",
+					HelloNote:           "Built from the stack's source: BearSSL's write-ClientHello (ssl_hs_client.t0) writes client_version = the highest enabled version (TLS 1.2), the suites the core set in suites_P order, compression null only, then renegotiation_info (empty), server_name (when connecting by name), max_fragment_length 512 (the default output buffer, 512 + 85 bytes, fits no larger fragment, so BearSSL asks for 512; the 16 KB input buffer still takes full records from a server that ignores it), signature_algorithms (ECDSA then RSA, each SHA-256, SHA-224, SHA-384, SHA-512, SHA-1), supported_groups (by ID: P-256, P-384, P-521, X25519; the code meant to put X25519 first tests the loop counter instead of the curve mask, so it never does) and ec_point_formats (uncompressed). No session ticket, no ALPN unless the sketch sets one. The record header carries the lowest enabled version (TLS 1.0). The first 4 bytes of BearSSL's client random are zero; certlint sends its own random. Checked byte for byte against a hello captured from BearSSL 0.6 built with the core's settings (pkg/certlint/testdata/hello/); not captured from a device."},
+				Certificates: CertificateLimits{
+					KeyTypes:        []string{"rsa", "ecdsa"},
+					RSAMinBits:      1024,
+					RSAMaxBits:      4096,
+					ECCurves:        []string{"P-256", "P-384", "P-521"},
+					SignatureHashes: []string{"sha1", "sha224", "sha256", "sha384", "sha512"}},
+				Trust: TrustModel{
+					Model:                     "loaded-ca",
+					CAFormats:                 []string{"pem", "der"},
+					CALoadHint:                "Put the root (or an intermediate the chain reaches) in a BearSSL::X509List and call client.setTrustAnchors(&list) before connect; set the clock first (configTime(0, 0, \"pool.ntp.org\") and wait until time(nullptr) is past 2020, or client.setX509Time(epoch)).",
+					LoadSteps:                 []string{"put the root into the sketch as the PEM string below and hand it to setTrustAnchors() before connect(); BearSSL also takes an intermediate the chain reaches", "set the clock before connecting: BearSSL checks dates, and an unset ESP8266 clock reads 1970 (getLastSSLError 54)", "the root expires on {{.Expires}}: plan a firmware update with the service's next root before then"},
+					LoadSnippet:               "#include <ESP8266WiFi.h>\n#include <WiFiClientSecure.h>\n#include <time.h>\n\n// {{.Subject}}, expires {{.Expires}}\nstatic const char rootCA[] PROGMEM = R\"EOF(\n{{.PEM}})EOF\";\nBearSSL::X509List trustAnchors(rootCA);\nBearSSL::WiFiClientSecure client;\n\nvoid connectTLS() {\n  // after WiFi.begin() and WL_CONNECTED:\n  configTime(0, 0, \"pool.ntp.org\", \"time.nist.gov\");\n  while (time(nullptr) < 1600000000) delay(500);  // wait for SNTP\n  client.setTrustAnchors(&trustAnchors);\n  if (!client.connect(\"HOST\", 443)) {\n    char err[128];\n    Serial.printf(\"TLS failed: %d %s\\n\", client.getLastSSLError(err, sizeof(err)), err);\n  }\n}\n",
+					AcceptsIntermediateAnchor: true,
+					PathOrder:                 "strict",
+					StopsAtFirstHeldIssuer:    boolPtr(true),
+					AnchorMatch:               "dn-key",
+					ValidatesUnused:           boolPtr(false),
+					VerifiesHostname:          boolPtr(true),
+					VerifiesTime:              boolPtr(true),
+					Pins: []PinMethod{PinMethod{
+						Kind:       "cert-sha1",
+						Compares:   "leaf",
+						Call:       "WiFiClientSecure::setFingerprint",
+						Format:     "hex-spaced",
+						Code:       "// SHA-1 of the server's leaf certificate: breaks at every renewal\nstatic const char fingerprint[] PROGMEM = \"{value}\";\nclient.setFingerprint(fingerprint);\n",
+						Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity", "hostname", "signature"},
+						LeafOnly:   []string{"key-type", "key-size"},
+						OnMismatch: "BearSSL refuses the server (BR_ERR_X509_NOT_TRUSTED, getLastSSLError() 62); with DEBUG_ESP_SSL it prints \"BSSL:insecure_end_chain: Received cert FP doesn't match\" and the expected and received fingerprints",
+						Cost:       "20 bytes; no clock and no CA, but nothing else of the chain is validated"}, PinMethod{
+						Kind:       "public-key",
+						Compares:   "leaf",
+						Call:       "WiFiClientSecure::setKnownKey",
+						Format:     "pem-public-key",
+						Code:       "// the server's public key: survives renewals that keep the key\nstatic const char pubkey[] PROGMEM = R\"KEY(\n{value}\n)KEY\";\nstatic BearSSL::PublicKey key(pubkey);\nclient.setKnownKey(&key);\n",
+						Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity", "hostname", "signature"},
+						LeafOnly:   []string{"key-type", "key-size"},
+						OnMismatch: "BearSSL takes the held key as the server's and ignores the certificate, so the handshake fails when the server signs (ECDHE) or decrypts (RSA key exchange) with another key",
+						Cost:       "the key in flash (294 bytes of DER for RSA-2048, 91 for P-256); no clock and no CA, the certificate is not looked at"}}},
+				Receive: ReceiveLimits{
+					ReassemblesHandshake: boolPtr(true),
+					MaxRecordBytes:       16384},
+				Sources: map[string][]SourceRef{
+					"certificates.ec_curves": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1337-1341 (ansix9p256r1, p384r1, p521r1; any other curve -> BR_ERR_X509_UNSUPPORTED 49)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1337-L1341",
+						Confidence: "vendor-source"}},
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1300-1350 (RSA and EC public keys only)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1300-L1350",
+						Confidence: "vendor-source"}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:554-555 BR_X509_BUFSIZE_KEY 520 / BR_X509_BUFSIZE_SIG 512 ('we want to support up to RSA-4096'); larger -> BR_ERR_X509_LIMIT_EXCEEDED 50",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L554-L555",
+						Confidence: "vendor-source"}},
+					"certificates.rsa_min_bits": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1325 (modulus shorter than min_rsa_size + 128 bytes -> BR_ERR_X509_WEAK_PUBLIC_KEY 60); the core never calls br_x509_minimal_set_minrsa, so min_rsa_size is 0",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1325",
+						Confidence: "vendor-source"}},
+					"certificates.signature_hashes": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:1510-1545 (RSA PKCS#1 v1.5 and ECDSA with SHA-1/224/256/384/512; 'we purposely do NOT support MD5'; no RSA-PSS)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L1510-L1545",
+						Confidence: "vendor-source"}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :183-185 (clamped to 512-16384)",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L85",
+						Confidence: "vendor-source",
+						Note:       "A sketch that shrinks the receive buffer (setBufferSizes(1024, ...)) takes smaller records only if the server accepted MFLN (probeMaxFragmentLength); write a custom profile with the smaller size then."}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_common.t0 (handshake messages are read as a byte stream across records; the Certificate message is decoded certificate by certificate)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_common.t0",
+						Confidence: "inferred"}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:832-881 suites_P (full build, BEARSSL_SSL_BASIC undefined)",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L832-L881",
+						Confidence: "vendor-source",
+						Note:       "In this order. setCiphersLessSecure() narrows to the four RSA AES-CBC suites; setCiphers() to the sketch's list."}},
+					"tls.compression": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:496 ('only null compression')",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L496",
+						Confidence: "vendor-source"}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:527-545; src/ec/ec_all_m15.c supported curves 0x23800000 (23, 24, 25, 29); WiFiClientSecureBearSSL.cpp:979 br_ssl_engine_set_default_ecdsa",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L527-L545",
+						Confidence: "vendor-source",
+						Note:       "The comment says X25519 goes first, but `supported-curves 0 dup 0x20000000 and` tests the counter (0), not the mask, so the groups go out in ID order."}, SourceRef{
+						Ref:        "captured: BearSSL 0.6 (Debian source, same write-ClientHello) set up as the core's br_ssl_client_base_init, pkg/certlint/testdata/hello/esp8266-bearssl.hex",
+						Confidence: "field-report",
+						Note:       "The capture shows 0017 0018 0019 001d."}},
+					"tls.extensions": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:435-560 write-ClientHello; min_clienthello_len stays 0 (br_ssl_client_zero), so no padding",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
+						Confidence: "vendor-source",
+						Note:       "ALPN only with setAlpn(). max_fragment_length is sent whenever the smaller buffer cannot hold a 16 KB record, which the default 512-byte output buffer cannot."}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "derived from bearssl-esp8266 write-ClientHello and the core's client setup, and checked byte for byte against a ClientHello captured from BearSSL 0.6 set up the same way (pkg/certlint/testdata/hello/esp8266-bearssl.hex); no capture from an ESP8266 itself",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
+						Confidence: "vendor-source"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0 write-ClientHello",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L435-L560",
+						Confidence: "vendor-source"}},
+					"tls.hello_version": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:472 (addr-version_max get16 write16)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L472",
+						Confidence: "vendor-source"}},
+					"tls.max_fragment_length": []SourceRef{SourceRef{
+						Ref:        "WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :178-191 (+85 output overhead: a 597-byte output buffer); bearssl-esp8266@5166f2bb:src/ssl/ssl_engine.c br_ssl_engine_set_buffers_bidi (the largest 2^u with both buffers >= 2^u + overhead: u = 9), src/ssl/ssl_hs_client.t0:378-380, 515-519 (max_fragment_length sent when log_max_frag_len != 14)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_engine.c#L395-L448",
+						Confidence: "vendor-source",
+						Note:       "The oracle's esp8266 configuration (ibuf 16709, obuf 597) records the same 512-byte request."}},
+					"tls.record_version": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_client.c:48 (version_out = version_min for the first flight)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_client.c#L48",
+						Confidence: "vendor-source"}},
+					"tls.signature_algorithms": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_client.t0:389-402 write-hashes, :520-526; hashes MD5..SHA-512 installed by WiFiClientSecureBearSSL.cpp:950-966",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_client.t0#L389-L401",
+						Confidence: "vendor-source"}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "WiFiClientSecureBearSSL.cpp:1187 br_ssl_client_reset(_sc, hostName, ...); ssl_hs_client.t0:507-514 server_name written when a name is set",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L1187",
+						Confidence: "vendor-source",
+						Note:       "connect(host, port) sends the name; connect(IPAddress, port) sends none."}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:93-94 (_tls_min = BR_TLS10, _tls_max = BR_TLS12), :1164 br_ssl_engine_set_versions",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L93-L94",
+						Confidence: "vendor-source",
+						Note:       "setSSLVersion(min, max) can narrow this; the default is TLS 1.0 to 1.2."}},
+					"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:60-100 (a trust anchor need not be self-signed: the chain ends at the first certificate whose issuer DN matches an anchor)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L60-L100",
+						Confidence: "vendor-source"}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:948-955 (every trust anchor whose DN hash is the issuer's is tried against the signature)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L948-L955",
+						Confidence: "vendor-source"}},
+					"trust.ca_formats": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/BearSSLHelpers.cpp X509List(const char *pemOrDER) / X509List(const uint8_t *der, size_t)",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/BearSSLHelpers.cpp",
+						Confidence: "vendor-source"}},
+					"trust.ca_load_hint": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino doc/esp8266wifi/bearssl-client-secure-class.rst (setTrustAnchors, setX509Time, CertStore)",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/doc/esp8266wifi/bearssl-client-secure-class.rst",
+						Confidence: "vendor-doc"}},
+					"trust.load_snippet": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino@f946290e libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h (setTrustAnchors, getLastSSLError) and BearSSLHelpers.h X509List(const char *pemOrDER); the core's BearSSL_Validation example",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h",
+						Confidence: "vendor-source"}},
+					"trust.load_steps": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino doc/esp8266wifi/bearssl-client-secure-class.rst (X509List, setTrustAnchors, setX509Time / configTime); WiFiClientSecureBearSSL.h:98 setTrustAnchors",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/doc/esp8266wifi/bearssl-client-secure-class.rst",
+						Confidence: "vendor-doc"}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "WiFiClientSecureBearSSL.cpp:1129 (no trust mode set -> connect fails), :1055-1091 _installClientX509Validator; doc/esp8266wifi/bearssl-client-secure-class.rst",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L1129",
+						Confidence: "vendor-source",
+						Note:       "The profile models setTrustAnchors (the sketch holds the CA). setInsecure and setFingerprint skip the chain entirely (only the SHA-1 of the leaf is compared)."}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:62-63 ('The provided chain should validate \"as is\". There is no attempt at reordering, skipping or downloading extra certificates.')",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L62-L63",
+						Confidence: "vendor-source",
+						Note:       "An out-of-order chain fails with BR_ERR_X509_DN_MISMATCH (55); the oracle's BearSSL probe measures the same (oracle/FINDINGS.md 3)."}},
+					"trust.pins": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino@0093cca8:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp insecure_append / insecure_end_chain (SHA-1 over the first certificate only, compared with the fingerprint; 'Don't process anything but the first certificate in the chain'; nothing else checked), _installClientX509Validator (setKnownKey: 'Simple, pre-known public key authenticator, ignores cert completely'), setFingerprint(const char*) (hex pairs, spaces or colons between them)",
+						URL:        "https://github.com/esp8266/Arduino/blob/0093cca821e180a92ba5e6e474faa3f5c5daef7e/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp",
+						Confidence: "vendor-source"}, SourceRef{
+						Ref:        "ESP8266 Arduino core documentation, BearSSL Secure Client Class: setFingerprint, setKnownKey",
+						URL:        "https://arduino-esp8266.readthedocs.io/en/latest/esp8266wifi/bearssl-client-secure-class.html",
+						Confidence: "vendor-doc"}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:943-972 check-trust-anchor-CA, run for each certificate as it arrives (:1580): the first one a trust anchor signed ends validation",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L943-L972",
+						Confidence: "vendor-source"}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "oracle/FINDINGS.md 6: BearSSL ignores a certificate sent after the anchored one (measured on BearSSL 0.6)",
+						Confidence: "inferred",
+						Note:       "Measured on Debian's BearSSL 0.6, which bearssl-esp8266 forks; not measured on the fork itself."}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:inc/bearssl_x509.h:60-100 and x509_minimal.t0 (server name matched against dNSName SANs, CN only without SANs; one leading '*.' label) -> BR_ERR_X509_BAD_SERVER_NAME 56",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/inc/bearssl_x509.h#L60-L100",
+						Confidence: "vendor-source"}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/x509/x509_minimal.t0:787-830 (no set time -> time()); src/inner.h:455-460 BR_USE_UNIX_TIME for ESP8266; WiFiClientSecureBearSSL.cpp:1097-1099 setX509Time",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/x509/x509_minimal.t0#L787-L830",
+						Confidence: "vendor-source",
+						Note:       "On the ESP8266 time() is the SNTP clock; unset it reads 1970, so every certificate fails as not yet valid (BR_ERR_X509_EXPIRED 54), not BR_ERR_X509_TIME_UNKNOWN (53) as some notes say."}},
+				}},
+			"2.4": &Profile{
+				ID:       "esp8266",
+				Name:     "ESP8266 Arduino core 2.4 (axTLS WiFiClientSecure)",
+				Vendor:   "Espressif",
+				Aliases:  []string{"esp8266-arduino", "esp8266-bearssl", "nodemcu", "wemos-d1"},
+				Firmware: "Arduino core 2.4.x (tag 2.4.2, esp8266/Arduino@bb28d4a3), axTLS (igrr/axtls-8266)",
+				Notes:    "Core 2.4.x's WiFiClientSecure is axTLS. connect() verifies nothing: the context is created with SSL_SERVER_VERIFY_LATER and a chain is only checked if the sketch then calls verify(fingerprint, host) (SHA-1 of the leaf plus CN) or verifyCertChain(host) (up to 10 CAs loaded with setCACert/loadCACert, CN only, no SAN). With verifyCertChain the chain must run in order to the last certificate sent, whose issuer must be a loaded CA; an intermediate works as the CA only if the server does not send it. RSA only (no ECDSA, no ECDHE). The plaintext buffer starts at 5,840 bytes and grows to 16,384 on demand; a failed realloc is SSL_ERROR_CONN_LOST (-256). Expiry needs SNTP.",
+				TLS: TLSLimits{
+					Versions:            []string{"tls1.0", "tls1.1", "tls1.2"},
+					CipherSuites:        []string{"TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"},
+					Curves:              []string{},
+					SNI:                 boolPtr(true),
+					HelloVersion:        "tls1.2",
+					RecordVersion:       "tls1.2",
+					Compression:         []string{"null"},
+					Extensions:          []string{"signature_algorithms", "server_name"},
+					SignatureAlgorithms: []string{"rsa_pkcs1_sha512", "rsa_pkcs1_sha384", "rsa_pkcs1_sha256", "rsa_pkcs1_sha1"},
+					MaxFragmentLength:   512,
+					HelloKnown:          "partial",
+					HelloNote:           "Versions and suites are known from the core 2.4 documentation and axtls-8266 (CONFIG_SSL_PROT_MEDIUM order, read at the 2021 HEAD; the 2.4.2 build may differ). The rest of the hello is approximated by certlint."},
+				Certificates: CertificateLimits{
+					KeyTypes:        []string{},
+					ECCurves:        []string{},
+					SignatureHashes: []string{}},
+				Trust: TrustModel{
+					Model:            "none",
+					CAFormats:        []string{},
+					LoadSteps:        []string{"put the root into the sketch as the PEM string below and hand it to setTrustAnchors() before connect(); BearSSL also takes an intermediate the chain reaches", "set the clock before connecting: BearSSL checks dates, and an unset ESP8266 clock reads 1970 (getLastSSLError 54)", "the root expires on {{.Expires}}: plan a firmware update with the service's next root before then"},
+					LoadSnippet:      "#include <ESP8266WiFi.h>\n#include <WiFiClientSecure.h>\n#include <time.h>\n\n// {{.Subject}}, expires {{.Expires}}\nstatic const char rootCA[] PROGMEM = R\"EOF(\n{{.PEM}})EOF\";\nBearSSL::X509List trustAnchors(rootCA);\nBearSSL::WiFiClientSecure client;\n\nvoid connectTLS() {\n  // after WiFi.begin() and WL_CONNECTED:\n  configTime(0, 0, \"pool.ntp.org\", \"time.nist.gov\");\n  while (time(nullptr) < 1600000000) delay(500);  // wait for SNTP\n  client.setTrustAnchors(&trustAnchors);\n  if (!client.connect(\"HOST\", 443)) {\n    char err[128];\n    Serial.printf(\"TLS failed: %d %s\\n\", client.getLastSSLError(err, sizeof(err)), err);\n  }\n}\n",
+					PathOrder:        "unknown",
+					AnchorMatch:      "unknown",
+					VerifiesHostname: boolPtr(false),
+					VerifiesTime:     boolPtr(false),
+					Pins: []PinMethod{PinMethod{
+						Kind:       "cert-sha1",
+						Compares:   "leaf",
+						Call:       "WiFiClientSecure::verify",
+						Format:     "hex-spaced",
+						Code:       "// after connect(): SHA-1 of the leaf, then its name (_verifyDN)\nif (!client.verify(\"{value}\", host)) { client.stop(); }\n",
+						Bypasses:   []string{"trust-anchor", "ca-file", "chain-complete", "chain-depth", "validity"},
+						OnMismatch: "verify() returns false (DEBUGV \"fingerprint doesn't match\"); the core's HTTPSRequest example then prints \"certificate doesn't match\"",
+						Cost:       "20 bytes; the sketch must call verify() after connect(), the connection is not verified otherwise"}}},
+				Receive: ReceiveLimits{
+					ReassemblesHandshake: boolPtr(true),
+					MaxRecordBytes:       16384},
+				Sources: map[string][]SourceRef{
+					"certificates.ec_curves": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11 ('no new eliptic curve certificates')",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11",
+						Confidence: "vendor-doc"}},
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11 ('supports only rsa certificates'), :21 ('RSA 512/1024/2048/4096')",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11",
+						Confidence: "unknown",
+						Note:       "Not applied: connect() verifies no certificate, so only the leaf's key matters, and the RSA-only suite list already requires an RSA leaf (cipher-suite check)."}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:21 ('RSA 512/1024/2048/4096 bit')",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L21",
+						Confidence: "unknown",
+						Note:       "Not applied for the same reason; a leaf above RSA-4096 would fail the key exchange."}},
+					"certificates.rsa_min_bits": []SourceRef{SourceRef{
+						Ref:        "searched the core 2.4 docs and axtls-8266 x509.c",
+						Confidence: "unknown",
+						Note:       "No minimum RSA size found."}},
+					"certificates.signature_hashes": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst (digests SHA1, MD5, SHA256/384/512)",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst",
+						Confidence: "unknown",
+						Note:       "Not applied: connect() checks no signature at all (trust.model none)."}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino@f946290e:libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :183-185 (clamped to 512-16384)",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.cpp#L85",
+						Confidence: "vendor-source",
+						Note:       "A sketch that shrinks the receive buffer (setBufferSizes(1024, ...)) takes smaller records only if the server accepted MFLN (probeMaxFragmentLength); write a custom profile with the smaller size then."}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "bearssl-esp8266@5166f2bb:src/ssl/ssl_hs_common.t0 (handshake messages are read as a byte stream across records; the Certificate message is decoded certificate by certificate)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_hs_common.t0",
+						Confidence: "inferred"}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:13-19 (AES128-SHA, AES256-SHA, AES128-SHA256, AES256-SHA256)",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L13-L19",
+						Confidence: "vendor-doc"}, SourceRef{
+						Ref:        "igrr/axtls-8266@9ebc3ee6:ssl/config.h CONFIG_SSL_PROT_MEDIUM; ssl/tls1.c ssl_prot_prefs",
+						URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/tls1.c",
+						Confidence: "inferred",
+						Note:       "The order is read at the 2021 HEAD of axtls-8266; the 2.4.2 libaxtls.a is a binary."}},
+					"tls.compression": []SourceRef{SourceRef{
+						Ref:        "axTLS ssl/tls1_clnt.c send_client_hello ('no compression': 1, 0)",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+						Confidence: "inferred"}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11-19 (RSA key exchange suites only, no elliptic curves)",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11-L19",
+						Confidence: "vendor-doc",
+						Note:       "No ECDHE suite is offered, so no groups."}},
+					"tls.extensions": []SourceRef{SourceRef{
+						Ref:        "axTLS ssl/tls1_clnt.c send_client_hello: signature_algorithms (TLS 1.2), then server_name; igrr/axtls-8266 also sends max_fragment_length when the sketch asks for it",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+						Confidence: "inferred"}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "no capture of a core 2.4 ClientHello was found; the binary libaxtls.a was not disassembled",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2) docs; igrr/axtls-8266 ssl/tls1_clnt.c",
+						URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/tls1_clnt.c",
+						Confidence: "inferred"}},
+					"tls.hello_version": []SourceRef{SourceRef{
+						Ref:        "axTLS ssl/tls1_clnt.c send_client_hello (client_version = ssl->version, SSL_PROTOCOL_VERSION_MAX 0x33) and ssl/tls1.c send_raw_packet (record version = ssl->version), read in the micropython/axtls fork of the same upstream",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c",
+						Confidence: "inferred"}},
+					"tls.max_fragment_length": []SourceRef{SourceRef{
+						Ref:        "WiFiClientSecureBearSSL.cpp:85 setBufferSizes(16384, 512), :178-191 (+85 output overhead: a 597-byte output buffer); bearssl-esp8266@5166f2bb:src/ssl/ssl_engine.c br_ssl_engine_set_buffers_bidi (the largest 2^u with both buffers >= 2^u + overhead: u = 9), src/ssl/ssl_hs_client.t0:378-380, 515-519 (max_fragment_length sent when log_max_frag_len != 14)",
+						URL:        "https://github.com/earlephilhower/bearssl-esp8266/blob/5166f2bb03fb03597b0f2c8c7fbcf01616df67c9/src/ssl/ssl_engine.c#L395-L448",
+						Confidence: "vendor-source",
+						Note:       "The oracle's esp8266 configuration (ibuf 16709, obuf 597) records the same 512-byte request."}},
+					"tls.record_version": []SourceRef{SourceRef{
+						Ref:        "axTLS ssl/tls1.c:1052-1053 (rec_buf[2] = ssl->version & 0x0f), micropython/axtls@531cab9c",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1.c#L1052-L1053",
+						Confidence: "inferred"}},
+					"tls.signature_algorithms": []SourceRef{SourceRef{
+						Ref:        "axTLS ssl/tls1_clnt.c:41-48 g_sig_alg (SHA-512, SHA-384, SHA-256, SHA-1, all RSA)",
+						URL:        "https://github.com/micropython/axtls/blob/531cab9c278c947d268bd4c94ecab9153a961b43/ssl/tls1_clnt.c#L41-L48",
+						Confidence: "inferred"}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp:125 ssl_ext_set_host_name",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L125",
+						Confidence: "vendor-source"}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2):doc/esp8266wifi/client-secure-class.rst:11 ('TLSv1.2 is supported since SDK 2.4.0-rc1')",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/doc/esp8266wifi/client-secure-class.rst#L11",
+						Confidence: "vendor-doc"}},
+					"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
+						Ref:        "igrr/axtls-8266@9ebc3ee6:ssl/x509.c x509_verify (issuer of the last certificate sent looked up in the CA store)",
+						URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/x509.c",
+						Confidence: "unknown",
+						Note:       "With verifyCertChain only, an intermediate works as CA only when the server does not send it."}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "not applied (trust.model none); axTLS matches the CA by issuer DN",
+						Confidence: "unknown"}},
+					"trust.ca_formats": []SourceRef{SourceRef{
+						Ref:        "WiFiClientSecureAxTLS.cpp setCACert / loadCACert (only used by verifyCertChain)",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp",
+						Confidence: "unknown",
+						Note:       "Not applied with trust.model none."}},
+					"trust.ca_load_hint": []SourceRef{SourceRef{
+						Ref:        "WiFiClientSecureAxTLS.cpp (no CA is used by connect())",
+						Confidence: "unknown"}},
+					"trust.load_snippet": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino@f946290e libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h (setTrustAnchors, getLastSSLError) and BearSSLHelpers.h X509List(const char *pemOrDER); the core's BearSSL_Validation example",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/libraries/ESP8266WiFi/src/WiFiClientSecureBearSSL.h",
+						Confidence: "vendor-source"}},
+					"trust.load_steps": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino doc/esp8266wifi/bearssl-client-secure-class.rst (X509List, setTrustAnchors, setX509Time / configTime); WiFiClientSecureBearSSL.h:98 setTrustAnchors",
+						URL:        "https://github.com/esp8266/Arduino/blob/f946290ea993db029a90010927cdc1d645c91940/doc/esp8266wifi/bearssl-client-secure-class.rst",
+						Confidence: "vendor-doc"}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp:84 ssl_ctx_new(SSL_SERVER_VERIFY_LATER ...), :333 ssl_verify_cert only from verifyCertChain",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L84",
+						Confidence: "vendor-source",
+						Note:       "connect() alone verifies nothing. A sketch that calls verifyCertChain(host) gets CA verification (up to 10 CAs, CN only); one that calls verify(fingerprint, host) gets a SHA-1 pin of the leaf."}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "not applied: connect() verifies nothing (trust.model none); with verifyCertChain axTLS x509_verify walks the chain as sent",
+						URL:        "https://github.com/igrr/axtls-8266/blob/9ebc3ee6/ssl/x509.c",
+						Confidence: "unknown"}},
+					"trust.pins": []SourceRef{SourceRef{
+						Ref:        "esp8266/Arduino (tag 2.4.2):libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp WiFiClientSecure::verify (hex pairs with spaces or colons, ssl_match_fingerprint on the server certificate, then _verifyDN)",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp",
+						Confidence: "vendor-source"}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "not applied (trust.model none)",
+						Confidence: "unknown"}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "not applied (trust.model none)",
+						Confidence: "unknown"}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "WiFiClientSecureAxTLS.cpp:756-790 _verifyDN (CN only, and only when the sketch calls verify/verifyCertChain)",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L756-L790",
+						Confidence: "vendor-source"}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "WiFiClientSecureAxTLS.cpp:84 SSL_SERVER_VERIFY_LATER (nothing checked at connect)",
+						URL:        "https://github.com/esp8266/Arduino/blob/bb28d4a3927758b0b345579792cdeebbc9e2e6a3/libraries/ESP8266WiFi/src/WiFiClientSecureAxTLS.cpp#L84",
+						Confidence: "vendor-source"}},
+				}},
+		}},
+		{name: "nina-w10.yaml", id: "nina-w10", aliases: []string{"nina-w102", "wifinina", "nina-fw", "arduino-nano-33-iot", "mkr-wifi-1010", "nano-rp2040-connect"}, order: nil, profiles: map[string]*Profile{
+			"": &Profile{
+				ID:       "nina-w10",
+				Name:     "u-blox NINA-W10 with Arduino nina-fw (WiFiNINA)",
+				Vendor:   "u-blox",
+				Aliases:  []string{"nina-w102", "wifinina", "nina-fw", "arduino-nano-33-iot", "mkr-wifi-1010", "nano-rp2040-connect"},
+				Firmware: "Arduino nina-fw 1.5.x (arduino/nina-fw@eca4789e), ESP-IDF 3.3, mbedTLS 2.16",
+				Notes:    "WiFiNINA's WiFiSSLClient runs in the NINA module's firmware: mbedTLS on ESP-IDF 3.3, verification always required (MBEDTLS_SSL_VERIFY_REQUIRED), the CA chain is the PEM bundle in the module's certs partition (the shipped data/roots.pem, 39 roots, unless the Arduino firmware uploader replaced it with the user's own list). The host name is set (SNI and name check) when connecting by name. TLS 1.0 to 1.2, symmetric 16,384-byte record buffers. MBEDTLS_HAVE_TIME_DATE is unset in the firmware's sdkconfig, so certificate dates are not checked. A root that is not in roots.pem cannot be added from the sketch: it needs the firmware uploader (Arduino IDE: Tools > WiFi101 / WiFiNINA Firmware/Certificates Updater, or arduino-fwuploader certificates flash).",
+				TLS: TLSLimits{
+					Versions:     []string{"tls1.0", "tls1.1", "tls1.2"},
+					CipherSuites: []string{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_DHE_RSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "TLS_DHE_RSA_WITH_AES_256_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "TLS_DHE_RSA_WITH_AES_128_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_DHE_RSA_WITH_AES_128_CCM_8", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_256_CCM", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CCM_8", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CCM_8"},
+					Curves:       []string{"secp521r1", "secp384r1", "secp256r1"},
+					SNI:          boolPtr(true),
+					HelloKnown:   "partial",
+					HelloNote:    "Versions and key exchanges are read from the firmware's sdkconfig; the suite order is mbedTLS's ciphersuite_preference (read in 2.28; the 2.16 that IDF 3.3 ships orders the same families alike). Whether IDF 3.3's mbedTLS config enables ARIA and ChaCha20-Poly1305 was not found; they are left out. Groups, extensions and signature algorithms are approximated by certlint."},
+				Certificates: CertificateLimits{
+					KeyTypes:        []string{"rsa", "ecdsa"},
+					RSAMinBits:      2048,
+					ECCurves:        []string{"P-256", "P-384", "P-521"},
+					SignatureHashes: []string{"sha224", "sha256", "sha384", "sha512"}},
+				Trust: TrustModel{
+					Model:                  "builtin-store",
+					CAFormats:              []string{"pem"},
+					LoadSteps:              []string{"the root goes into the NINA module's flash (certs partition) with the Arduino firmware uploader, not from the sketch: arduino-fwuploader certificates flash -b BOARD -a PORT --file {{.FileName}} (BOARD e.g. arduino:samd:nano_33_iot, arduino:samd:mkrwifi1010, arduino:mbed_nano:nanorp2040connect)", "the uploader replaces the whole partition: add a --url HOST:443 or --file for every other server the device talks to, or they stop working (nina-fw 1.4.7 was re-released for this)", "the root expires on {{.Expires}}; the module checks no dates, but the service will move to another root"},
+					LoadSnippet:            "arduino-fwuploader certificates flash -b arduino:samd:nano_33_iot -a /dev/ttyACM0 --file {{.FileName}} --url OTHER-HOST:443\n",
+					Store:                  "nina-roots",
+					PathOrder:              "later",
+					StopsAtFirstHeldIssuer: boolPtr(true),
+					AnchorMatch:            "dn-key",
+					ValidatesUnused:        boolPtr(false),
+					VerifiesHostname:       boolPtr(true),
+					VerifiesTime:           boolPtr(false)},
+				Receive: ReceiveLimits{
+					MaxHandshakeMessageBytes: 16384,
+					MessageCount:             "with-header",
+					ReassemblesHandshake:     boolPtr(false),
+					MaxRecordBytes:           16384},
+				Sources: map[string][]SourceRef{
+					"certificates.ec_curves": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:sdkconfig:633-635",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L633-L635",
+						Confidence: "vendor-source"}},
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:sdkconfig:590-596, 630 (RSA and ECDSA)",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L590-L596",
+						Confidence: "vendor-source"}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:sdkconfig:574 (CONFIG_MBEDTLS_HARDWARE_MPI unset: software bignum)",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L574",
+						Confidence: "unknown",
+						Note:       "No hardware limit applies; mbedTLS's own MPI size limit for 2.16 was not read."}},
+					"certificates.rsa_min_bits": []SourceRef{SourceRef{
+						Ref:        "mbedTLS mbedtls_x509_crt_profile_default (rsa_min_bitlen 2048), read in 2.28.3 library/x509_crt.c:91-101; WiFiSSLClient.cpp sets no profile",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L91-L101",
+						Confidence: "inferred"}},
+					"certificates.signature_hashes": []SourceRef{SourceRef{
+						Ref:        "esp-idf@6ccb4cf5 (v3.3):components/mbedtls/port/include/mbedtls/esp_config.h:2696 defines MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_KEY_EXCHANGE only, not ..._IN_CERTIFICATES; mbedTLS mbedtls_x509_crt_profile_default ('Only SHA-2 hashes' without that define); arduino/nina-fw@eca4789e WiFiSSLClient.cpp sets no certificate profile",
+						URL:        "https://github.com/espressif/esp-idf/blob/6ccb4cf5b7d1fdddb8c2492f9cbc926abaf230df/components/mbedtls/port/include/mbedtls/esp_config.h#L2696",
+						Confidence: "inferred",
+						Note:       "A SHA-1 signature on the path fails with MBEDTLS_X509_BADCERT_BAD_MD. The oracle's nina-w10 build (mbedTLS 2.28 with nina-fw's settings) refuses SHA-1 chains the same way (oracle/FINDINGS.md 4)."}},
+					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:sdkconfig:568 (CONFIG_MBEDTLS_SSL_MAX_CONTENT_LEN=16384, symmetric buffers)",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L568",
+						Confidence: "vendor-source"}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:sdkconfig:568-569 (MAX_CONTENT_LEN 16384, ASYMMETRIC_CONTENT_LEN unset)",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L568-L569",
+						Confidence: "vendor-source"}},
+					"receive.message_count": []SourceRef{SourceRef{
+						Ref:        "mbedTLS ssl_msg.c / ssl_tls.c: in_hslen = header + body (read in 2.28.3:2911; 2.16 is the same)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2911",
+						Confidence: "inferred"}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "mbedTLS 2.x 'TLS handshake fragmentation not supported' (read in 2.28.3 library/ssl_msg.c:2977-2981; IDF 3.3 ships 2.16)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_msg.c#L2977-L2981",
+						Confidence: "inferred"}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:sdkconfig:590-596 (key exchanges RSA, DHE_RSA, ECDHE_RSA, ECDHE_ECDSA, ECDH_ECDSA, ECDH_RSA), :610-618 (no Camellia, DES, RC4; CCM and GCM on)",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L590-L618",
+						Confidence: "vendor-source"}, SourceRef{
+						Ref:        "mbedtls 2.28.3 library/ssl_ciphersuites.c ciphersuite_preference (order)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/ssl_ciphersuites.c",
+						Confidence: "inferred",
+						Note:       "ARIA and ChaCha20 suites may also be offered (not settled); they are left out."}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:sdkconfig:631-642 (secp192r1 ... secp521r1, k1 curves, brainpool, Curve25519 enabled)",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L631-L642",
+						Confidence: "inferred",
+						Note:       "mbedTLS 2.16 lists groups from the largest NIST curve down; certlint offers only the NIST curves it can send. Whether X25519 is offered in TLS by 2.16 was not checked."}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "no ClientHello captured from nina-fw",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:sdkconfig; no capture of a NINA ClientHello",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig",
+						Confidence: "inferred"}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:108 (mbedtls_ssl_set_hostname when connecting by name); CHANGELOG 1.2.3 (SNI)",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L108",
+						Confidence: "vendor-source"}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:sdkconfig:599-601 (CONFIG_MBEDTLS_SSL_PROTO_TLS1, TLS1_1, TLS1_2 = y)",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L599-L601",
+						Confidence: "vendor-source"}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:2615-2640 (every candidate whose subject matches the issuer is checked against the signature)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2615-L2640",
+						Confidence: "inferred"}},
+					"trust.ca_formats": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:93 (the certs partition is parsed as a PEM bundle with mbedtls_x509_crt_parse); tools/nina-fw-create-roots.sh",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L93",
+						Confidence: "vendor-source"}},
+					"trust.load_snippet": []SourceRef{SourceRef{
+						Ref:        "arduino/arduino-fwuploader README (certificates flash)",
+						URL:        "https://github.com/arduino/arduino-fwuploader",
+						Confidence: "inferred"}},
+					"trust.load_steps": []SourceRef{SourceRef{
+						Ref:        "arduino/arduino-fwuploader README ('certificates flash' with --url / --file, -b, -a); nina-fw CHANGELOG 1.4.7 (the uploader deleted every certificate but the one fetched)",
+						URL:        "https://github.com/arduino/arduino-fwuploader",
+						Confidence: "inferred",
+						Note:       "The uploader's flags were not read in its source here; the CHANGELOG note is vendor text."}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:76-99 (VERIFY_REQUIRED; PEM bundle mmapped from the certs partition; mbedtls_ssl_conf_ca_chain); partitions.csv (certs 0x20000 at 0x10000); data/roots.pem",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L76-L99",
+						Confidence: "vendor-source"}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:2580-2640 x509_crt_find_parent_in (a parent is looked for only among the certificates sent after the child); oracle/FINDINGS.md 5 (an out-of-order chain fails on mbedTLS 2.28)",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2580-L2640",
+						Confidence: "inferred",
+						Note:       "Read in mbedTLS 2.28; the mbedTLS of this firmware keeps the same parent search."}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "mbedtls 2.28.3 library/x509_crt.c:2698-2760 x509_crt_find_parent (trusted CAs are searched before the rest of the chain), :2933",
+						URL:        "https://github.com/Mbed-TLS/mbedtls/blob/v2.28.3/library/x509_crt.c#L2698-L2760",
+						Confidence: "inferred"}},
+					"trust.store": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:data/roots.pem (39 roots, last changed 2021-06-08 for 1.4.6); partitions.csv certs partition",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/data/roots.pem",
+						Confidence: "vendor-source",
+						Note:       "The list is profiles/stores/nina-roots.yaml. A module whose certs partition was rewritten by the firmware uploader holds the user's list instead (write a custom profile with trust.model loaded-ca for it)."}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "oracle/FINDINGS.md 6: mbedTLS 2.28 ignores a certificate sent after the anchored one",
+						Confidence: "inferred"}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:arduino/libraries/WiFi/src/WiFiSSLClient.cpp:108 (mbedtls_ssl_set_hostname also sets the name mbedTLS verifies)",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/arduino/libraries/WiFi/src/WiFiSSLClient.cpp#L108",
+						Confidence: "vendor-source",
+						Note:       "Connecting by IP address sets no name, and then no name is checked."}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "arduino/nina-fw@eca4789e:sdkconfig:577 (CONFIG_MBEDTLS_HAVE_TIME_DATE unset)",
+						URL:        "https://github.com/arduino/nina-fw/blob/eca4789e11a7b89e578413f59c9d15fe6b51c6f5/sdkconfig#L577",
+						Confidence: "vendor-source"}},
+				}},
+		}},
+		{name: "spwf01.yaml", id: "spwf01", aliases: []string{"spwf01sa", "spwf01sc", "spwf01sx"}, order: nil, profiles: map[string]*Profile{
+			"": &Profile{
+				ID:       "spwf01",
+				Name:     "ST SPWF01Sx",
+				Vendor:   "STMicroelectronics",
+				Aliases:  []string{"spwf01sa", "spwf01sc", "spwf01sx"},
+				Firmware: "3.x",
+				Notes:    "Closed ST firmware driven by AT commands (UM1695); TLS is described in AN4683 and the STSW-TLSpack examples. Unlike the SPWF04, the SPWF01 can connect without verifying the server (\"anonymous negotiation\"): verification only happens when a CA is loaded. The CA slot (RAM `ca` or flash `f_ca`) takes PEM only; a certificate it cannot parse gives \"ERROR: Unable to load CA certificate\". An expected server domain can be set with AT+S.TLSDOMAIN and the clock with AT+S.SETTIME. Supported TLS versions, cipher suites and key/size limits were not found in any retrieved source; in 2017 the SPWF01SA.11 reached www.ebay.com, www.ssllabs.com and Azure IoT Hub (anonymously) where the SPWF04 failed.",
+				TLS: TLSLimits{
+					Versions:     []string{},
+					MaxVersion:   "tls1.2",
+					CipherSuites: []string{},
+					Curves:       []string{},
+					HelloKnown:   "unknown",
+					HelloNote:    "Nothing of the SPWF01 ClientHello is published (AN4683 body not retrieved, no capture found). The firmware predates TLS 1.3 (tls.max_version), so certlint dials with TLS 1.0-1.2 and its own suites and extensions only to see whether the server takes any version the module could speak."},
+				Certificates: CertificateLimits{
+					KeyTypes:        []string{},
+					ECCurves:        []string{},
+					SignatureHashes: []string{}},
+				Trust: TrustModel{
+					Model:            "loaded-ca",
+					CAFormats:        []string{"pem"},
+					CASKIAutoFormats: []string{},
+					CALoadHint:       "Clear the slots with AT+S.TLSCERT2=clean,all, load the root CA in PEM with AT+S.TLSCERT=f_ca,<size><CR><PEM text> (flash; `ca` keeps it in RAM), set the expected server name with AT+S.TLSDOMAIN=f_domain,<name> and the clock with AT+S.SETTIME=<epoch>, then open with AT+S.SOCKON=<host>,<port>,s,ind. Without a CA the module connects anonymously, i.e. without verifying the server.",
+					PathOrder:        "unknown",
+					AnchorMatch:      "unknown",
+					VerifiesHostname: boolPtr(true),
+					VerifiesTime:     boolPtr(true)},
+				WarnOnly: map[string]string{},
+				Sources: map[string][]SourceRef{
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695",
+						Confidence: "unknown",
+						Note:       "Not found. A 2017 example used GeoTrust Global CA (RSA-2048, SHA-1), so RSA works."}},
+					"certificates.max_cert_bytes": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695, ST community",
+						Confidence: "unknown",
+						Note:       "No per-certificate or chain limit found for SPWF01 (the 2.5 KB / 1,475 B figures are SPWF04)."}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "ST community thread 45239 (seed 002)",
+						URL:        "https://community.st.com/thread/45239-spwf04sa-problem-ssl-connection",
+						Confidence: "unknown",
+						Note:       "No limit found. The same user reached www.ebay.com and www.ssllabs.com on the SPWF01SA.11 (FW 3.x); Azure IoT Hub (RSA-4096 intermediate) only anonymously."}},
+					"client.cert_max_bytes": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695",
+						Confidence: "unknown",
+						Note:       "No limit found for the f_cert / f_key slots."}},
+					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+						Ref:        "searched UM1695, AN4683 (body not retrieved), ST community, ST mbed driver",
+						Confidence: "unknown",
+						Note:       "Nothing found on the module's handshake message size, record buffer or reassembly."}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "searched UM1695, AN4683 (body not retrieved), ST community, ST mbed driver",
+						Confidence: "unknown",
+						Note:       "Nothing found on the module's handshake message size, record buffer or reassembly."}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "searched UM1695, AN4683 (body not retrieved), ST community, ST mbed driver",
+						Confidence: "unknown",
+						Note:       "Nothing found on the module's handshake message size, record buffer or reassembly."}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695, ST community",
+						Confidence: "unknown",
+						Note:       "No suite list found; needs a packet capture."}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "the same searches as tls.hello_note: no document, SDK source or capture gives the whole ClientHello",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "searched AN4683 (first pages only), UM1695, ST community; no ClientHello capture",
+						Confidence: "unknown",
+						Note:       "Nothing about the SPWF01 ClientHello was found."}},
+					"tls.max_version": []SourceRef{SourceRef{
+						Ref:        "SPWF01 firmware 3.x (ST community threads on FW 3.4, 2015-2017; the STSW-TLSpack examples) against RFC 8446, TLS 1.3 (published August 2018)",
+						URL:        "https://community.st.com/t5/interface-and-connectivity-ics/unable-to-initiate-tls-connection-using-spwf01sa-11-wit-fw-v3-4/m-p/482194",
+						Confidence: "inferred",
+						Note:       "The firmware was released before TLS 1.3 existed, so it cannot offer it: at most TLS 1.2. Which of TLS 1.0-1.2 it offers is not documented (tls.versions stays unknown); certlint offers TLS 1.0-1.2 for it, so a server that refuses all of them (a TLS 1.3-only server) fails the device, and a server that agrees one gives no verdict on versions."}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695, ST mbed SPWF01SA driver",
+						Confidence: "unknown",
+						Note:       "Not documented whether SOCKON sends SNI; left unknown (null)."}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "searched AN4683 (cupdf.com / datasheetandpdf copies), UM1695, ST community",
+						URL:        "https://cupdf.com/document/transport-layer-security-protocol-for-spwf01sx-transport-layer-security-protocol.html",
+						Confidence: "unknown",
+						Note:       "Only the TLS-overview pages of AN4683 were readable; no version list found."}},
+					"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695, ST community",
+						Confidence: "unknown",
+						Note:       "Not documented; false is the conservative default (load the root)."}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695, ST community",
+						Confidence: "unknown",
+						Note:       "Not documented; unknown = matched by issuer name and verified by key, as most stacks do."}},
+					"trust.ca_formats": []SourceRef{SourceRef{
+						Ref:        "ST community 'Unable to initiate TLS connection using SPWF01SA.11 with FW v3.4', jerry (ST)",
+						URL:        "https://community.st.com/t5/interface-and-connectivity-ics/unable-to-initiate-tls-connection-using-spwf01sa-11-wit-fw-v3-4/m-p/482194",
+						Confidence: "vendor-forum",
+						Note:       "\"only PEM can be used here\"; a bad certificate gives 'ERROR: Unable to load CA certificate' (FW 3.4)."}},
+					"trust.ca_load_hint": []SourceRef{SourceRef{
+						Ref:        "ST thread 482194 and ST mbed SPWF01SA driver (RAM_CA_ROOT_CERT … FLASH_DOMAIN, setTLSSRVdomain, settime)",
+						URL:        "https://os.mbed.com/teams/ST/code/SPWF01SA/",
+						Confidence: "vendor-forum",
+						Note:       "Command sequence from ST's own driver and ST's forum answer."}},
+					"trust.ca_max_bytes": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695, ST community",
+						Confidence: "unknown",
+						Note:       "No CA size limit found."}},
+					"trust.ca_requires_ski": []SourceRef{SourceRef{
+						Ref:        "ST mbed SPWF01SA driver, ST thread 482194",
+						URL:        "https://os.mbed.com/teams/ST/code/SPWF01SA/",
+						Confidence: "unknown",
+						Note:       "No SKI step appears in SPWF01 examples (unlike SPWF04); set false, not confirmed."}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "ST STSW-TLSpack product page and AN4683 (mutual, one-way, anonymous examples)",
+						URL:        "https://st.com/en/embedded-software/stsw-tlspack.html",
+						Confidence: "vendor-doc",
+						Note:       "Verification happens when a CA is loaded; anonymous negotiation (no CA, no verification) is also supported, so a missing CA means the server is not checked."}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695, ST community",
+						Confidence: "unknown",
+						Note:       "TLS library and path building not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns on an out-of-order chain."}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695, ST community",
+						Confidence: "unknown",
+						Note:       "Not documented; null = certlint assumes the common behaviour (stop) and warns about certificates sent after it."}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "searched AN4683, UM1695, ST community",
+						Confidence: "unknown",
+						Note:       "Not documented."}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "ST mbed SPWF01SA driver setTLSSRVdomain; AT+S.TLSDOMAIN=f_domain,<name>",
+						URL:        "https://os.mbed.com/teams/ST/code/SPWF01SA/",
+						Confidence: "inferred",
+						Note:       "An expected server domain can be configured, so a name check exists when it is set. Whether it matches CN or SAN is not documented."}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "ST mbed SPWF01SA driver (settime) and X-CUBE-WIFI1 call AT+S.SETTIME before TLS",
+						URL:        "https://os.mbed.com/teams/ST/code/SPWF01SA/",
+						Confidence: "inferred",
+						Note:       "Drivers set the module clock before TLS, implying validity dates are checked."}},
+				}},
+		}},
+		{name: "spwf04.yaml", id: "spwf04", aliases: []string{"spwf04sa", "spwf04sc", "spwf04sx"}, order: []string{"1.0"}, profiles: map[string]*Profile{
+			"": &Profile{
+				ID:       "spwf04",
+				Name:     "ST SPWF04Sx",
+				Vendor:   "STMicroelectronics",
+				Aliases:  []string{"spwf04sa", "spwf04sc", "spwf04sx"},
+				Firmware: "1.1.x",
+				Notes:    "Closed ST firmware (TLS library not named anywhere), driven by AT commands (UM2114) or its SPI framing. The module always verifies the server: anonymous TLS is not supported, so a root CA must be loaded first. The CA is found by Subject Key Identifier, either in the `ca` slot (AT+S.TLSCERT) or as a file named <ski>.ca in the module file system. Each certificate the peer sends may be at most 2.5 KB (ST); the module's own certificate bundle for mutual TLS at most 1,475 bytes. When validation fails the module sends a fatal certificate_unknown alert and prints \"AT-S.Certificate Error:N\". Firmware 1.0.x (variant spwf04@1.0) failed on an RSA-4096 intermediate and had no EC; 1.1.x connects through RSA-4096 intermediates (Azure, 2018-2019). The cipher list and the supported TLS versions other than 1.2 are not published.",
+				TLS: TLSLimits{
+					Versions:     []string{"tls1.2"},
+					CipherSuites: []string{},
+					Curves:       []string{},
+					SNI:          boolPtr(true),
+					HelloKnown:   "partial",
+					HelloNote:    "Only TLS 1.2 is confirmed. Suites, compression, extensions, signature algorithms and groups are not published (closed firmware, no capture found); certlint offers its own suites and extensions for TLS 1.2."},
+				Certificates: CertificateLimits{
+					MaxCertBytes:    2560,
+					KeyTypes:        []string{"rsa", "ecdsa"},
+					ECCurves:        []string{},
+					SignatureHashes: []string{}},
+				Trust: TrustModel{
+					Model:            "loaded-ca",
+					CAFormats:        []string{"der", "pem"},
+					CAMaxBytes:       2560,
+					CARequiresSKI:    true,
+					CASKIAutoFormats: []string{"der"},
+					CAPath:           "{ski}.ca",
+					CALoadHint:       "Clear the flash slots with AT+S.TLSCERT=content,2, then load the ROOT CA with AT+S.TLSCERT=ca,<length><CR><certificate bytes>. Send it as DER: the module then answers AT-S.SubjectKeyId:<hex> by itself. A PEM CA is answered with \"No SubjectKeyId\" and the root's SKI must follow as 20 raw bytes with AT+S.TLSCERT=auth,20 (not as 40 hex characters). Alternatively (one-way authentication) store the root as the file <ski-hex>.ca in the module file system after AT+S.TLSCERT=content,2. Set the clock with AT+S.TIME=<epoch> before connecting.",
+					LoadSteps:        []string{"file system (one-way TLS): store {{.Format}} as {{.FileName}} in the module file system (APP flash image or SD card); the module finds it by the SKI in the name", "or the CA slot: send the AT commands below; loading the DER form makes the module extract the SKI itself, PEM needs the SKI sent as 20 raw bytes", "check that the module answers AT-S.SubjectKeyId:{{.SKIColon}} (DER) and lists AT-S.CA:1 after AT+S.TLSCERT=content,1"},
+					LoadSnippet:      "AT+S.TLSCERT=content,2\nAT+S.TLSCERT=ca,{{.DERBytes}}<CR>  then the {{.DERBytes}} bytes of the DER root (openssl x509 -outform der)\n  (PEM instead: AT+S.TLSCERT=ca,{{.PEMBytes}}<CR> + the PEM text; the module answers No SubjectKeyId; then\n   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes {{.SKISpaced}}, not 40 hex characters)\nAT+S.TLSCERT=content,1\nAT+S.TIME={{.Epoch}}   (the device clock in Unix seconds: now, or --at)\n",
+					PathOrder:        "unknown",
+					AnchorMatch:      "ski",
+					VerifiesTime:     boolPtr(true)},
+				Client: ClientLimits{
+					CertMaxBytes: 1475},
+				WarnOnly: map[string]string{},
+				Sources: map[string][]SourceRef{
+					"certificates.ec_curves": []SourceRef{SourceRef{
+						Ref:        "ST community thread 0D50X00009XkY5USAV",
+						URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
+						Confidence: "unknown",
+						Note:       "Only P-256 has been seen working; P-384/P-521 untested, so no restriction is set."}},
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "ST community thread 0D50X00009XkY5USAV (user log on FW 1.1.0)",
+						URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
+						Confidence: "field-report",
+						Note:       "Firmware 1.1.x: a user loaded a CA, certificate and key on NIST P-256 and got as far as an HTTP 400, so ECDSA P-256 appears accepted. ed25519 is excluded by inference only (2017-era TLS 1.2 stack), not by a source."}, SourceRef{
+						Ref:        "ST community thread 45239 'SPWF04SA problem SSL connection' (Nov 2017), seed 002",
+						URL:        "https://community.st.com/thread/45239-spwf04sa-problem-ssl-connection",
+						Confidence: "inferred",
+						Note:       "Firmware 1.0.x (variant 1.0): RSA only. The user mentions another thread saying \"support for elliptic curves is coming in a future release\"; that thread was not found, so \"no EC before 1.1.0\" stays unconfirmed."}},
+					"certificates.max_cert_bytes": []SourceRef{SourceRef{
+						Ref:        "ST community, 'SPWF04Sx AT+S.HTTP Client Error:1', accepted answer by ST (2018-02-20, FW 1.1.0 context)",
+						URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
+						Confidence: "vendor-forum",
+						Note:       "\"the 2.5K limits refer to each certificate in the bundle received from a peer\"; applies to server and client chains. 2.5 KB taken as 2,560 DER bytes. Seed 000: a 3,813-byte Azure leaf broke the connection while a 1,464-byte intermediate passed."}},
+					"certificates.max_chain_bytes": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "No whole-chain limit found; ST only states the per-certificate 2.5 KB limit."}},
+					"certificates.max_chain_depth": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "Not found. Logs show chains processed one certificate at a time (AT-S.Loading:n:m)."}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "ST community thread 45239 (Nov 2017), seed 002",
+						URL:        "https://community.st.com/thread/45239-spwf04sa-problem-ssl-connection",
+						Confidence: "field-report",
+						Note:       "Firmware 1.0.x (variant 1.0): the Azure IoT Hub chain whose 2nd certificate is RSA-4096 failed with \"Certificate Error:22\"; the user suspected the key size and ST's reply could not be read. Disputed: the same intermediate is 1,464 bytes, so the 2.5 KB rule does not explain it, but the cause is not confirmed."}, SourceRef{
+						Ref:        "seeds 000 (GHI forum, 2019) and 001 (ST community, 2018)",
+						Confidence: "field-report",
+						Note:       "Firmware 1.1.x (base profile): connections through Microsoft IT TLS CA 1/4 (RSA-4096, 1,464 bytes) worked, so no limit at 4,096 bits; the upper limit is unknown and left at 0."}},
+					"certificates.signature_hashes": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "Not found. SHA-256/RSA chains (Azure, Amazon) are known to work on 1.1.x."}},
+					"client.cert_max_bytes": []SourceRef{SourceRef{
+						Ref:        "ST community, 'SPWF04Sx AT+S.HTTP Client Error:1', accepted answer by ST (2018-02-20)",
+						URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
+						Confidence: "vendor-forum",
+						Note:       "\"the size of the certificate bundle stored in 'cert' section or in 'tls.cert' file must be limited to 1475 bytes\""}},
+					"firmware": []SourceRef{SourceRef{
+						Ref:        "seed 002 (1.0.x era, Nov 2017) vs seeds 000/001 (2018-2019)",
+						Confidence: "field-report",
+						Note:       "Base profile = newest known firmware 1.1.x; variant 1.0 = firmware 1.0.x."}},
+					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+						Confidence: "unknown",
+						Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+						Confidence: "unknown",
+						Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+						Confidence: "unknown",
+						Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver",
+						Confidence: "unknown",
+						Note:       "No document, driver or capture lists the SPWF04 ClientHello suites. Needs a packet capture. Left empty (unknown)."}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "No source names the ECDHE groups the module offers."}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "the same searches as tls.hello_note: no document, SDK source or capture gives the whole ClientHello",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver; no ClientHello capture",
+						Confidence: "unknown",
+						Note:       "The SPWF04 TLS stack is closed; no document or capture shows its ClientHello. A packet capture of AT+S.SOCKON would settle it."}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (OpenSocket: commonName ?? \"s\") and ST community thread 0D50X00009XkXCMSA3",
+						URL:        "https://community.st.com/s/question/0D50X00009XkXCMSA3/spwf04sa-ssl-connection-issue",
+						Confidence: "inferred",
+						Note:       "AT+S.SOCKON=<host>,<port>,,<name>: the 4th parameter may be a domain name that switches TLS on with that name; with SOCKON=www.ssllabs.com,...,ssllabs.com the server answered, which suggests the name goes out as SNI. Whether SNI is sent when only \"s\" is given (GHI's default) is unknown."}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "GHI forum, 'Unable to open SSL socket to Azure Storage Account with WiFi FEZ-SpwF04Sx' (2019), seed 000",
+						URL:        "https://forums.ghielectronics.com/t/unable-to-open-ssl-socket-to-azure-storage-account-with-wifi-fez-spwf04sx-which-worked-before/22230",
+						Confidence: "field-report",
+						Note:       "User reports a working \"TLS 1.2 secured SSL socket\". Seed 004 also shows the module completing a handshake with `openssl s_server -tls1_2`. Only TLS 1.2 is confirmed; whether TLS 1.0/1.1 are also offered is unknown (UM2114/AN4963 bodies not retrieved)."}},
+					"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
+						Ref:        "seed 001 (ST community 'SPWF04Sx MQTTCONN problem with Azure', 2018-03-26)",
+						Confidence: "field-report",
+						Note:       "With the intermediate 'Microsoft IT TLS CA 1' loaded the module printed \"Skip CA / Certificate Error:23\"; with the Baltimore root it connected. Caveat: the user gave the ROOT's SKI (e59d…) as auth for the intermediate's PEM, so the failure may come from that mismatch rather than from a rule against intermediate anchors. Not verified."}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "ST community thread 0D50X00009hp5O9 and seed 001 (Elio Cometti, ST); devices.md SPWF04 'Root CA in the filesystem'",
+						URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
+						Confidence: "vendor-forum",
+						Note:       "The CA is stored and found by its Subject Key Identifier (<ski>.ca files, AT-S.SubjectKeyId). That the key looked up is the child's Authority Key Identifier is inferred (devices.md: L)."}},
+					"trust.ca_formats": []SourceRef{SourceRef{
+						Ref:        "ST community 'SPW40SA Certificate Error:23', Elio Cometti (ST) log (2018-01-18)",
+						URL:        "https://community.st.com/s/question/0D50X00009XkXJjSAN/spw40sa-certificate-error23",
+						Confidence: "vendor-forum",
+						Note:       "ST loads a 1,239-byte DER root with AT+S.TLSCERT=ca; seeds 001/004 load PEM. Both are accepted by the slot."}},
+					"trust.ca_load_hint": []SourceRef{SourceRef{
+						Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (ClearTlsServerRootCertificate, SetTlsServerRootCertificate); seeds 001, 004",
+						URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
+						Confidence: "vendor-forum",
+						Note:       "Command sequence as used by ST staff in seed 001 and by GHI's driver."}},
+					"trust.ca_max_bytes": []SourceRef{SourceRef{
+						Ref:        "AN4963 p.22 as quoted by a user in seed 000 (GHI forum 2019)",
+						URL:        "https://forums.ghielectronics.com/t/unable-to-open-ssl-socket-to-azure-storage-account-with-wifi-fez-spwf04sx-which-worked-before/22230",
+						Confidence: "field-report",
+						Note:       "\"The maximum allowed size for any file uploaded to the module is 2.5 KB.\" Quoted, not read by us; taken as 2,560 bytes like the per-certificate limit. The 1,475-byte limit is for the module's own 'cert' bundle, not for the CA."}},
+					"trust.ca_path": []SourceRef{SourceRef{
+						Ref:        "ST community thread 0D50X00009hp5O9 (Elio Cometti, ST) and seed 001 (Shep Smith, 2018-07-06)",
+						URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
+						Confidence: "vendor-forum",
+						Note:       "\"if SPWF04 acts as client then saving the root ca in the SPWF04 filesystem is enough\"; the file is named <subject key identifier>.ca (e.g. e59d5930824758ccacfa085436867b3ab5044df0.ca for Baltimore CyberTrust Root)."}},
+					"trust.ca_requires_ski": []SourceRef{SourceRef{
+						Ref:        "ST community thread 0D50X00009hp5O9 and seed 001 (Elio Cometti, ST, 2018-03-26)",
+						URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
+						Confidence: "vendor-forum",
+						Note:       "The CA is stored and looked up by its Subject Key Identifier (AT-S.SubjectKeyId, AT+S.TLSCERT=auth, <ski>.ca file). That the lookup key is the child's AKI is inferred."}},
+					"trust.ca_ski_auto_formats": []SourceRef{SourceRef{
+						Ref:        "seed 001 (Elio Cometti, ST): 'the certificate in binary format is loaded, so that the key is automatically extracted'",
+						Confidence: "vendor-forum",
+						Note:       "DER → module prints AT-S.SubjectKeyId itself."}, SourceRef{
+						Ref:        "seed 004 (ST community, 2017-08-31 … 2017-10-30)",
+						Confidence: "field-report",
+						Note:       "PEM → \"AT-S.No SubjectKeyId\"; the SKI must then be supplied as 20 binary bytes with AT+S.TLSCERT=auth,20. Sending it as 40 hex characters gave Certificate Error:3."}},
+					"trust.load_snippet": []SourceRef{SourceRef{
+						Ref:        "the same sources as trust.ca_load_hint: AT+S.TLSCERT=content,2 / ca / auth / content,1 and AT+S.TIME as used by ST staff (seed 001) and GHI's driver",
+						URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
+						Confidence: "vendor-forum"}},
+					"trust.load_steps": []SourceRef{SourceRef{
+						Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (SetTlsServerRootCertificate returns the AT-S.SubjectKeyId answer); ST community threads 0D50X00009hp5O9 (<SKI>.ca file) and 0D50X00009XkXJjSAN (DER load log); seeds 001, 004",
+						URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
+						Confidence: "vendor-forum"}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "ST community 'SPWF04 - TLS anonymous negotiation', Elio Cometti (ST)",
+						URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
+						Confidence: "vendor-forum",
+						Note:       "\"SPWF04 supports One-way and mutual authentication modes. Indeed, anonymous authentication is not supported.\" No built-in root store: every example loads a CA."}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community; logs show AT-S.Loading:n:m per received certificate",
+						Confidence: "unknown",
+						Note:       "Closed stack: whether the module looks for an issuer out of served order is not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns when a chain is served out of order."}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "Not documented. null = certlint assumes the path ends at the first certificate whose issuer the module holds (BearSSL, mbedTLS) and warns about certificates sent after it."}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "Not documented whether certificates sent but off the path are parsed and validated."}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "GHI driver property ForceSocketsTlsCommonName; SOCKON 4th parameter",
+						Confidence: "unknown",
+						Note:       "The name parameter suggests a CN check but nothing states it; left unknown."}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "ST community thread 43228 and seed 004 (ST X-CUBE-WIFI1 example sets AT+S.TIME before TLS)",
+						URL:        "https://community.st.com/thread/43228-spwf04sa-tls-socket-connection-problem",
+						Confidence: "inferred",
+						Note:       "ST's host examples always set the clock before TLS, which implies validity dates are checked. Whether expiry is enforced when the clock was never set is unknown."}},
+				}},
+			"1.0": &Profile{
+				ID:       "spwf04",
+				Name:     "ST SPWF04Sx",
+				Vendor:   "STMicroelectronics",
+				Aliases:  []string{"spwf04sa", "spwf04sc", "spwf04sx"},
+				Firmware: "1.0.x",
+				Notes:    "Closed ST firmware (TLS library not named anywhere), driven by AT commands (UM2114) or its SPI framing. The module always verifies the server: anonymous TLS is not supported, so a root CA must be loaded first. The CA is found by Subject Key Identifier, either in the `ca` slot (AT+S.TLSCERT) or as a file named <ski>.ca in the module file system. Each certificate the peer sends may be at most 2.5 KB (ST); the module's own certificate bundle for mutual TLS at most 1,475 bytes. When validation fails the module sends a fatal certificate_unknown alert and prints \"AT-S.Certificate Error:N\". Firmware 1.0.x (variant spwf04@1.0) failed on an RSA-4096 intermediate and had no EC; 1.1.x connects through RSA-4096 intermediates (Azure, 2018-2019). The cipher list and the supported TLS versions other than 1.2 are not published.",
+				TLS: TLSLimits{
+					Versions:     []string{"tls1.2"},
+					CipherSuites: []string{},
+					Curves:       []string{},
+					SNI:          boolPtr(true),
+					HelloKnown:   "partial",
+					HelloNote:    "Only TLS 1.2 is confirmed. Suites, compression, extensions, signature algorithms and groups are not published (closed firmware, no capture found); certlint offers its own suites and extensions for TLS 1.2."},
+				Certificates: CertificateLimits{
+					MaxCertBytes:    2560,
+					KeyTypes:        []string{"rsa"},
+					RSAMaxBits:      2048,
+					ECCurves:        []string{},
+					SignatureHashes: []string{}},
+				Trust: TrustModel{
+					Model:            "loaded-ca",
+					CAFormats:        []string{"der", "pem"},
+					CAMaxBytes:       2560,
+					CARequiresSKI:    true,
+					CASKIAutoFormats: []string{"der"},
+					CAPath:           "{ski}.ca",
+					CALoadHint:       "Clear the flash slots with AT+S.TLSCERT=content,2, then load the ROOT CA with AT+S.TLSCERT=ca,<length><CR><certificate bytes>. Send it as DER: the module then answers AT-S.SubjectKeyId:<hex> by itself. A PEM CA is answered with \"No SubjectKeyId\" and the root's SKI must follow as 20 raw bytes with AT+S.TLSCERT=auth,20 (not as 40 hex characters). Alternatively (one-way authentication) store the root as the file <ski-hex>.ca in the module file system after AT+S.TLSCERT=content,2. Set the clock with AT+S.TIME=<epoch> before connecting.",
+					LoadSteps:        []string{"file system (one-way TLS): store {{.Format}} as {{.FileName}} in the module file system (APP flash image or SD card); the module finds it by the SKI in the name", "or the CA slot: send the AT commands below; loading the DER form makes the module extract the SKI itself, PEM needs the SKI sent as 20 raw bytes", "check that the module answers AT-S.SubjectKeyId:{{.SKIColon}} (DER) and lists AT-S.CA:1 after AT+S.TLSCERT=content,1"},
+					LoadSnippet:      "AT+S.TLSCERT=content,2\nAT+S.TLSCERT=ca,{{.DERBytes}}<CR>  then the {{.DERBytes}} bytes of the DER root (openssl x509 -outform der)\n  (PEM instead: AT+S.TLSCERT=ca,{{.PEMBytes}}<CR> + the PEM text; the module answers No SubjectKeyId; then\n   AT+S.TLSCERT=auth,20<CR> + the 20 raw bytes {{.SKISpaced}}, not 40 hex characters)\nAT+S.TLSCERT=content,1\nAT+S.TIME={{.Epoch}}   (the device clock in Unix seconds: now, or --at)\n",
+					PathOrder:        "unknown",
+					AnchorMatch:      "ski",
+					VerifiesTime:     boolPtr(true)},
+				Client: ClientLimits{
+					CertMaxBytes: 1475},
+				WarnOnly: map[string]string{},
+				Sources: map[string][]SourceRef{
+					"certificates.ec_curves": []SourceRef{SourceRef{
+						Ref:        "ST community thread 0D50X00009XkY5USAV",
+						URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
+						Confidence: "unknown",
+						Note:       "Only P-256 has been seen working; P-384/P-521 untested, so no restriction is set."}},
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "ST community thread 0D50X00009XkY5USAV (user log on FW 1.1.0)",
+						URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
+						Confidence: "field-report",
+						Note:       "Firmware 1.1.x: a user loaded a CA, certificate and key on NIST P-256 and got as far as an HTTP 400, so ECDSA P-256 appears accepted. ed25519 is excluded by inference only (2017-era TLS 1.2 stack), not by a source."}, SourceRef{
+						Ref:        "ST community thread 45239 'SPWF04SA problem SSL connection' (Nov 2017), seed 002",
+						URL:        "https://community.st.com/thread/45239-spwf04sa-problem-ssl-connection",
+						Confidence: "inferred",
+						Note:       "Firmware 1.0.x (variant 1.0): RSA only. The user mentions another thread saying \"support for elliptic curves is coming in a future release\"; that thread was not found, so \"no EC before 1.1.0\" stays unconfirmed."}},
+					"certificates.max_cert_bytes": []SourceRef{SourceRef{
+						Ref:        "ST community, 'SPWF04Sx AT+S.HTTP Client Error:1', accepted answer by ST (2018-02-20, FW 1.1.0 context)",
+						URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
+						Confidence: "vendor-forum",
+						Note:       "\"the 2.5K limits refer to each certificate in the bundle received from a peer\"; applies to server and client chains. 2.5 KB taken as 2,560 DER bytes. Seed 000: a 3,813-byte Azure leaf broke the connection while a 1,464-byte intermediate passed."}},
+					"certificates.max_chain_bytes": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "No whole-chain limit found; ST only states the per-certificate 2.5 KB limit."}},
+					"certificates.max_chain_depth": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "Not found. Logs show chains processed one certificate at a time (AT-S.Loading:n:m)."}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "ST community thread 45239 (Nov 2017), seed 002",
+						URL:        "https://community.st.com/thread/45239-spwf04sa-problem-ssl-connection",
+						Confidence: "field-report",
+						Note:       "Firmware 1.0.x (variant 1.0): the Azure IoT Hub chain whose 2nd certificate is RSA-4096 failed with \"Certificate Error:22\"; the user suspected the key size and ST's reply could not be read. Disputed: the same intermediate is 1,464 bytes, so the 2.5 KB rule does not explain it, but the cause is not confirmed."}, SourceRef{
+						Ref:        "seeds 000 (GHI forum, 2019) and 001 (ST community, 2018)",
+						Confidence: "field-report",
+						Note:       "Firmware 1.1.x (base profile): connections through Microsoft IT TLS CA 1/4 (RSA-4096, 1,464 bytes) worked, so no limit at 4,096 bits; the upper limit is unknown and left at 0."}},
+					"certificates.signature_hashes": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "Not found. SHA-256/RSA chains (Azure, Amazon) are known to work on 1.1.x."}},
+					"client.cert_max_bytes": []SourceRef{SourceRef{
+						Ref:        "ST community, 'SPWF04Sx AT+S.HTTP Client Error:1', accepted answer by ST (2018-02-20)",
+						URL:        "https://community.st.com/s/question/0D50X00009XkY5USAV/spwf04sx-atshttp-client-error1",
+						Confidence: "vendor-forum",
+						Note:       "\"the size of the certificate bundle stored in 'cert' section or in 'tls.cert' file must be limited to 1475 bytes\""}},
+					"firmware": []SourceRef{SourceRef{
+						Ref:        "seed 002 (1.0.x era, Nov 2017) vs seeds 000/001 (2018-2019)",
+						Confidence: "field-report",
+						Note:       "Base profile = newest known firmware 1.1.x; variant 1.0 = firmware 1.0.x."}},
+					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+						Confidence: "unknown",
+						Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+						Confidence: "unknown",
+						Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver (devices.md §1: record size / MFLN not found)",
+						Confidence: "unknown",
+						Note:       "Closed ST firmware: nothing says how large a handshake message or record the module takes, or whether it reassembles a message split over records. Only the per-certificate 2.5 KB limit (certificates.max_cert_bytes) is known."}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver",
+						Confidence: "unknown",
+						Note:       "No document, driver or capture lists the SPWF04 ClientHello suites. Needs a packet capture. Left empty (unknown)."}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "No source names the ECDHE groups the module offers."}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "the same searches as tls.hello_note: no document, SDK source or capture gives the whole ClientHello",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community, GHI TinyCLR driver; no ClientHello capture",
+						Confidence: "unknown",
+						Note:       "The SPWF04 TLS stack is closed; no document or capture shows its ClientHello. A packet capture of AT+S.SOCKON would settle it."}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (OpenSocket: commonName ?? \"s\") and ST community thread 0D50X00009XkXCMSA3",
+						URL:        "https://community.st.com/s/question/0D50X00009XkXCMSA3/spwf04sa-ssl-connection-issue",
+						Confidence: "inferred",
+						Note:       "AT+S.SOCKON=<host>,<port>,,<name>: the 4th parameter may be a domain name that switches TLS on with that name; with SOCKON=www.ssllabs.com,...,ssllabs.com the server answered, which suggests the name goes out as SNI. Whether SNI is sent when only \"s\" is given (GHI's default) is unknown."}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "GHI forum, 'Unable to open SSL socket to Azure Storage Account with WiFi FEZ-SpwF04Sx' (2019), seed 000",
+						URL:        "https://forums.ghielectronics.com/t/unable-to-open-ssl-socket-to-azure-storage-account-with-wifi-fez-spwf04sx-which-worked-before/22230",
+						Confidence: "field-report",
+						Note:       "User reports a working \"TLS 1.2 secured SSL socket\". Seed 004 also shows the module completing a handshake with `openssl s_server -tls1_2`. Only TLS 1.2 is confirmed; whether TLS 1.0/1.1 are also offered is unknown (UM2114/AN4963 bodies not retrieved)."}},
+					"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
+						Ref:        "seed 001 (ST community 'SPWF04Sx MQTTCONN problem with Azure', 2018-03-26)",
+						Confidence: "field-report",
+						Note:       "With the intermediate 'Microsoft IT TLS CA 1' loaded the module printed \"Skip CA / Certificate Error:23\"; with the Baltimore root it connected. Caveat: the user gave the ROOT's SKI (e59d…) as auth for the intermediate's PEM, so the failure may come from that mismatch rather than from a rule against intermediate anchors. Not verified."}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "ST community thread 0D50X00009hp5O9 and seed 001 (Elio Cometti, ST); devices.md SPWF04 'Root CA in the filesystem'",
+						URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
+						Confidence: "vendor-forum",
+						Note:       "The CA is stored and found by its Subject Key Identifier (<ski>.ca files, AT-S.SubjectKeyId). That the key looked up is the child's Authority Key Identifier is inferred (devices.md: L)."}},
+					"trust.ca_formats": []SourceRef{SourceRef{
+						Ref:        "ST community 'SPW40SA Certificate Error:23', Elio Cometti (ST) log (2018-01-18)",
+						URL:        "https://community.st.com/s/question/0D50X00009XkXJjSAN/spw40sa-certificate-error23",
+						Confidence: "vendor-forum",
+						Note:       "ST loads a 1,239-byte DER root with AT+S.TLSCERT=ca; seeds 001/004 load PEM. Both are accepted by the slot."}},
+					"trust.ca_load_hint": []SourceRef{SourceRef{
+						Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (ClearTlsServerRootCertificate, SetTlsServerRootCertificate); seeds 001, 004",
+						URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
+						Confidence: "vendor-forum",
+						Note:       "Command sequence as used by ST staff in seed 001 and by GHI's driver."}},
+					"trust.ca_max_bytes": []SourceRef{SourceRef{
+						Ref:        "AN4963 p.22 as quoted by a user in seed 000 (GHI forum 2019)",
+						URL:        "https://forums.ghielectronics.com/t/unable-to-open-ssl-socket-to-azure-storage-account-with-wifi-fez-spwf04sx-which-worked-before/22230",
+						Confidence: "field-report",
+						Note:       "\"The maximum allowed size for any file uploaded to the module is 2.5 KB.\" Quoted, not read by us; taken as 2,560 bytes like the per-certificate limit. The 1,475-byte limit is for the module's own 'cert' bundle, not for the CA."}},
+					"trust.ca_path": []SourceRef{SourceRef{
+						Ref:        "ST community thread 0D50X00009hp5O9 (Elio Cometti, ST) and seed 001 (Shep Smith, 2018-07-06)",
+						URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
+						Confidence: "vendor-forum",
+						Note:       "\"if SPWF04 acts as client then saving the root ca in the SPWF04 filesystem is enough\"; the file is named <subject key identifier>.ca (e.g. e59d5930824758ccacfa085436867b3ab5044df0.ca for Baltimore CyberTrust Root)."}},
+					"trust.ca_requires_ski": []SourceRef{SourceRef{
+						Ref:        "ST community thread 0D50X00009hp5O9 and seed 001 (Elio Cometti, ST, 2018-03-26)",
+						URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
+						Confidence: "vendor-forum",
+						Note:       "The CA is stored and looked up by its Subject Key Identifier (AT-S.SubjectKeyId, AT+S.TLSCERT=auth, <ski>.ca file). That the lookup key is the child's AKI is inferred."}},
+					"trust.ca_ski_auto_formats": []SourceRef{SourceRef{
+						Ref:        "seed 001 (Elio Cometti, ST): 'the certificate in binary format is loaded, so that the key is automatically extracted'",
+						Confidence: "vendor-forum",
+						Note:       "DER → module prints AT-S.SubjectKeyId itself."}, SourceRef{
+						Ref:        "seed 004 (ST community, 2017-08-31 … 2017-10-30)",
+						Confidence: "field-report",
+						Note:       "PEM → \"AT-S.No SubjectKeyId\"; the SKI must then be supplied as 20 binary bytes with AT+S.TLSCERT=auth,20. Sending it as 40 hex characters gave Certificate Error:3."}},
+					"trust.load_snippet": []SourceRef{SourceRef{
+						Ref:        "the same sources as trust.ca_load_hint: AT+S.TLSCERT=content,2 / ca / auth / content,1 and AT+S.TIME as used by ST staff (seed 001) and GHI's driver",
+						URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
+						Confidence: "vendor-forum"}},
+					"trust.load_steps": []SourceRef{SourceRef{
+						Ref:        "GHI TinyCLR-Drivers SPWF04SxInterface.cs (SetTlsServerRootCertificate returns the AT-S.SubjectKeyId answer); ST community threads 0D50X00009hp5O9 (<SKI>.ca file) and 0D50X00009XkXJjSAN (DER load log); seeds 001, 004",
+						URL:        "https://github.com/ghi-electronics/TinyCLR-Drivers/blob/00d09cd038189273e5d4df129e7bb24ee21e51b5/STMicroelectronics/SPWF04Sx/SPWF04SxInterface.cs",
+						Confidence: "vendor-forum"}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "ST community 'SPWF04 - TLS anonymous negotiation', Elio Cometti (ST)",
+						URL:        "https://community.st.com/s/question/0D50X00009hp5O9/spwf04-tls-anonymous-negotiation",
+						Confidence: "vendor-forum",
+						Note:       "\"SPWF04 supports One-way and mutual authentication modes. Indeed, anonymous authentication is not supported.\" No built-in root store: every example loads a CA."}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community; logs show AT-S.Loading:n:m per received certificate",
+						Confidence: "unknown",
+						Note:       "Closed stack: whether the module looks for an issuer out of served order is not documented. unknown = certlint builds the path as most stacks do (issuer anywhere in what was sent) and warns when a chain is served out of order."}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "Not documented. null = certlint assumes the path ends at the first certificate whose issuer the module holds (BearSSL, mbedTLS) and warns about certificates sent after it."}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "searched UM2114, AN4963, ST community",
+						Confidence: "unknown",
+						Note:       "Not documented whether certificates sent but off the path are parsed and validated."}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "GHI driver property ForceSocketsTlsCommonName; SOCKON 4th parameter",
+						Confidence: "unknown",
+						Note:       "The name parameter suggests a CN check but nothing states it; left unknown."}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "ST community thread 43228 and seed 004 (ST X-CUBE-WIFI1 example sets AT+S.TIME before TLS)",
+						URL:        "https://community.st.com/thread/43228-spwf04sa-tls-socket-connection-problem",
+						Confidence: "inferred",
+						Note:       "ST's host examples always set the clock before TLS, which implies validity dates are checked. Whether expiry is enforced when the clock was never set is unknown."}},
+				}},
+		}},
+		{name: "wipy.yaml", id: "wipy", aliases: []string{"wipy1", "cc3200-micropython"}, order: nil, profiles: map[string]*Profile{
+			"": &Profile{
+				ID:       "wipy",
+				Name:     "WiPy (MicroPython on CC3200)",
+				Vendor:   "Texas Instruments",
+				Aliases:  []string{"wipy1", "cc3200-micropython"},
+				Firmware: "MicroPython cc3200 port, TLSv1 forced",
+				Notes:    "MicroPython's cc3200 port hands TLS to the CC3200 network processor (see the cc3200 profile) but always sets the method itself: ssl.wrap_socket defaults to ssl_version=PROTOCOL_TLSv1, so the ClientHello offers TLS 1.0 only and none of the SHA-256 suites. It never sets a cipher mask, a domain name or SNI: no SNI is sent and the host name is never checked. cert_reqs defaults to CERT_NONE, which means NO server verification at all (the −453 \"connected without verification\" result is swallowed); the CA is only used with cert_reqs=ssl.CERT_REQUIRED and ca_certs='/flash/cert/ca.pem'. Despite its name that file must hold the root CA in DER. Set the RTC before connecting; a date error (−461) is raised as OSError 461 by the socket layer rather than ignored.",
+				TLS: TLSLimits{
+					Versions:     []string{"tls1.0"},
+					CipherSuites: []string{"TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_RC4_128_MD5", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA"},
+					Curves:       []string{},
+					SNI:          boolPtr(false),
+					HelloKnown:   "partial",
+					HelloNote:    "MicroPython forces the TLSv1 method and the NWP's TLSv1 suites are known from TI's SSL demo; no SNI is sent. The order of the suites, compression, extensions and groups are not published and no capture was found, so certlint approximates them."},
+				Certificates: CertificateLimits{
+					KeyTypes:        []string{},
+					ECCurves:        []string{},
+					SignatureHashes: []string{}},
+				Trust: TrustModel{
+					Model:            "loaded-ca",
+					CAFormats:        []string{"der"},
+					CASKIAutoFormats: []string{},
+					CAPath:           "/flash/cert/ca.pem",
+					CALoadHint:       "Convert the root CA to DER (openssl x509 -in root.pem -outform DER -out ca.pem; keep the name ca.pem), upload it by FTP to /flash/cert/ca.pem, set the RTC (machine.RTC().init(...)), then ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs='/flash/cert/ca.pem'). Without cert_reqs=ssl.CERT_REQUIRED the server is not verified at all.",
+					LoadSteps:        []string{"{{.FileName}} holds the root in {{.Format}} ({{.Bytes}} bytes) despite its name; upload it by FTP to {{.DevicePath}}", "set the RTC before connecting (a date error is raised as OSError 461)", "pass cert_reqs=ssl.CERT_REQUIRED: the default CERT_NONE verifies nothing"},
+					LoadSnippet:      "import socket, ssl, machine\nmachine.RTC().init(({{.RTC}}, 0, 0))  # UTC; use the real date and time\ns = socket.socket()\nss = ssl.wrap_socket(s, cert_reqs=ssl.CERT_REQUIRED, ca_certs={{printf \"%q\" .DevicePath}})\nss.connect(socket.getaddrinfo(\"HOST\", 443)[0][-1])\n",
+					PathOrder:        "unknown",
+					AnchorMatch:      "unknown",
+					VerifiesHostname: boolPtr(false),
+					VerifiesTime:     boolPtr(true)},
+				WarnOnly: map[string]string{},
+				Sources: map[string][]SourceRef{
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "TI TLSv1 cipher table",
+						Confidence: "unknown",
+						Note:       "Not restricted here; with TLS 1.0 no ECDHE_ECDSA suite is offered, so an ECDSA-only server fails the cipher-suite check anyway."}},
+					"certificates.max_cert_bytes": []SourceRef{SourceRef{
+						Ref:        "searched modssl.c, WiPy docs, SWRU368C",
+						Confidence: "unknown",
+						Note:       "No size limit found (same NWP as cc3200)."}},
+					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+						Ref:        "searched MicroPython cc3200 port (modssl.c), CC3200 host driver socket.h, TI E2E forum",
+						Confidence: "unknown",
+						Note:       "WiPy's TLS runs in the CC3200 network processor; its handshake message size, record buffer and reassembly are not published (see the cc3200 profile)."}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "searched MicroPython cc3200 port (modssl.c), CC3200 host driver socket.h, TI E2E forum",
+						Confidence: "unknown",
+						Note:       "WiPy's TLS runs in the CC3200 network processor; its handshake message size, record buffer and reassembly are not published (see the cc3200 profile)."}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "searched MicroPython cc3200 port (modssl.c), CC3200 host driver socket.h, TI E2E forum",
+						Confidence: "unknown",
+						Note:       "WiPy's TLS runs in the CC3200 network processor; its handshake message size, record buffer and reassembly are not published (see the cc3200 profile)."}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "TI CC3200 SDK 1.5.0 SSL example README / processors wiki 'CC3200 SSL Demo Application': TLSv1 cipher table",
+						URL:        "https://software-dl.ti.com/ecs/CC3200SDK/1_5_0/exports/cc3200-sdk/example/ssl/README.html",
+						Confidence: "vendor-doc",
+						Note:       "TI lists exactly these six suites for method TLSv1 (RC4-SHA, RC4-MD5, AES256-SHA, DHE-RSA-AES256-SHA, ECDHE-RSA-AES256-SHA, ECDHE-RSA-RC4-SHA). modssl.c sets no mask, so the NWP default applies; the SHA-256 suites of the mask cannot be used in TLS 1.0. Offer order unknown; kept in mask-bit order."}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "searched modssl.c, socket.h, SWRU368C",
+						Confidence: "unknown",
+						Note:       "ECDHE groups not documented."}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "the same searches as tls.hello_note: no document, SDK source or capture gives the whole ClientHello",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "searched micropython ports/cc3200/mods/modssl.c, drivers/cc3100, TI SWRU368C; no ClientHello capture",
+						Confidence: "unknown",
+						Note:       "modssl.c sets only the method (TLSv1), the CA file and nothing else; the hello itself is built by the CC3200 NWP (see cc3200)."}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "micropython modssl.c (no SO_SECURE_DOMAIN_NAME_VERIFICATION call; absent from its host driver 1.0.0.10) and TI SWRU368C (SNI only with a domain name set)",
+						URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
+						Confidence: "vendor-source",
+						Note:       "No SNI. The seed-003 theory that host name vs IP mattered is wrong for this reason."}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "micropython ports/cc3200/mods/modssl.c: ssl_version default SL_SO_SEC_METHOD_TLSV1",
+						URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
+						Confidence: "vendor-source",
+						Note:       "The method is always set explicitly (TLSv1 unless ssl_version= is passed). Forced in Nov 2015 after Azure Service Bus failed with the NWP default SSLv3_TLSV1_2 (seed 003); the argument was added in commit a0d97fe408 (2016-10-01)."}},
+					"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
+						Ref:        "TI e2e 363643 (same NWP)",
+						Confidence: "unknown",
+						Note:       "Not settled; false = load the root."}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "same as trust.path_order (WiPy runs on the CC3200 NWP)",
+						Confidence: "unknown",
+						Note:       "wolfSSL finds a CA by the child's Authority Key Identifier or a hash of its issuer name; whether the NWP does is unknown. unknown = issuer name and key, as most stacks do."}},
+					"trust.ca_formats": []SourceRef{SourceRef{
+						Ref:        "seed 003 (forum.micropython.org 'Connect over SSL', 2015): MicroPython maintainer danicampora and the user's working setup",
+						Confidence: "field-report",
+						Note:       "\"The right format is DER I think\"; a PEM (base64) ca.pem gave OSError 456 (SL_ESECBADCAFILE), the DER root worked. Matches TI's DER examples (cc3200 profile)."}},
+					"trust.ca_load_hint": []SourceRef{SourceRef{
+						Ref:        "micropython docs/wipy/general.rst; seed 003",
+						URL:        "https://github.com/micropython/micropython/blob/master/docs/wipy/general.rst",
+						Confidence: "vendor-doc",
+						Note:       "Upload by FTP, fixed name, set RTC first (maintainer advice in seed 003)."}},
+					"trust.ca_path": []SourceRef{SourceRef{
+						Ref:        "micropython docs/wipy/general.rst (SSL section)",
+						URL:        "https://github.com/micropython/micropython/blob/master/docs/wipy/general.rst",
+						Confidence: "vendor-doc",
+						Note:       "\"The certificate to validate the other side goes in: '/flash/cert/ca.pem'\"; files there go to the hidden internal file system. modssl.c strips the 6-byte '/flash' prefix and passes '/cert/ca.pem' to the NWP."}},
+					"trust.load_snippet": []SourceRef{SourceRef{
+						Ref:        "micropython ports/cc3200/mods/modssl.c wrap_socket(cert_reqs, ca_certs); docs/wipy/general.rst; machine.RTC().init tuple",
+						URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
+						Confidence: "vendor-source"}},
+					"trust.load_steps": []SourceRef{SourceRef{
+						Ref:        "micropython docs/wipy/general.rst (SSL section: /flash/cert/ca.pem, FTP); ports/cc3200/mods/modssl.c (cert_reqs, ca_certs); seed 003 (DER content, set the RTC)",
+						URL:        "https://github.com/micropython/micropython/blob/master/docs/wipy/general.rst",
+						Confidence: "vendor-doc"}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "micropython modssl.c: cert_reqs default SSL_CERT_NONE; ca file passed only with CERT_REQUIRED; ports/cc3200/mods/modsocket.c socket_connect swallows SL_ESECSNOVERIFY when cert_req is false",
+						URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
+						Confidence: "vendor-source",
+						Note:       "Profile assumes the documented CERT_REQUIRED use. With the default CERT_NONE the device verifies nothing (effectively trust.model none)."}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "devices.md CC3200 'TLS library': SL_ESEC codes are the CyaSSL/wolfSSL error numbers (micropython drivers/cc3100/inc/socket.h)",
+						URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+						Confidence: "unknown",
+						Note:       "The NWP's TLS stack is closed; its error codes suggest a CyaSSL-derived stack (low confidence on the library). wolfSSL processes the received chain from the last certificate back to the leaf, adding each CA that verifies; whether TI's copy does is not known. unknown = issuer anywhere in what was sent, with a warning when the order matters."}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "same as trust.path_order (WiPy runs on the CC3200 NWP)",
+						Confidence: "unknown",
+						Note:       "Not known for the NWP; null = certlint assumes the path ends at the first held issuer and warns about certificates sent after it."}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "wolfSSL build option WOLFSSL_ALT_CERT_CHAINS (OpenWrt commit 28d8e6a, wolfSSL/wolfssl#4443)",
+						URL:        "https://github.com/musashino-build/openwrt/commit/28d8e6a8711ba78f1684a205e11b0dbd4ff2b2f3",
+						Confidence: "unknown",
+						Note:       "Default wolfSSL requires every certificate the peer sends to be used in the trust chain (\"Without this, all certificates sent by a peer must be used in the trust chain or the connection will be rejected\"); that broke Let's Encrypt's cross-signed chain in 2021. Whether TI's CyaSSL-derived NWP behaves the same is unknown, so certlint warns."}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "micropython modssl.c (no domain-name option set)",
+						URL:        "https://github.com/micropython/micropython/blob/954646bbae50e730f6aeac428b2d6dc0e8181145/ports/cc3200/mods/modssl.c",
+						Confidence: "vendor-source",
+						Note:       "The NWP only checks the name when a domain name is set, which WiPy never does."}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "socket.h −461 SL_ESECDATEERROR; micropython ports/cc3200/mods/modsocket.c socket_connect; seed 003",
+						URL:        "https://github.com/micropython/micropython/blob/7663f86c616bbca91b6afdc041a12df35f3fb7da/drivers/cc3100/inc/socket.h",
+						Confidence: "vendor-source",
+						Note:       "The NWP checks dates when a CA is used; modsocket.c only ignores −453, so −461 is raised as OSError 461 and the connect fails for the application (hence no warn_only here). Maintainer in seed 003: set the RTC before wrap_socket."}},
+				}},
+		}},
+	}
 }
 
 // builtinStores holds every built-in root store (trust.store), decoded.

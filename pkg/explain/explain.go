@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -200,9 +201,11 @@ func (t *Table) Codes(device string) []CodeFamily {
 	return fams
 }
 
+// The number patterns are compiled on first use, not at start-up: most
+// runs of certlint never look a code up.
 var (
-	bareNumber = regexp.MustCompile(`^[-+]?\s*(\d+)$`)
-	anyNumber  = regexp.MustCompile(`\d+`)
+	bareNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-+]?\s*(\d+)$`) })
+	anyNumber  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\d+`) })
 )
 
 // Answer is what Lookup found for one input.
@@ -252,7 +255,7 @@ func (t *Table) Lookup(input, device string) (*Answer, error) {
 	if len(candidates) == 0 {
 		return nil, fmt.Errorf("explain: no codes known for device %q (known: %s)", device, strings.Join(t.Devices(), ", "))
 	}
-	if m := bareNumber.FindStringSubmatch(in); m != nil {
+	if m := bareNumber().FindStringSubmatch(in); m != nil {
 		if a := byNumber(in, m[1], candidates); a != nil {
 			return a, nil
 		}
@@ -264,7 +267,7 @@ func (t *Table) Lookup(input, device string) (*Answer, error) {
 	if device != "" {
 		tried += " of " + device
 	}
-	if nums := anyNumber.FindAllString(in, -1); len(nums) == 1 {
+	if nums := anyNumber().FindAllString(in, -1); len(nums) == 1 {
 		if a := byNumber(in, nums[0], candidates); a != nil {
 			return a, nil
 		}

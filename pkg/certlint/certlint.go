@@ -509,15 +509,19 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 	var served []*chain.Cert
 	var err error
 	r.dial(ctx, func() { hs, served, err = d.Fetch(ctx, addr, t.Port, t.ServerName) })
+	if err == nil {
+		// The device paths need only the served chain: build them while
+		// the device hellos are still out.
+		obs.TLS, obs.Certificate = hs, hs.Certificate
+		obs.Notes = append(obs.Notes, hs.Notes...) // e.g. a chain longer than the cap
+		r.observeChain(obs, served)
+	}
 	wg.Wait()
 	if err != nil {
 		tr := r.errorReport(t.Input, err)
 		tr.Host, tr.Port, tr.ServerName, tr.CNAMEs, tr.Address = t.Host, t.Port, t.ServerName, nonNil(cnames), addr
 		return tr
 	}
-	obs.TLS, obs.Certificate = hs, hs.Certificate
-	obs.Notes = append(obs.Notes, hs.Notes...) // e.g. a chain longer than the cap
-	r.observeChain(obs, served)
 	return r.evaluate(obs, obs.Hellos)
 }
 

@@ -2,8 +2,9 @@ package chain
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/pem"
-	"iter"
+	"slices"
 	"sync"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -26,14 +27,29 @@ type HeldAnchor struct {
 	retired bool
 	once    sync.Once
 	cert    *Cert
+
+	sumsOnce sync.Once
+	sums     NameSums
+	sumsOK   bool
 }
 
-// SubjectAndKey returns the anchor's raw subject and SubjectPublicKeyInfo
-// read from its DER without parsing it (Cert parses, and checks a root's
-// self-signature: 1 ms a root). ok is false when they cannot be read.
-func (h *HeldAnchor) SubjectAndKey() (subject, spki []byte, ok bool) {
-	names, ok := readNames(h.der)
-	return names.subject, names.spki, ok
+// NameSums is how a root-store list names a root: the SHA-256 of its DER
+// subject and of its SubjectPublicKeyInfo.
+type NameSums struct {
+	Subject, SPKI [sha256.Size]byte
+}
+
+// NameSums returns the anchor's NameSums, read from its DER without
+// parsing it (Cert parses, and checks a root's self-signature: 1 ms a
+// root) and computed once. ok is false when they cannot be read.
+func (h *HeldAnchor) NameSums() (NameSums, bool) {
+	h.sumsOnce.Do(func() {
+		if names, ok := readNames(h.der); ok {
+			h.sums = NameSums{Subject: sha256.Sum256(names.subject), SPKI: sha256.Sum256(names.spki)}
+			h.sumsOK = true
+		}
+	})
+	return h.sums, h.sumsOK
 }
 
 // Cert returns the anchor as certlint describes certificates. The result
@@ -61,6 +77,9 @@ type Anchors struct {
 	bySubject map[string][]*HeldAnchor // raw subject DER -> anchors
 	bySKI     map[string][]*HeldAnchor // raw SKI -> anchors
 	parts     []*Anchors               // a union: lookups go to each part in turn
+	// keep, when set, hides the anchors (own and of the parts) it
+	// rejects: a Filter view.
+	keep func(*HeldAnchor) bool
 }
 
 // NewAnchors returns an empty set of anchors.
@@ -108,13 +127,11 @@ func (a *Anchors) add(h *HeldAnchor, subject, ski []byte) bool {
 
 // Len returns how many anchors the set holds.
 func (a *Anchors) Len() int {
-	if a == nil {
-		return 0
-	}
-	n := len(a.all)
-	for _, p := range a.parts {
-		n += p.Len()
-	}
+	n := 0
+	a.each(func(*HeldAnchor) bool {
+		n++
+		return true
+	})
 	return n
 }
 
@@ -127,7 +144,7 @@ func (a *Anchors) withSubject(raw []byte) []*HeldAnchor {
 	for _, p := range a.parts {
 		out = append(out, p.withSubject(raw)...)
 	}
-	return out
+	return a.kept(out)
 }
 
 // withSKI returns the anchors whose Subject Key Identifier is ski.
@@ -139,84 +156,128 @@ func (a *Anchors) withSKI(ski []byte) []*HeldAnchor {
 	for _, p := range a.parts {
 		out = append(out, p.withSKI(ski)...)
 	}
-	return out
+	return a.kept(out)
+}
+
+// kept drops from hs (a slice the caller owns) the anchors a's filter
+// hides.
+func (a *Anchors) kept(hs []*HeldAnchor) []*HeldAnchor {
+	if a.keep == nil {
+		return hs
+	}
+	return slices.DeleteFunc(hs, func(h *HeldAnchor) bool { return !a.keep(h) })
+}
+
+// shows reports whether an anchor passes both a's filter and the filter
+// of the view a lookup came through (outer, nil for none).
+func (a *Anchors) shows(h *HeldAnchor, outer func(*HeldAnchor) bool) bool {
+	return (a.keep == nil || a.keep(h)) && (outer == nil || outer(h))
+}
+
+// within combines a's filter with the outer one, for a lookup passed on
+// to a's parts.
+func (a *Anchors) within(outer func(*HeldAnchor) bool) func(*HeldAnchor) bool {
+	if a.keep == nil {
+		return outer
+	}
+	if outer == nil {
+		return a.keep
+	}
+	return func(h *HeldAnchor) bool { return a.keep(h) && outer(h) }
 }
 
 // holding returns the held anchor that is c itself: the same certificate,
 // or the same subject and public key (a re-issued copy of it).
 func (a *Anchors) holding(c *Cert) *HeldAnchor {
-	if a == nil || c == nil || c.Parsed == nil {
+	if c == nil || c.Parsed == nil {
+		return nil
+	}
+	return a.holdingWithin(c, nil)
+}
+
+func (a *Anchors) holdingWithin(c *Cert, outer func(*HeldAnchor) bool) *HeldAnchor {
+	if a == nil {
 		return nil
 	}
 	same := a.bySubject[string(c.Parsed.RawSubject)]
 	for _, h := range same {
-		if bytes.Equal(h.der, c.Raw) {
+		if bytes.Equal(h.der, c.Raw) && a.shows(h, outer) {
 			return h
 		}
 	}
 	for _, h := range same {
-		if hc := h.Cert(); hc.Parsed != nil && bytes.Equal(hc.Parsed.RawSubjectPublicKeyInfo, c.Parsed.RawSubjectPublicKeyInfo) {
-			return h
+		if a.shows(h, outer) {
+			if hc := h.Cert(); hc.Parsed != nil && bytes.Equal(hc.Parsed.RawSubjectPublicKeyInfo, c.Parsed.RawSubjectPublicKeyInfo) {
+				return h
+			}
 		}
 	}
+	inner := a.within(outer)
 	for _, p := range a.parts {
-		if h := p.holding(c); h != nil {
+		if h := p.holdingWithin(c, inner); h != nil {
 			return h
 		}
 	}
 	return nil
 }
 
-// All yields every anchor of a (parts included), in the order they were
-// added.
-func (a *Anchors) All() iter.Seq[*HeldAnchor] {
-	return func(yield func(*HeldAnchor) bool) {
-		a.each(yield)
-	}
+// each calls yield with every anchor of a (parts included) that a's
+// filters show, in the order they were added, until yield returns false.
+func (a *Anchors) each(yield func(*HeldAnchor) bool) bool {
+	return a.eachWithin(nil, yield)
 }
 
-func (a *Anchors) each(yield func(*HeldAnchor) bool) bool {
+func (a *Anchors) eachWithin(outer func(*HeldAnchor) bool, yield func(*HeldAnchor) bool) bool {
 	if a == nil {
 		return true
 	}
 	for _, h := range a.all {
-		if !yield(h) {
+		if a.shows(h, outer) && !yield(h) {
 			return false
 		}
 	}
+	inner := a.within(outer)
 	for _, p := range a.parts {
-		if !p.each(yield) {
+		if !p.eachWithin(inner, yield) {
 			return false
 		}
 	}
 	return true
 }
 
-// Select returns a new set with the anchors of a (parts included) for
-// which keep is true: a device's own root store drawn from the embedded one.
-func (a *Anchors) Select(keep func(*HeldAnchor) bool) *Anchors {
-	out := NewAnchors()
-	for h := range a.All() {
-		if !keep(h) {
-			continue
-		}
-		if names, ok := readNames(h.der); ok {
-			out.add(h, names.subject, names.ski)
-		}
+// Filter returns a view of a that holds only the anchors keep accepts: a
+// device's own root store drawn from the embedded one. keep is asked
+// about the anchors a lookup finds, when it finds them, so a view over
+// hundreds of roots costs only the lookups a path makes (Len asks about
+// every anchor). The view shares a; keep must give the same answer every
+// time and be safe for concurrent use.
+func (a *Anchors) Filter(keep func(*HeldAnchor) bool) *Anchors {
+	v := NewAnchors()
+	v.keep = keep
+	if a != nil {
+		v.parts = []*Anchors{a}
 	}
-	return out
+	return v
 }
 
 // holdsDER reports whether the set holds exactly this certificate.
 func (a *Anchors) holdsDER(c *Cert) bool {
-	if a == nil || c == nil || c.Parsed == nil {
+	if c == nil || c.Parsed == nil {
 		return false
 	}
-	if a.entry(c) != nil {
+	return a.holdsDERWithin(c, nil)
+}
+
+func (a *Anchors) holdsDERWithin(c *Cert, outer func(*HeldAnchor) bool) bool {
+	if a == nil {
+		return false
+	}
+	if h := a.entry(c); h != nil && a.shows(h, outer) {
 		return true
 	}
+	inner := a.within(outer)
 	for _, p := range a.parts {
-		if p.holdsDER(c) {
+		if p.holdsDERWithin(c, inner) {
 			return true
 		}
 	}

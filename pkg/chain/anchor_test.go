@@ -199,3 +199,59 @@ func TestAssignRoles(t *testing.T) {
 		})
 	}
 }
+
+// TestAnchorsFilter: a filtered view hides what keep rejects from every
+// lookup a path makes (by name, by key identifier, the certificate
+// itself) and from Len, also inside a union and under a second filter.
+func TestAnchorsFilter(t *testing.T) {
+	leaf, inter, root, _ := testChain(t, "filter")
+	all := NewAnchors()
+	all.AddCert(root, SourceCAFile, "ca.pem")
+	all.AddCert(inter, SourceCAFile, "ca.pem")
+	roots := all.Filter(func(h *HeldAnchor) bool { return h.Cert().SelfSigned })
+	none := roots.Filter(func(*HeldAnchor) bool { return false })
+	for _, tc := range []struct {
+		name                string
+		set                 *Anchors
+		n                   int
+		holdsRoot, holdsInt bool
+	}{
+		{"all", all, 2, true, true},
+		{"roots", roots, 1, true, false},
+		{"roots in a union", Union(NewAnchors(), roots), 1, true, false},
+		{"a filter of the roots", none, 0, false, false},
+	} {
+		if got := tc.set.Len(); got != tc.n {
+			t.Errorf("%s: Len %d, want %d", tc.name, got, tc.n)
+		}
+		if got := tc.set.holding(root) != nil; got != tc.holdsRoot {
+			t.Errorf("%s: holding(root) %v", tc.name, got)
+		}
+		if got := tc.set.holdsDER(root); got != tc.holdsRoot {
+			t.Errorf("%s: holdsDER(root) %v", tc.name, got)
+		}
+		if got := tc.set.holding(inter) != nil; got != tc.holdsInt {
+			t.Errorf("%s: holding(intermediate) %v", tc.name, got)
+		}
+		if got := tc.set.holdsDER(inter); got != tc.holdsInt {
+			t.Errorf("%s: holdsDER(intermediate) %v", tc.name, got)
+		}
+		if got := len(tc.set.withSubject(inter.Parsed.RawSubject)) > 0; got != tc.holdsInt {
+			t.Errorf("%s: withSubject(intermediate) %v", tc.name, got)
+		}
+		if got := len(tc.set.withSKI(inter.SKI)) > 0; got != tc.holdsInt {
+			t.Errorf("%s: withSKI(intermediate) %v", tc.name, got)
+		}
+	}
+	// A device that takes a held intermediate as its anchor stops at it
+	// when it is held, at the root when the filter hides it.
+	rules := PathRules{Order: OrderAny, StopsAtFirstHeldIssuer: true, IntermediateAnchor: true, Match: MatchDNKey}
+	served := []*Cert{leaf, inter}
+	AssignRoles(served)
+	if p := BuildPath(served, all, rules, time.Now()); !p.OK() || p.Anchor.SHA256 != inter.SHA256 {
+		t.Errorf("all: path %v to %v, want the intermediate", p.Served, p.Anchor)
+	}
+	if p := BuildPath(served, roots, rules, time.Now()); !p.OK() || p.Anchor.SHA256 != root.SHA256 {
+		t.Errorf("roots: path %v to %v, want the root", p.Served, p.Anchor)
+	}
+}

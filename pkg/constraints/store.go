@@ -101,18 +101,20 @@ func mustHex(s string) []byte {
 // Anchors returns the roots this store holds, as the anchors the device's
 // path is built over: the copies in certlint's embedded store (Mozilla's
 // and the retired ones), matched by subject and public key, plus the roots
-// the list carries itself because the embedded store lacks them.
+// the list carries itself because the embedded store lacks them. The
+// embedded copies are a filtered view: only the roots a path lookup
+// finds are hashed and matched (matching all of them, for every store,
+// cost more than the rest of an offline check).
 func (s *RootStore) Anchors() *chain.Anchors {
 	s.anchorsOnce.Do(func() {
-		held := make(map[nameKey]bool, len(s.Roots))
+		held := make(map[chain.NameSums]bool, len(s.Roots))
 		for _, r := range s.Roots {
-			if k, ok := r.nameKey(); ok {
+			if k, ok := r.nameSums(); ok {
 				held[k] = true
 			}
 		}
-		keys := embeddedNameKeys()
-		embedded := chain.StoreAnchors().Select(func(h *chain.HeldAnchor) bool {
-			k, ok := keys[h]
+		embedded := chain.StoreAnchors().Filter(func(h *chain.HeldAnchor) bool {
+			k, ok := h.NameSums()
 			return ok && held[k]
 		})
 		own := chain.NewAnchors()
@@ -126,36 +128,13 @@ func (s *RootStore) Anchors() *chain.Anchors {
 	return s.anchors
 }
 
-// nameKey is how a store list names a root: the SHA-256 of its DER
-// subject, then of its SubjectPublicKeyInfo.
-type nameKey [2 * sha256.Size]byte
-
-// nameKey decodes the root's SubjectSHA256 and SPKISHA256; ok is false
+// nameSums decodes the root's SubjectSHA256 and SPKISHA256; ok is false
 // when either is not 64 hex digits.
-func (r StoreRoot) nameKey() (k nameKey, ok bool) {
-	n, err := hex.Decode(k[:sha256.Size], []byte(r.SubjectSHA256))
-	m, err2 := hex.Decode(k[sha256.Size:], []byte(r.SPKISHA256))
-	return k, err == nil && err2 == nil && n == sha256.Size && m == sha256.Size
+func (r StoreRoot) nameSums() (k chain.NameSums, ok bool) {
+	n, err := hex.Decode(k.Subject[:], []byte(r.SubjectSHA256))
+	m, err2 := hex.Decode(k.SPKI[:], []byte(r.SPKISHA256))
+	return k, err == nil && err2 == nil && n == len(k.Subject) && m == len(k.SPKI)
 }
-
-// embeddedNameKeys is the nameKey of every root of the embedded store,
-// read from the DER (parsing every root to compare them cost 120 ms a
-// run). It is computed once: each built-in store is drawn from it, and
-// hashing the embedded roots again for every store cost more than the
-// rest of an offline check.
-var embeddedNameKeys = sync.OnceValue(func() map[*chain.HeldAnchor]nameKey {
-	keys := map[*chain.HeldAnchor]nameKey{}
-	for h := range chain.StoreAnchors().All() {
-		if subject, spki, ok := h.SubjectAndKey(); ok {
-			var k nameKey
-			a, b := sha256.Sum256(subject), sha256.Sum256(spki)
-			copy(k[:], a[:])
-			copy(k[sha256.Size:], b[:])
-			keys[h] = k
-		}
-	}
-	return keys
-})
 
 // Holds returns the store's entry for c (same subject and key), or nil.
 func (s *RootStore) Holds(c *chain.Cert) *StoreRoot {

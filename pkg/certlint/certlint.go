@@ -555,7 +555,7 @@ func (r *runner) evaluate(obs *chain.Observation, hellos map[string]*chain.Hello
 	perDevice := make([]*chain.HelloResult, len(r.profiles))
 	for i, p := range r.profiles {
 		devObs := obs
-		if dialable(p) {
+		if dialable(p) && len(hellos) > 0 {
 			perDevice[i] = hellos[p.HelloSpec().Key()]
 			devObs = r.deviceObservation(obs, perDevice[i])
 		}

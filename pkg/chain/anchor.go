@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/pem"
+	"iter"
 	"slices"
 	"sync"
 
@@ -219,6 +220,12 @@ func (a *Anchors) holdingWithin(c *Cert, outer func(*HeldAnchor) bool) *HeldAnch
 		}
 	}
 	return nil
+}
+
+// All yields every anchor of the set (parts included) that its filters
+// show, in the order they were added.
+func (a *Anchors) All() iter.Seq[*HeldAnchor] {
+	return func(yield func(*HeldAnchor) bool) { a.each(yield) }
 }
 
 // each calls yield with every anchor of a (parts included) that a's

@@ -9,7 +9,7 @@ package constraints
 import (
 	"fmt"
 	"slices"
-	"sort"
+	"strings"
 	"sync"
 
 	"github.com/certlint/certlint/pkg/chain"
@@ -183,6 +183,7 @@ func given(reason string, has func(obs *chain.Observation) bool) Requirement {
 var (
 	registryMu sync.Mutex
 	registry   = map[string]Check{}
+	sorted     []Check // registry by ID; nil after a Register
 )
 
 // Register adds a check to the registry. Each check file calls it from init;
@@ -194,18 +195,26 @@ func Register(c Check) {
 		panic(fmt.Sprintf("constraints: check %q registered twice", c.ID()))
 	}
 	registry[c.ID()] = c
+	sorted = nil
 }
 
 // Checks returns every registered check in a stable order (by ID).
 func Checks() []Check {
+	return slices.Clone(registered())
+}
+
+// registered is Checks without the copy: sorted once, shared, read-only.
+func registered() []Check {
 	registryMu.Lock()
 	defer registryMu.Unlock()
-	list := make([]Check, 0, len(registry))
-	for _, c := range registry {
-		list = append(list, c)
+	if sorted == nil {
+		sorted = make([]Check, 0, len(registry))
+		for _, c := range registry {
+			sorted = append(sorted, c)
+		}
+		slices.SortFunc(sorted, func(a, b Check) int { return strings.Compare(a.ID(), b.ID()) })
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].ID() < list[j].ID() })
-	return list
+	return sorted
 }
 
 // DeviceResult is the verdict of one device on one observation.
@@ -222,10 +231,11 @@ type DeviceResult struct {
 // each check reads, and a failure the device only warns about (WarnOnly)
 // becomes a warning that quotes what the device does.
 func Evaluate(obs *chain.Observation, p *Profile) DeviceResult {
-	res := DeviceResult{Device: p.Selector(), Name: p.Name, Firmware: p.Firmware, Verdict: Pass}
+	checks := registered()
+	res := DeviceResult{Device: p.Selector(), Name: p.Name, Firmware: p.Firmware, Verdict: Pass,
+		Findings: make([]Finding, 0, 2*len(checks))}
 	pinning, pins := PinBypass(obs, p)
-	for _, c := range Checks() {
-		refs, confidence := p.SourcesFor(c.Fields()...)
+	for _, c := range checks {
 		findings := c.Evaluate(obs, p)
 		if pins && slices.Contains(pinning.Bypasses, c.ID()) {
 			// The device pins instead of validating: what this check
@@ -235,13 +245,23 @@ func Evaluate(obs *chain.Observation, p *Profile) DeviceResult {
 		if pins && slices.Contains(pinning.LeafOnly, c.ID()) {
 			findings = leafOnly(findings, p, pinning)
 		}
+		// The sources of the fields the check reads, looked up once for
+		// all its findings (which share the list: nothing changes it).
+		var cited bool
+		var confidence string
+		var sources []string
 		for _, f := range findings {
 			f.Check = c.ID()
+			if f.Severity != Skip && (f.Confidence == "" || f.Sources == nil) && !cited {
+				var refs []SourceRef
+				refs, confidence = p.SourcesFor(c.Fields()...)
+				sources, cited = citations(refs), true
+			}
 			if f.Confidence == "" && f.Severity != Skip {
 				f.Confidence = confidence
 			}
 			if f.Sources == nil && f.Severity != Skip {
-				f.Sources = citations(refs)
+				f.Sources = sources
 			}
 			if behaviour, ok := p.WarnOnly[c.ID()]; ok && f.Severity == Fail {
 				f.Severity = Warn
@@ -259,15 +279,44 @@ func Evaluate(obs *chain.Observation, p *Profile) DeviceResult {
 
 // SortFindings orders findings the way a reader triages them: fail, warn,
 // skip, pass; within one severity by check ID, then as the check gave them
-// (chain order).
+// (chain order). Findings made in check-ID order, as Evaluate makes them,
+// need only the grouping (a comparison sort moved the large Finding values
+// about a hundred times a device).
 func SortFindings(fs []Finding) {
-	order := map[Severity]int{Fail: 0, Warn: 1, Skip: 2, Pass: 3}
-	sort.SliceStable(fs, func(i, j int) bool {
-		if oi, oj := order[fs[i].Severity], order[fs[j].Severity]; oi != oj {
-			return oi < oj
+	grouped := make([]Finding, 0, len(fs))
+	var ends [4]int
+	for t := range ends {
+		for _, f := range fs {
+			if triage(f.Severity) == t {
+				grouped = append(grouped, f)
+			}
 		}
-		return fs[i].Check < fs[j].Check
-	})
+		ends[t] = len(grouped)
+	}
+	copy(fs, grouped)
+	byCheck := func(a, b Finding) int { return strings.Compare(a.Check, b.Check) }
+	start := 0
+	for _, end := range ends {
+		if group := fs[start:end]; !slices.IsSortedFunc(group, byCheck) {
+			slices.SortStableFunc(group, byCheck)
+		}
+		start = end
+	}
+}
+
+// triage is a severity's place in SortFindings: fail, warn, skip, pass.
+func triage(s Severity) int {
+	switch s {
+	case Fail:
+		return 0
+	case Warn:
+		return 1
+	case Skip:
+		return 2
+	case Pass:
+		return 3
+	}
+	return 0
 }
 
 func citations(refs []SourceRef) []string {

@@ -1,6 +1,8 @@
 package constraints
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/certlint/certlint/pkg/chain"
@@ -33,5 +35,29 @@ func TestLintAppliesBeforeItExecutes(t *testing.T) {
 	obs.Chain = []*chain.Cert{{Source: chain.SourceServed}}
 	if got := l.Evaluate(obs, p); len(got) != 1 || got[0].Message != "measured" || !ran {
 		t.Errorf("applies: %+v (executed %v)", got, ran)
+	}
+}
+
+// SortFindings groups by severity (fail, warn, skip, pass), then orders
+// each group by check ID, keeping the order a check gave its findings in.
+func TestSortFindings(t *testing.T) {
+	fs := []Finding{
+		{Check: "b", Severity: Pass, CertIndex: 0},
+		{Check: "a", Severity: Warn, CertIndex: 0},
+		{Check: "c", Severity: Fail, CertIndex: 1},
+		{Check: "a", Severity: Pass, CertIndex: 1},
+		{Check: "c", Severity: Fail, CertIndex: 0},
+		{Check: "b", Severity: Skip, CertIndex: -1},
+		{Check: "a", Severity: Fail, CertIndex: 2},
+		{Check: "a", Severity: Pass, CertIndex: 0},
+	}
+	SortFindings(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, fmt.Sprintf("%s %s %d", f.Severity, f.Check, f.CertIndex))
+	}
+	want := []string{"fail a 2", "fail c 1", "fail c 0", "warn a 0", "skip b -1", "pass a 1", "pass a 0", "pass b 0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }

@@ -69,7 +69,7 @@ type recordLayout struct {
 // device gets the message in TLS 1.3 framing.
 func certificateMessage(obs *chain.Observation, p *Profile) (msg *chain.CertificateMessage, layouts []recordLayout, tls13 bool) {
 	mflSent := false
-	hello := obs.Hellos[p.HelloSpec().Key()]
+	hello := helloResult(obs, p)
 	if hello != nil && hello.Handshake.Certificate != nil {
 		msg = hello.Handshake.Certificate
 		mflSent = hello.Exact && slices.Contains(hello.Spec.Extensions, "max_fragment_length")

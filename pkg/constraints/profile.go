@@ -1,5 +1,7 @@
 package constraints
 
+import "slices"
+
 // Profile is what certlint knows about one device (one firmware variant of
 // it): what its TLS stack offers, what certificates it can process, how it
 // finds its trust anchor, and where each of those facts comes from.
@@ -233,13 +235,11 @@ func (p *Profile) Selector() string {
 func (p *Profile) SourcesFor(fields ...string) (refs []SourceRef, confidence string) {
 	var unknown []SourceRef
 	weakest := -1
-	seen := map[SourceRef]bool{}
 	for _, f := range fields {
 		for _, s := range p.Sources[f] {
-			if seen[s] {
+			if slices.Contains(refs, s) || slices.Contains(unknown, s) {
 				continue // one search cited for several fields is cited once
 			}
-			seen[s] = true
 			if confidenceRank(s.Confidence) == len(Confidences)-1 {
 				unknown = append(unknown, s)
 				continue

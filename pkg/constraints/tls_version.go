@@ -69,13 +69,23 @@ func tlsVersion(obs *chain.Observation, p *Profile) []Finding {
 // ClientHello, or nil and the reason there is no such result (an offline
 // chain, or a hello that was not dialled).
 func deviceHello(obs *chain.Observation, p *Profile) (*chain.HelloResult, string) {
-	if res := obs.Hellos[p.HelloSpec().Key()]; res != nil {
+	if res := helloResult(obs, p); res != nil {
 		return res, ""
 	}
 	if obs.Offline || obs.Hellos == nil {
 		return nil, "no handshake: offline chain"
 	}
 	return nil, "no handshake with " + p.Name + "'s ClientHello was made"
+}
+
+// helloResult is the dial of the device's ClientHello, nil when there
+// was none. The hello's key is not built when nothing was dialled (an
+// offline chain): building it is most of a lookup.
+func helloResult(obs *chain.Observation, p *Profile) *chain.HelloResult {
+	if len(obs.Hellos) == 0 {
+		return nil
+	}
+	return obs.Hellos[p.HelloSpec().Key()]
 }
 
 // versionRefused reports whether a failed handshake failed on the protocol

@@ -90,12 +90,11 @@ func run(args []string) error {
 	}
 	s := store{Name: args[0], Title: m.Title, Source: m.Source, Update: m.Update}
 	embedded := map[string]bool{}
-	chain.StoreAnchors().Select(func(h *chain.HeldAnchor) bool {
+	for h := range chain.StoreAnchors().All() {
 		if c := h.Cert(); c.Parsed != nil {
 			embedded[sum(c.Parsed.RawSubject)+sum(c.Parsed.RawSubjectPublicKeyInfo)] = true
 		}
-		return false
-	})
+	}
 	seen := map[string]bool{}
 	for {
 		var block *pem.Block

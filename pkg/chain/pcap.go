@@ -1,7 +1,6 @@
 package chain
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -11,9 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/zmap/zcrypto/tls"
 	"golang.org/x/crypto/cryptobyte"
 )
@@ -66,8 +62,9 @@ func (h CapturedHandshake) ServerAddrPort() (string, int) {
 	return ap.Addr().String(), int(ap.Port())
 }
 
-// ReadPcap reads a pcap or pcapng capture (Ethernet, Linux cooked SLL/SLL2,
-// BSD loopback or raw IP; IPv4 and IPv6), reassembles each TCP connection
+// ReadPcap reads a pcap or pcapng capture (Ethernet with VLAN tags, PPPoE
+// or MPLS, Linux cooked SLL/SLL2, BSD loopback or raw IP; IPv4 and IPv6;
+// pcapfile.go), reassembles each TCP connection
 // and returns the TLS handshakes in it, one per connection, in the order the
 // connections start. It returns ErrNotPcap for other input and ErrNoTLS when
 // no connection starts with a TLS handshake; a capture cut short mid-packet
@@ -80,7 +77,7 @@ func ReadPcap(r io.Reader) ([]CapturedHandshake, error) {
 	a := newAssembler()
 	var readErr error
 	for {
-		data, ci, err := src.next()
+		data, link, err := src.next()
 		if err == io.EOF {
 			break
 		}
@@ -88,7 +85,7 @@ func ReadPcap(r io.Reader) ([]CapturedHandshake, error) {
 			readErr = err
 			break
 		}
-		if err := a.add(data, src.linkType(ci)); err != nil {
+		if err := a.add(data, link); err != nil {
 			return nil, err
 		}
 	}
@@ -106,54 +103,6 @@ func ReadPcap(r io.Reader) ([]CapturedHandshake, error) {
 		return nil, fmt.Errorf("%w (%s)", ErrNoTLS, a.summary())
 	}
 	return handshakes, nil
-}
-
-// captureSource reads packets from a pcap or pcapng file.
-type captureSource struct {
-	pcap *pcapgo.Reader
-	ng   *pcapgo.NgReader
-}
-
-// openCapture tells pcap from pcapng by the magic number.
-func openCapture(r io.Reader) (*captureSource, error) {
-	br := bufio.NewReader(r)
-	magic, err := br.Peek(4)
-	if err != nil {
-		return nil, fmt.Errorf("%w: input is only %d bytes", ErrNotPcap, len(magic))
-	}
-	switch binary.BigEndian.Uint32(magic) {
-	case 0x0a0d0d0a:
-		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true})
-		if err != nil {
-			return nil, fmt.Errorf("pcapng header: %w", err)
-		}
-		return &captureSource{ng: ng}, nil
-	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
-		p, err := pcapgo.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("pcap header: %w", err)
-		}
-		return &captureSource{pcap: p}, nil
-	}
-	return nil, fmt.Errorf("%w (starts with % x; save it from Wireshark as pcap or pcapng)", ErrNotPcap, magic)
-}
-
-func (s *captureSource) next() ([]byte, gopacket.CaptureInfo, error) {
-	if s.ng != nil {
-		return s.ng.ReadPacketData()
-	}
-	return s.pcap.ReadPacketData()
-}
-
-func (s *captureSource) linkType(ci gopacket.CaptureInfo) layers.LinkType {
-	if s.ng != nil {
-		iface, err := s.ng.Interface(ci.InterfaceIndex)
-		if err != nil {
-			return layers.LinkType(255) // unknown: the packet is skipped
-		}
-		return iface.LinkType
-	}
-	return s.pcap.LinkType()
 }
 
 // endpoint is one side of a TCP connection.
@@ -196,78 +145,37 @@ func newAssembler() *assembler {
 }
 
 // add decodes one packet and files its TCP payload.
-func (a *assembler) add(data []byte, lt layers.LinkType) error {
+func (a *assembler) add(data []byte, link uint16) error {
 	a.packets++
-	first, ok := firstLayer(lt, data)
-	if !ok {
-		a.skipped["link type "+lt.String()]++
-		return nil
-	}
-	pkt := gopacket.NewPacket(data, first, gopacket.DecodeOptions{Lazy: true, NoCopy: true})
-	var src, dst netip.Addr
-	switch ip := pkt.NetworkLayer().(type) {
-	case *layers.IPv4:
-		src, _ = netip.AddrFromSlice(ip.SrcIP.To4())
-		dst, _ = netip.AddrFromSlice(ip.DstIP.To4())
-	case *layers.IPv6:
-		src, _ = netip.AddrFromSlice(ip.SrcIP)
-		dst, _ = netip.AddrFromSlice(ip.DstIP)
-	default:
-		a.skipped["not IP"]++
-		return nil
-	}
-	tcp, ok := pkt.TransportLayer().(*layers.TCP)
-	if !ok {
-		a.skipped["not TCP"]++
+	tcp, skip := decodePacket(link, data)
+	if skip != "" {
+		a.skipped[skip]++
 		return nil
 	}
 	a.tcp++
-	from := netip.AddrPortFrom(src, uint16(tcp.SrcPort))
-	to := netip.AddrPortFrom(dst, uint16(tcp.DstPort))
-	half, err := a.half(from, to)
+	half, err := a.half(tcp.from, tcp.to)
 	if err != nil {
 		return err
 	}
-	if tcp.SYN {
-		half.synSeq, half.sawSYN = tcp.Seq, true
+	if tcp.syn {
+		half.synSeq, half.sawSYN = tcp.seq, true
 	}
-	if len(tcp.Payload) == 0 || half.capped {
+	if len(tcp.payload) == 0 || half.capped {
 		return nil
 	}
 	// Retransmissions are stored too; twice the cap leaves room for them
 	// while still bounding what one stream can cost.
-	if half.stored+len(tcp.Payload) > 2*MaxPcapStreamBytes {
+	if half.stored+len(tcp.payload) > 2*MaxPcapStreamBytes {
 		half.capped = true
 		return nil
 	}
-	if a.payload+len(tcp.Payload) > MaxPcapPayloadBytes {
+	if a.payload+len(tcp.payload) > MaxPcapPayloadBytes {
 		return fmt.Errorf("capture holds more than %d MB of TCP payload in its first connections; filter it to the TLS connections first (tcpdump -r in.pcap -w out.pcap 'tcp port 443')", MaxPcapPayloadBytes>>20)
 	}
-	half.segs = append(half.segs, segment{seq: tcp.Seq, data: append([]byte(nil), tcp.Payload...)})
-	half.stored += len(tcp.Payload)
-	a.payload += len(tcp.Payload)
+	half.segs = append(half.segs, segment{seq: tcp.seq, data: append([]byte(nil), tcp.payload...)})
+	half.stored += len(tcp.payload)
+	a.payload += len(tcp.payload)
 	return nil
-}
-
-// firstLayer is how to decode a packet of the link type; raw IP link types
-// carry the IP version in the first nibble.
-func firstLayer(lt layers.LinkType, data []byte) (gopacket.Decoder, bool) {
-	switch lt {
-	case layers.LinkTypeEthernet, layers.LinkTypeLinuxSLL, layers.LinkTypeLinuxSLL2,
-		layers.LinkTypeNull, layers.LinkTypeLoop:
-		return lt, true
-	case layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6, 12, 14:
-		if len(data) == 0 {
-			return nil, false
-		}
-		switch data[0] >> 4 {
-		case 4:
-			return layers.LayerTypeIPv4, true
-		case 6:
-			return layers.LayerTypeIPv6, true
-		}
-	}
-	return nil, false
 }
 
 // half finds or creates the direction from→to of its connection.

@@ -25,6 +25,13 @@ func FuzzReadPcap(f *testing.F) {
 	flow := testFlow{client: clientAddr, server: serverAddr, events: refragment(events, 100)}
 	f.Add(captureBytes(f, captureOptions{link: linkSLL}, flow))
 	f.Add(captureBytes(f, captureOptions{link: linkRaw, ng: true}, flow))
+	// The formats and layers the gopacket writer does not make: big-endian
+	// pcap with nanoseconds, BSD loopback, pcapng with two link types and
+	// a VLAN tag (pcapfile_test.go).
+	syn := ipv4Bytes(6, 0, 0, tcpBytes(1, true, 0, ""))
+	f.Add(pcapBytes(be, true, linkTypeNull, 65535, cat(le.AppendUint32(nil, 2), syn)))
+	f.Add(cat(ngSection(be), ngInterface(be, linkTypeEthernet, 0), ngInterface(be, linkTypeLoop, 0),
+		ngEnhanced(be, 0, cat(ethernet(0x8100), vlan(0x0800), syn)), ngEnhanced(be, 1, cat(be.AppendUint32(nil, 2), syn))))
 	f.Add([]byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0})
 	f.Add([]byte("not a capture"))
 	f.Fuzz(func(t *testing.T, data []byte) {

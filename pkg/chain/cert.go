@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -103,10 +104,20 @@ func NewCert(raw []byte) *Cert { return newCert(raw, nil) }
 
 // newCert is NewCert with the parse already done when parsed is not nil:
 // zcrypto's handshake parses every certificate the server sends, and
-// parsing the chain a second time cost 13-18% of a batch.
+// parsing the chain a second time cost 13-18% of a batch. A certificate
+// seen before (certMemo) is not parsed again.
 func newCert(raw []byte, parsed *x509.Certificate) *Cert {
 	sum := sha256.Sum256(raw)
+	if c := certMemo.get(sum); c != nil {
+		return c
+	}
+	if parsed == nil {
+		// The parse keeps slices of the bytes it is given, and the memo
+		// keeps the parse: it gets bytes no caller can change.
+		raw = bytes.Clone(raw)
+	}
 	c := &Cert{Raw: raw, SHA256: hex.EncodeToString(sum[:]), KeyType: "unknown", SignatureHash: "unknown", signatures: &signatureMemo{}}
+	defer certMemo.put(sum, c)
 	if parsed == nil {
 		var err error
 		if parsed, err = x509.ParseCertificate(raw); err != nil || parsed == nil {
@@ -138,6 +149,57 @@ func newCert(raw []byte, parsed *x509.Certificate) *Cert {
 	// doubled the cost of loading the root store.
 	c.SelfSigned = parsed.SelfSigned
 	return c
+}
+
+// certMemo remembers the certificates newCert made, by the SHA-256 of
+// their bytes, for the whole process: a batch meets the same
+// intermediates and roots target after target, a -d all run the same
+// chain in every device's handshake, and a root may be both served and
+// held. zcrypto's parse (0.1-0.6 ms a certificate) and each signature
+// check (the signature memo travels with the certificate) are then done
+// once. Callers get a copy, because they set Index, Role and Source; what
+// the copies share (the parse, the slices, the signature memo) nobody
+// changes. At most certMemoMax certificates are kept (leaves, seen once in
+// a batch, make room for the rest), so a batch of any size holds at most a
+// few megabytes.
+var certMemo = &certCache{certs: map[[sha256.Size]byte]*Cert{}}
+
+// certMemoMax bounds certMemo; a parsed certificate holds about 10 KB.
+const certMemoMax = 256
+
+type certCache struct {
+	mu    sync.Mutex
+	certs map[[sha256.Size]byte]*Cert
+}
+
+// get returns a copy of the certificate with these bytes, or nil.
+func (m *certCache) get(sum [sha256.Size]byte) *Cert {
+	m.mu.Lock()
+	c := m.certs[sum]
+	m.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	cp := *c
+	return &cp
+}
+
+// put remembers c (kept unchanged: callers change their own copy),
+// forgetting one certificate at random when the memo is full.
+func (m *certCache) put(sum [sha256.Size]byte, c *Cert) {
+	cp := *c
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.certs[sum]; ok {
+		return
+	}
+	if len(m.certs) >= certMemoMax {
+		for k := range m.certs {
+			delete(m.certs, k)
+			break
+		}
+	}
+	m.certs[sum] = &cp
 }
 
 func publicKeyFacts(pub interface{}) (keyType string, bits int, curve string) {

@@ -1,7 +1,7 @@
 package constraints
 
 import (
-	"encoding/pem"
+	"encoding/base64"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -111,9 +111,18 @@ func slotOf(obs *chain.Observation, p *Profile) (caSlot, string) {
 // encodedSize is how many bytes the certificate takes as a file in format.
 func encodedSize(c *chain.Cert, format string) int {
 	if format == "pem" {
-		return len(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
+		return pemSize(c.DERBytes())
 	}
 	return c.DERBytes()
+}
+
+// pemSize is the length of pem.EncodeToMemory of n DER bytes as a
+// CERTIFICATE block (no headers), counted instead of encoded: the BEGIN
+// line, the base64 in lines of 64 characters, the END line.
+func pemSize(n int) int {
+	const begin, end = len("-----BEGIN CERTIFICATE-----\n"), len("-----END CERTIFICATE-----\n")
+	b64 := base64.StdEncoding.EncodedLen(n)
+	return begin + b64 + (b64+63)/64 + end
 }
 
 // preferredCAFormat is the format to load a CA in: one the device takes

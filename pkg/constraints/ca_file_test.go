@@ -87,3 +87,13 @@ func TestCAFile(t *testing.T) {
 		})
 	}
 }
+
+// pemSize counts what pem.EncodeToMemory writes for a certificate.
+func TestPEMSize(t *testing.T) {
+	for n := 0; n < 5000; n++ {
+		want := len(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: make([]byte, n)}))
+		if got := pemSize(n); got != want {
+			t.Fatalf("pemSize(%d) = %d, pem.EncodeToMemory writes %d", n, got, want)
+		}
+	}
+}

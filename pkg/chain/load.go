@@ -125,6 +125,7 @@ func LoadServedChain(path string, stdin io.Reader) ([]*Cert, *CertificateMessage
 // MaxChainInputBytes instead of reading it all.
 func readCapped(path string, stdin io.Reader) ([]byte, error) {
 	var r io.Reader
+	size := 512 // io.ReadAll's first buffer
 	if path == "-" {
 		if stdin == nil {
 			return nil, errors.New("stdin: no standard input")
@@ -138,10 +139,14 @@ func readCapped(path string, stdin io.Reader) ([]byte, error) {
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.IsDir() {
 			return nil, fmt.Errorf("%s is a directory, not a file", path)
+		} else if err == nil && st.Mode().IsRegular() {
+			// One buffer of the file's size (and a byte to see the end):
+			// io.ReadAll's doubling from 512 bytes took eight.
+			size = int(min(st.Size(), MaxChainInputBytes)) + 1
 		}
 		r = f
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxChainInputBytes+1))
+	data, err := readSized(io.LimitReader(r, MaxChainInputBytes+1), size)
 	if err != nil {
 		if path == "-" {
 			return nil, fmt.Errorf("read stdin: %w", err)
@@ -152,6 +157,24 @@ func readCapped(path string, stdin io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("%s: input is larger than %d bytes", displayPath(path), MaxChainInputBytes)
 	}
 	return data, nil
+}
+
+// readSized is io.ReadAll starting with a buffer of size bytes.
+func readSized(r io.Reader, size int) ([]byte, error) {
+	b := make([]byte, 0, size)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append grow it
+		}
+	}
 }
 
 func displayPath(path string) string {

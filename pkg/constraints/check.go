@@ -232,8 +232,9 @@ type DeviceResult struct {
 // becomes a warning that quotes what the device does.
 func Evaluate(obs *chain.Observation, p *Profile) DeviceResult {
 	checks := registered()
-	res := DeviceResult{Device: p.Selector(), Name: p.Name, Firmware: p.Firmware, Verdict: Pass,
-		Findings: make([]Finding, 0, 2*len(checks))}
+	res := DeviceResult{Device: p.Selector(), Name: p.Name, Firmware: p.Firmware, Verdict: Pass}
+	scratch := findingsPool.Get().(*[]Finding)
+	all := (*scratch)[:0]
 	pinning, pins := PinBypass(obs, p)
 	for _, c := range checks {
 		findings := c.Evaluate(obs, p)
@@ -270,38 +271,51 @@ func Evaluate(obs *chain.Observation, p *Profile) DeviceResult {
 			if f.Severity.rank() > res.Verdict.rank() {
 				res.Verdict = f.Severity
 			}
-			res.Findings = append(res.Findings, f)
+			all = append(all, f)
 		}
 	}
-	SortFindings(res.Findings)
+	res.Findings = sortedFindings(all)
+	clear(all)
+	*scratch = all[:0]
+	findingsPool.Put(scratch)
 	return res
 }
 
+// findingsPool holds the buffers Evaluate gathers a device's findings in
+// before copying them, in order, into a slice of the right size.
+var findingsPool = sync.Pool{New: func() any { return new([]Finding) }}
+
 // SortFindings orders findings the way a reader triages them: fail, warn,
 // skip, pass; within one severity by check ID, then as the check gave them
-// (chain order). Findings made in check-ID order, as Evaluate makes them,
-// need only the grouping (a comparison sort moved the large Finding values
-// about a hundred times a device).
+// (chain order).
 func SortFindings(fs []Finding) {
-	grouped := make([]Finding, 0, len(fs))
+	copy(fs, sortedFindings(fs))
+}
+
+// sortedFindings returns a sorted copy of fs (see SortFindings). Findings
+// made in check-ID order, as Evaluate makes them, need only the grouping
+// by severity (a comparison sort moved the large Finding values about a
+// hundred times a device).
+func sortedFindings(fs []Finding) []Finding {
+	out := make([]Finding, 0, len(fs))
 	var ends [4]int
 	for t := range ends {
 		for _, f := range fs {
 			if triage(f.Severity) == t {
-				grouped = append(grouped, f)
+				out = append(out, f)
 			}
 		}
-		ends[t] = len(grouped)
+		ends[t] = len(out)
 	}
-	copy(fs, grouped)
 	byCheck := func(a, b Finding) int { return strings.Compare(a.Check, b.Check) }
 	start := 0
 	for _, end := range ends {
-		if group := fs[start:end]; !slices.IsSortedFunc(group, byCheck) {
+		if group := out[start:end]; !slices.IsSortedFunc(group, byCheck) {
 			slices.SortStableFunc(group, byCheck)
 		}
 		start = end
 	}
+	return out
 }
 
 // triage is a severity's place in SortFindings: fail, warn, skip, pass.
@@ -320,16 +334,19 @@ func triage(s Severity) int {
 }
 
 func citations(refs []SourceRef) []string {
-	var out []string
-	for _, r := range refs {
-		s := r.Ref
-		if r.URL != "" {
-			if s != "" {
-				s += " — "
-			}
-			s += r.URL
+	if len(refs) == 0 {
+		return nil
+	}
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		switch {
+		case r.URL == "":
+			out[i] = r.Ref
+		case r.Ref == "":
+			out[i] = r.URL
+		default:
+			out[i] = r.Ref + " — " + r.URL
 		}
-		out = append(out, s)
 	}
 	return out
 }

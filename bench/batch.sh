@@ -23,6 +23,7 @@
 #                      run's peak RSS, CPU and rate (default 0 = skip; the
 #                      issue-14 goal is measured with 10000, at most 20000)
 #   BENCH_CERTLINT     a prebuilt certlint binary instead of building one
+#   BENCH_CGO=1        build with cgo (default: CGO_ENABLED=0, as the README installs)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -16,6 +16,7 @@
 #   BENCH_DEVICES   -d for the certlint commands (default all)
 #   BENCH_CERTIGO   a prebuilt certigo binary (default: v1.16.0 built from its module)
 #   BENCH_NO_CERTIGO=1    leave certigo out (no Go module proxy)
+#   BENCH_CGO=1     build certlint and certigo with cgo (default: CGO_ENABLED=0, as the README installs)
 #   BENCH_NO_HYPERFINE=1  use the interleaved bash loop even when hyperfine is installed
 set -euo pipefail
 
@@ -112,13 +113,13 @@ quote() { printf '%q ' "$@"; }
 # BENCH_NO_CERTIGO=1 leaves it out (no module proxy).
 certigo=
 if [[ -n ${BENCH_CERTIGO:-} ]]; then
-	certigo=$BENCH_CERTIGO
-	[[ -x $certigo ]] || die "BENCH_CERTIGO=$certigo is not executable"
+	[[ -x $BENCH_CERTIGO ]] || die "BENCH_CERTIGO=$BENCH_CERTIGO is not executable"
+	certigo=$(place "$BENCH_CERTIGO")
 elif [[ ${BENCH_NO_CERTIGO:-} != 1 ]]; then
 	mkdir -p "$work/certigo"
 	if (cd "$work/certigo" && go mod init certigo-bench && go get github.com/square/certigo@v1.16.0 &&
 		go build -o "$work/certigo.bin" github.com/square/certigo) >"$work/certigo.log" 2>&1; then
-		certigo=$work/certigo.bin
+		certigo=$(place "$work/certigo.bin")
 	else
 		cat "$work/certigo.log" >&2
 		die "building certigo v1.16.0 failed (BENCH_NO_CERTIGO=1 leaves it out)"
@@ -235,7 +236,7 @@ row() {
 echo "## certlint benchmark — $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(openssl version | awk '{print $1, $2}'), $(go version 2>/dev/null | awk '{print $3}'), load average $(cut -d' ' -f1-3 /proc/loadavg)."
-echo "Timing: $tool, $runs runs after $warmup warm-up runs; server: openssl s_server on 127.0.0.1:$port, RSA-2048 leaf + intermediate."
+echo "Timing: $tool, $runs runs after $warmup warm-up runs; server: openssl s_server on 127.0.0.1:$port, RSA-2048 leaf + intermediate; Go binaries built with CGO_ENABLED=$CGO_ENABLED and timed as copies."
 echo
 echo "| command | mean (ms) | median (ms) | min (ms) | max (ms) | CPU user+sys (ms) |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"

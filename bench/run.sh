@@ -17,6 +17,7 @@
 #   BENCH_CERTIGO   a prebuilt certigo binary (default: v1.16.0 built from its module)
 #   BENCH_NO_CERTIGO=1    leave certigo out (no Go module proxy)
 #   BENCH_CGO=1     build certlint and certigo with cgo (default: CGO_ENABLED=0, as the README installs)
+#   BENCH_FLOOR_HELLOS  handshakes of the floor command (f) (default 9: certlint -d all's)
 #   BENCH_NO_HYPERFINE=1  use the interleaved bash loop even when hyperfine is installed
 set -euo pipefail
 
@@ -126,6 +127,114 @@ elif [[ ${BENCH_NO_CERTIGO:-} != 1 ]]; then
 	fi
 fi
 
+# --- (f) the floor: N bare first flights ----------------------------------------
+# certlint -d all makes one handshake per distinct ClientHello (the generic
+# one plus one per distinct device hello: 8 with the 11 built-in profiles),
+# all at once, and reads each up to the server's first flight. firstflights
+# does only that, in a few lines of standard library Go: N TLS 1.2 hellos at
+# once, each read up to ServerHelloDone. What it takes is what the server
+# (one openssl process, answering them one after another) and the kernel
+# need for N handshakes, whatever the client.
+floor_hellos=${BENCH_FLOOR_HELLOS:-9}
+[[ $floor_hellos =~ ^[0-9]+$ ]] && ((floor_hellos >= 1 && floor_hellos <= 64)) || die "BENCH_FLOOR_HELLOS must be 1..64"
+mkdir -p "$work/floor"
+cat >"$work/floor/go.mod" <<'EOF'
+module firstflights
+
+go 1.22
+EOF
+cat >"$work/floor/main.go" <<'EOF'
+// firstflights sends N TLS 1.2 ClientHellos to ADDR at once and reads each
+// connection up to the server's ServerHelloDone, then hangs up.
+package main
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// helloConn keeps what crypto/tls writes first (its ClientHello) and
+// fails, so the hello is built once without a server.
+type helloConn struct {
+	net.Conn
+	hello []byte
+}
+
+func (c *helloConn) Write(p []byte) (int, error) {
+	c.hello = append([]byte(nil), p...)
+	return 0, errors.New("kept")
+}
+func (c *helloConn) Read([]byte) (int, error) { return 0, io.EOF }
+
+// firstFlight reads records until one holds a ServerHelloDone (handshake
+// type 14), or anything but a handshake record arrives.
+func firstFlight(c net.Conn) error {
+	hdr := make([]byte, 5)
+	for {
+		if _, err := io.ReadFull(c, hdr); err != nil {
+			return err
+		}
+		body := make([]byte, int(hdr[3])<<8|int(hdr[4]))
+		if _, err := io.ReadFull(c, body); err != nil {
+			return err
+		}
+		if hdr[0] != 22 {
+			return fmt.Errorf("record type %d", hdr[0])
+		}
+		for len(body) >= 4 {
+			if body[0] == 14 {
+				return nil
+			}
+			n := 4 + (int(body[1])<<16 | int(body[2])<<8 | int(body[3]))
+			body = body[min(n, len(body)):]
+		}
+	}
+}
+
+func main() {
+	n, _ := strconv.Atoi(os.Args[1])
+	hc := &helloConn{}
+	_ = tls.Client(hc, &tls.Config{ServerName: os.Args[3], MaxVersion: tls.VersionTLS12}).Handshake()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.DialTimeout("tcp", os.Args[2], 10*time.Second)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := c.Write(hc.hello); err != nil {
+				errs <- err
+				return
+			}
+			if err := firstFlight(c); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		fmt.Fprintln(os.Stderr, "firstflights:", err)
+		os.Exit(1)
+	}
+}
+EOF
+(cd "$work/floor" && GOFLAGS=-mod=mod go build -o "$work/floor.bin" .) >"$work/floor.log" 2>&1 || { cat "$work/floor.log" >&2; die "building firstflights failed"; }
+floor=$(place "$work/floor.bin")
+
 # --- the commands ------------------------------------------------------------
 # (a) is one bare handshake: s_client with the CA store switched off, which
 # otherwise spends most of its time loading /etc/ssl/certs.
@@ -136,6 +245,10 @@ labels=("(a) openssl s_client -no-CAfile -no-CApath -no-CAstore, one handshake"
 cmds=("$(quote openssl s_client -connect "127.0.0.1:$port" -servername "$servername" -no-CAfile -no-CApath -no-CAstore)"
 	"$(quote "$certlint" check "127.0.0.1:$port" --servername "$servername" --ca "$work/root.der" -d "$devices" --timeout 10s)")
 maxok=(0 1)
+names+=(f)
+labels+=("(f) firstflights: $floor_hellos bare TLS 1.2 hellos at once, each read to ServerHelloDone (the floor for $floor_hellos handshakes)")
+cmds+=("$(quote "$floor" "$floor_hellos" "127.0.0.1:$port" "$servername")")
+maxok+=(0)
 if [[ -n $certigo ]]; then
 	names+=(g)
 	labels+=("(g) certigo connect, one handshake")
@@ -250,6 +363,7 @@ echo
 echo "| ratio | mean | median | CPU | target | |"
 echo "| --- | ---: | ---: | ---: | ---: | --- |"
 row b a "(b)/(a) live vs bare s_client"
+row b f "(b)/(f) live vs the floor: as many bare handshakes as certlint makes"
 if [[ -n $certigo ]]; then
 	row b g "(b)/(g) live vs certigo connect"
 	row c d "(c)/(d) offline vs certigo dump"

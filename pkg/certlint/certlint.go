@@ -498,37 +498,53 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 			specs[spec.Key()] = spec
 		}
 	}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	type arrival struct {
+		key string
+		res *chain.HelloResult
+	}
+	arrivals := make(chan arrival, len(specs))
 	for key, spec := range specs {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			var res *chain.HelloResult
 			r.dial(ctx, func() { res = d.DialHello(ctx, addr, t.Port, t.ServerName, spec) })
-			mu.Lock()
-			obs.Hellos[key] = res
-			mu.Unlock()
+			arrivals <- arrival{key, res}
 		}()
 	}
 	var hs *chain.Handshake
 	var served []*chain.Cert
 	var err error
 	r.dial(ctx, func() { hs, served, err = d.Fetch(ctx, addr, t.Port, t.ServerName) })
-	if err == nil {
-		// The device paths need only the served chain: build them while
-		// the device hellos are still out.
-		obs.TLS, obs.Certificate = hs, hs.Certificate
-		obs.Notes = append(obs.Notes, hs.Notes...) // e.g. a chain longer than the cap
-		r.observeChain(obs, served)
-	}
-	wg.Wait()
 	if err != nil {
+		for range specs {
+			<-arrivals
+		}
 		tr := r.errorReport(t.Input, err)
 		tr.Host, tr.Port, tr.ServerName, tr.CNAMEs, tr.Address = t.Host, t.Port, t.ServerName, nonNil(cnames), addr
 		return tr
 	}
-	return r.evaluate(obs, obs.Hellos)
+	// The device paths need only the served chain, and a device's checks
+	// only its own hello: both run while the other hellos are still out.
+	obs.TLS, obs.Certificate = hs, hs.Certificate
+	obs.Notes = append(obs.Notes, hs.Notes...) // e.g. a chain longer than the cap
+	r.observeChain(obs, served)
+	e := r.newEvaluation(obs)
+	waiting := map[string][]int{}
+	for i, p := range r.profiles {
+		if dialable(p) {
+			key := p.HelloSpec().Key()
+			waiting[key] = append(waiting[key], i)
+		} else {
+			e.device(i, nil)
+		}
+	}
+	for range specs {
+		a := <-arrivals
+		obs.Hellos[a.key] = a.res
+		for _, i := range waiting[a.key] {
+			e.device(i, a.res)
+		}
+	}
+	return e.report()
 }
 
 // observeChain builds each device's path through the served chain (the
@@ -555,22 +571,50 @@ func (r *runner) observeChain(obs *chain.Observation, served []*chain.Cert) {
 
 // evaluate runs every device's checks on the observation.
 func (r *runner) evaluate(obs *chain.Observation, hellos map[string]*chain.HelloResult) report.TargetReport {
+	e := r.newEvaluation(obs)
+	for i, p := range r.profiles {
+		var hello *chain.HelloResult
+		if dialable(p) && len(hellos) > 0 {
+			hello = hellos[p.HelloSpec().Key()]
+		}
+		e.device(i, hello)
+	}
+	return e.report()
+}
+
+// evaluation is one observation's device results, filled in device by
+// device: a live check evaluates a device as soon as its hello is back.
+type evaluation struct {
+	r         *runner
+	obs       *chain.Observation
+	results   []constraints.DeviceResult
+	perDevice []*chain.HelloResult
+}
+
+func (r *runner) newEvaluation(obs *chain.Observation) *evaluation {
 	obs.Pins = r.pins.For(obs.Host, obs.ServerName, obs.Port)
 	obs.PinWarnDays = r.req.WarnDays
-	results := make([]constraints.DeviceResult, len(r.profiles))
-	perDevice := make([]*chain.HelloResult, len(r.profiles))
-	for i, p := range r.profiles {
-		devObs := obs
-		if dialable(p) && len(hellos) > 0 {
-			perDevice[i] = hellos[p.HelloSpec().Key()]
-			devObs = r.deviceObservation(obs, perDevice[i])
-		}
-		results[i] = constraints.Evaluate(devObs, p)
-		noteApproximation(&results[i], perDevice[i])
+	return &evaluation{r: r, obs: obs,
+		results:   make([]constraints.DeviceResult, len(r.profiles)),
+		perDevice: make([]*chain.HelloResult, len(r.profiles))}
+}
+
+// device runs the checks of profile i, with its hello (nil: none dialled).
+func (e *evaluation) device(i int, hello *chain.HelloResult) {
+	devObs := e.obs
+	if hello != nil {
+		e.perDevice[i] = hello
+		devObs = e.r.deviceObservation(e.obs, hello)
 	}
-	tr := report.NewTargetReport(obs, results, perDevice)
-	if r.req.KeepServed {
-		tr.Served = obs.Served()
+	e.results[i] = constraints.Evaluate(devObs, e.r.profiles[i])
+	noteApproximation(&e.results[i], hello)
+}
+
+// report is the target's report once every device is evaluated.
+func (e *evaluation) report() report.TargetReport {
+	tr := report.NewTargetReport(e.obs, e.results, e.perDevice)
+	if e.r.req.KeepServed {
+		tr.Served = e.obs.Served()
 	}
 	return tr
 }

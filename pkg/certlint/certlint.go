@@ -494,8 +494,7 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 	specs := map[string]chain.HelloSpec{}
 	for _, p := range r.profiles {
 		if dialable(p) {
-			spec := p.HelloSpec()
-			specs[spec.Key()] = spec
+			specs[p.HelloKey()] = p.HelloSpec()
 		}
 	}
 	type arrival struct {
@@ -531,7 +530,7 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 	waiting := map[string][]int{}
 	for i, p := range r.profiles {
 		if dialable(p) {
-			key := p.HelloSpec().Key()
+			key := p.HelloKey()
 			waiting[key] = append(waiting[key], i)
 		} else {
 			e.device(i, nil)
@@ -575,7 +574,7 @@ func (r *runner) evaluate(obs *chain.Observation, hellos map[string]*chain.Hello
 	for i, p := range r.profiles {
 		var hello *chain.HelloResult
 		if dialable(p) && len(hellos) > 0 {
-			hello = hellos[p.HelloSpec().Key()]
+			hello = hellos[p.HelloKey()]
 		}
 		e.device(i, hello)
 	}

@@ -139,6 +139,9 @@ func (r *runner) batch() ([]TargetSpec, [][]*constraints.Profile, error) {
 		specs = append(specs, TargetSpec{Target: t})
 	}
 	specs = append(specs, r.req.TargetList...)
+	for _, p := range r.profiles {
+		p.Prepare()
+	}
 	profiles := make([][]*constraints.Profile, len(specs))
 	byDevices := map[string][]*constraints.Profile{}
 	for i, s := range specs {
@@ -157,6 +160,9 @@ func (r *runner) batch() ([]TargetSpec, [][]*constraints.Profile, error) {
 					return nil, nil, fmt.Errorf("%s: %w", s.Where, err)
 				}
 				return nil, nil, fmt.Errorf("target %s: %w", s.Target, err)
+			}
+			for _, p := range ps {
+				p.Prepare()
 			}
 			byDevices[key] = ps
 		}

@@ -248,21 +248,18 @@ func Evaluate(obs *chain.Observation, p *Profile) DeviceResult {
 		}
 		// The sources of the fields the check reads, looked up once for
 		// all its findings (which share the list: nothing changes it).
-		var cited bool
-		var confidence string
-		var sources []string
+		var ci cited
+		var looked bool
 		for _, f := range findings {
 			f.Check = c.ID()
-			if f.Severity != Skip && (f.Confidence == "" || f.Sources == nil) && !cited {
-				var refs []SourceRef
-				refs, confidence = p.SourcesFor(c.Fields()...)
-				sources, cited = citations(refs), true
+			if f.Severity != Skip && (f.Confidence == "" || f.Sources == nil) && !looked {
+				ci, looked = p.cite(c), true
 			}
 			if f.Confidence == "" && f.Severity != Skip {
-				f.Confidence = confidence
+				f.Confidence = ci.confidence
 			}
 			if f.Sources == nil && f.Severity != Skip {
-				f.Sources = sources
+				f.Sources = ci.sources
 			}
 			if behaviour, ok := p.WarnOnly[c.ID()]; ok && f.Severity == Fail {
 				f.Severity = Warn

@@ -2,6 +2,7 @@ package constraints
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -59,5 +60,36 @@ func TestSortFindings(t *testing.T) {
 	want := []string{"fail a 2", "fail c 1", "fail c 0", "warn a 0", "skip b -1", "pass a 1", "pass a 0", "pass b 0"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+// A prepared profile (Prepare: the hello key and each check's sources
+// worked out once) judges exactly as it does unprepared, for every
+// built-in profile, with and without a device handshake.
+func TestPrepareChangesNoFinding(t *testing.T) {
+	reg, err := LoadBuiltin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles, err := reg.Select(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := pki()
+	for _, p := range append(profiles, testProfile()) {
+		offline := observe(chainOf(k.leafUnder4096, k.inter4096), k.root, chain.SourceStore)
+		offline.ServerName = "hub.example.net"
+		live := withHello(observe(chainOf(k.leafUnder4096, k.inter4096), k.root, chain.SourceStore), p,
+			chain.Handshake{Version: "TLS1.2", CipherSuite: "TLS_RSA_WITH_AES_128_CBC_SHA"}, k.leafUnder4096, k.inter4096)
+		prepared := *p
+		prepared.Prepare()
+		if prepared.HelloKey() != p.HelloSpec().Key() {
+			t.Errorf("%s: HelloKey %q, HelloSpec().Key() %q", p.Selector(), prepared.HelloKey(), p.HelloSpec().Key())
+		}
+		for _, obs := range []*chain.Observation{offline, live} {
+			if want, got := Evaluate(obs, p), Evaluate(obs, &prepared); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: prepared\n%+v\nunprepared\n%+v", p.Selector(), got, want)
+			}
+		}
 	}
 }

@@ -39,6 +39,57 @@ type Profile struct {
 	Variant string `yaml:"-"`
 	// Variants lists the variant names the profile defines, for help output.
 	Variants []string `yaml:"-"`
+
+	// prepared is what Prepare worked out; nil until then.
+	prepared *preparation
+}
+
+// preparation is what every target's checks would otherwise work out
+// again for a profile (Prepare).
+type preparation struct {
+	helloKey string
+	cites    map[string]cited // by check ID
+}
+
+// cited is what a check's findings cite: the sources of the fields it
+// reads, as text, and the weakest confidence among them.
+type cited struct {
+	sources    []string
+	confidence string
+}
+
+// Prepare works out once what the checks of every target would otherwise
+// work out again for this profile: its ClientHello's key (HelloKey) and
+// the sources each check cites. A run of many targets (or many device
+// handshakes) calls it after selecting its profiles; building the key
+// alone was a quarter of Evaluate in a batch. The profile must not change
+// afterwards.
+func (p *Profile) Prepare() {
+	prep := &preparation{helloKey: p.HelloSpec().Key(), cites: map[string]cited{}}
+	for _, c := range registered() {
+		prep.cites[c.ID()] = p.cite(c)
+	}
+	p.prepared = prep
+}
+
+// HelloKey is p.HelloSpec().Key(), the key of the device's dial in
+// Observation.Hellos; worked out once after Prepare.
+func (p *Profile) HelloKey() string {
+	if p.prepared != nil {
+		return p.prepared.helloKey
+	}
+	return p.HelloSpec().Key()
+}
+
+// cite returns what the findings of check c cite for this profile.
+func (p *Profile) cite(c Check) cited {
+	if p.prepared != nil {
+		if ci, ok := p.prepared.cites[c.ID()]; ok {
+			return ci
+		}
+	}
+	refs, confidence := p.SourcesFor(c.Fields()...)
+	return cited{citations(refs), confidence}
 }
 
 // TLSLimits is what the device offers in its ClientHello.

@@ -160,11 +160,11 @@ func newCert(raw []byte, parsed *x509.Certificate) *Cert {
 // once. Callers get a copy, because they set Index, Role and Source; what
 // the copies share (the parse, the slices, the signature memo) nobody
 // changes. At most certMemoMax certificates are kept (leaves, seen once in
-// a batch, make room for the rest), so a batch of any size holds at most a
-// few megabytes.
+// a batch, make room for the rest), so a batch of any size holds at most
+// about 4 MB.
 var certMemo = &certCache{certs: map[[sha256.Size]byte]*Cert{}}
 
-// certMemoMax bounds certMemo; a parsed certificate holds about 10 KB.
+// certMemoMax bounds certMemo; a parsed certificate holds 15-17 KB.
 const certMemoMax = 256
 
 type certCache struct {

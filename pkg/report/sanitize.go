@@ -33,5 +33,9 @@ func Clean(s string) string {
 }
 
 func unsafeRune(r rune) bool {
+	if r >= 0x20 && r < 0x7f {
+		// Printable ASCII, nearly every rune of a report: no table lookup.
+		return false
+	}
 	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == unicode.ReplacementChar
 }

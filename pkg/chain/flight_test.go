@@ -100,3 +100,41 @@ func TestFetchKeepsTheChainOfAServerThatStallsAfterIt(t *testing.T) {
 		t.Errorf("handshake %+v, %d certs: want a timeout with the chain kept", *hs, len(certs))
 	}
 }
+
+// handshakeMessage is one handshake message of type typ, without a record.
+func handshakeMessage(typ byte, body []byte) []byte {
+	return append([]byte{typ, byte(len(body) >> 16), byte(len(body) >> 8), byte(len(body))}, body...)
+}
+
+func TestFetchReadsAFirstFlightPackedIntoOneRecord(t *testing.T) {
+	// Some servers put every message of the flight in one record. certlint
+	// hands zcrypto whole records, so zcrypto sees the whole flight (and
+	// gives up on the junk ServerKeyExchange signature); the chain and the
+	// server's choices still come from the records.
+	ch := rsaChain("packed.test")
+	var list []byte
+	for _, c := range ch {
+		list = append(list, byte(len(c.DER)>>16), byte(len(c.DER)>>8), byte(len(c.DER)))
+		list = append(list, c.DER...)
+	}
+	certificate := append([]byte{byte(len(list) >> 16), byte(len(list) >> 8), byte(len(list))}, list...)
+	hello := serverHello(suiteECDHERSAAES128)[9:] // the ServerHello body
+	msgs := handshakeMessage(2, hello)
+	msgs = append(msgs, handshakeMessage(11, certificate)...)
+	msgs = append(msgs, handshakeMessage(msgServerKeyExchange, secp384r1KeyExchange)...)
+	msgs = append(msgs, handshakeMessage(msgServerHelloDone, nil)...)
+	wire := append([]byte{22, 3, 3, byte(len(msgs) >> 8), byte(len(msgs))}, msgs...)
+	addr, _ := flightServer(t, wire, 0)
+	host, port := splitAddr(t, addr)
+	hs, certs, err := (&chain.Dialer{Timeout: 2 * time.Second}).Fetch(context.Background(), host, port, "")
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	if hs.Version != "TLS1.2" || hs.Curve != "secp384r1" || hs.Error != "" {
+		t.Errorf("handshake %+v: want TLS1.2 with secp384r1 and no server-side error", *hs)
+	}
+	assertServed(t, certs, ch)
+	if m := hs.Certificate; m == nil || m.Certs != 3 || len(m.Records) != 1 {
+		t.Errorf("Handshake.Certificate = %+v, want 3 certificates in one record", m)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -431,16 +432,27 @@ func concurrency(req Request) int {
 }
 
 // dial runs one connection's work (a handshake) when a slot of the run's
-// dial semaphore is free. A target whose deadline passes while it waits
-// still runs it, so the handshake reports the timeout in its own words.
-func (r *runner) dial(ctx context.Context, work func()) {
+// dial semaphore is free, and reports whether it ran. When the target's
+// deadline passes while it waits, the server was never asked: the caller
+// says so (noSlot) rather than report a timeout of the server's.
+func (r *runner) dial(ctx context.Context, work func()) bool {
 	select {
 	case r.dials <- struct{}{}:
-		defer func() { <-r.dials }()
-	case <-ctx.Done():
+	default:
+		select {
+		case r.dials <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
 	}
+	defer func() { <-r.dials }()
 	work()
+	return true
 }
+
+// noSlot is why a handshake was not made: every connection slot of the
+// run stayed busy until the target's deadline.
+const noSlot = "not dialled: every connection slot of this run stayed busy until the target's deadline (a longer timeout or more concurrency gives the dials room)"
 
 // target resolves one target and checks each of its addresses (at most
 // maxAddresses): a fleet can land on any of them, so each gets its own
@@ -505,14 +517,18 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 	for key, spec := range specs {
 		go func() {
 			var res *chain.HelloResult
-			r.dial(ctx, func() { res = d.DialHello(ctx, addr, t.Port, t.ServerName, spec) })
+			if !r.dial(ctx, func() { res = d.DialHello(ctx, addr, t.Port, t.ServerName, spec) }) {
+				res = &chain.HelloResult{Spec: spec, Handshake: chain.Handshake{Error: noSlot, Failure: chain.FailureTimeout}}
+			}
 			arrivals <- arrival{key, res}
 		}()
 	}
 	var hs *chain.Handshake
 	var served []*chain.Cert
 	var err error
-	r.dial(ctx, func() { hs, served, err = d.Fetch(ctx, addr, t.Port, t.ServerName) })
+	if !r.dial(ctx, func() { hs, served, err = d.Fetch(ctx, addr, t.Port, t.ServerName) }) {
+		err = &chain.HandshakeError{Address: net.JoinHostPort(addr, strconv.Itoa(t.Port)), Reason: noSlot, Err: ctx.Err()}
+	}
 	if err != nil {
 		for range specs {
 			<-arrivals

@@ -11,6 +11,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/certlint/certlint/internal/testpki"
+	"github.com/certlint/certlint/pkg/chain"
 )
 
 // A name with more addresses than the cap is checked at its first
@@ -49,5 +50,33 @@ func TestAddressCap(t *testing.T) {
 		if !strings.Contains(strings.Join(tr.Notes, "\n"), note) {
 			t.Errorf("%s: notes %q, want %q", tr.Address, tr.Notes, note)
 		}
+	}
+}
+
+// A dial that waits for a connection slot past the target's deadline never
+// reaches the server: the report says the run's slots were busy, not that
+// the server timed out.
+func TestDialWaitingForASlotIsNotTheServersTimeout(t *testing.T) {
+	root := testpki.Root(testpki.Spec{CN: "Slot Root"})
+	addr := testpki.ServeChain(t, testpki.Chain{root.Leaf(testpki.Spec{CN: "slot.test", DNSNames: []string{"slot.test"}})})
+	profiles, err := selectProfiles(Request{Devices: []string{"spwf04"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := chain.ParseTarget(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := &runner{req: Request{Timeout: time.Second, At: time.Now()}, profiles: profiles, dials: make(chan struct{})} // no slot ever frees
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	tr := busy.address(ctx, target, nil, target.Host)
+	if !strings.Contains(tr.Error, "every connection slot of this run stayed busy") || strings.Contains(tr.Error, "timed out connecting") {
+		t.Errorf("report error %q, want the busy slots named, not a timeout of the server", tr.Error)
+	}
+
+	free := &runner{req: Request{Timeout: 5 * time.Second, At: time.Now()}, profiles: profiles, dials: make(chan struct{}, 1)}
+	if tr := free.address(context.Background(), target, nil, target.Host); tr.Error != "" {
+		t.Errorf("with a free slot: report error %q, want the check done", tr.Error)
 	}
 }

@@ -45,6 +45,7 @@ type Stream struct {
 	baseline     baselineIndex
 	changes      int
 	err          error
+	indentBuf    []byte // the last report indented (Stream.indented)
 }
 
 // NewStream starts a run's report in format (see Formats).
@@ -118,7 +119,7 @@ func (s *Stream) spoolJSON(t TargetReport) error {
 	if s.n > 1 {
 		sep = ",\n    "
 	}
-	b, err := json.MarshalIndent(t.plain(), "    ", "  ")
+	b, err := s.indented(t.plain(), "    ")
 	if err != nil {
 		return err
 	}
@@ -214,6 +215,18 @@ func (s *Stream) closeJUnit() error {
 	return err
 }
 
+// indented encodes v as json.MarshalIndent(v, prefix, "  ") does, into a
+// buffer the stream reuses from report to report (valid until the next
+// call): a fast indenter and no fresh copy of each report.
+func (s *Stream) indented(v any, prefix string) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	s.indentBuf = appendIndented(s.indentBuf[:0], b, prefix, "  ")
+	return s.indentBuf, nil
+}
+
 // sarifResultIndent is the indentation of an element of runs[0].results
 // in WriteSARIF's output.
 const sarifResultIndent = "        "
@@ -224,7 +237,7 @@ const sarifResultIndent = "        "
 func (s *Stream) spoolSARIF(t TargetReport) error {
 	s.sarif.add(t)
 	for _, res := range s.sarif.run.Results {
-		b, err := json.MarshalIndent(res, sarifResultIndent, "  ")
+		b, err := s.indented(res, sarifResultIndent)
 		if err != nil {
 			return fmt.Errorf("sarif: %w", err)
 		}

@@ -295,9 +295,8 @@ func (a *attempt) takeFlight(tap *recordTap, capped *cappedConn, herr error) err
 		a.hs.Notes = append(a.hs.Notes, "the server asks for a client certificate (mutual TLS): certlint ended the handshake after the server's first flight, before it would have to send one")
 	}
 	if len(tap.alert) == 2 {
-		name := AlertName(tls.Alert(tap.alert[1]))
-		a.hs.Error, a.hs.Alert, a.hs.Failure = "server sent TLS alert "+name, name, AlertFailure(name, true)
-		a.err = fmt.Errorf("remote error: %s", name)
+		a.hs.Error, a.hs.Alert, a.hs.Failure = describeAlert(AlertName(tls.Alert(tap.alert[1])), true)
+		a.err = fmt.Errorf("remote error: %s", a.hs.Alert)
 	}
 	return nil
 }
@@ -413,8 +412,7 @@ func describeHandshakeError(err error, capped *cappedConn, log *tls.ServerHandsh
 		return fmt.Sprintf("server announced a %d-byte handshake message; certlint reads at most %d bytes per message (read cap hit, nothing more was read)",
 			announcedLength(err), maxHandshakeMessage), "", FailureTooLarge
 	case errors.As(err, &op) && op.Op == "remote error" && errors.As(err, &alertErr):
-		name := AlertName(alertErr)
-		return "server sent TLS alert " + name, name, AlertFailure(name, answered)
+		return describeAlert(AlertName(alertErr), answered)
 	case errors.As(err, &rh) && strings.Contains(rh.Msg, "does not look like a TLS"):
 		return fmt.Sprintf("not a TLS server (its first bytes were %q)", rh.RecordHeader[:]), "", FailureNotTLS
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
@@ -438,6 +436,12 @@ func describeHandshakeError(err error, capped *cappedConn, log *tls.ServerHandsh
 		return "timed out waiting for the server to answer the ClientHello", "", FailureTimeout
 	}
 	return "handshake failed: " + strings.TrimPrefix(err.Error(), "tls: "), "", FailureLocal
+}
+
+// describeAlert says that the server sent the fatal alert name, after a
+// ServerHello when answered is true.
+func describeAlert(name string, answered bool) (reason, alert string, kind HandshakeFailure) {
+	return "server sent TLS alert " + name, name, AlertFailure(name, answered)
 }
 
 // serverVersion is the version the ServerHello chose (the supported_versions

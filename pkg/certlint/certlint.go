@@ -503,11 +503,18 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 		Target: t.Input, Host: t.Host, Port: t.Port, ServerName: t.ServerName,
 		CNAMEs: cnames, Address: addr, CheckedAt: r.req.At, Until: r.req.Until, Hellos: map[string]*chain.HelloResult{},
 	}
+	// One dial per distinct hello; waiting lists the profiles it is for.
 	specs := map[string]chain.HelloSpec{}
-	for _, p := range r.profiles {
-		if dialable(p) {
-			specs[p.HelloKey()] = p.HelloSpec()
+	waiting := map[string][]int{}
+	for i, p := range r.profiles {
+		if !dialable(p) {
+			continue
 		}
+		key := p.HelloKey()
+		if _, ok := specs[key]; !ok {
+			specs[key] = p.HelloSpec()
+		}
+		waiting[key] = append(waiting[key], i)
 	}
 	type arrival struct {
 		key string
@@ -543,12 +550,8 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 	obs.Notes = append(obs.Notes, hs.Notes...) // e.g. a chain longer than the cap
 	r.observeChain(obs, served)
 	e := r.newEvaluation(obs)
-	waiting := map[string][]int{}
 	for i, p := range r.profiles {
-		if dialable(p) {
-			key := p.HelloKey()
-			waiting[key] = append(waiting[key], i)
-		} else {
+		if !dialable(p) {
 			e.device(i, nil)
 		}
 	}

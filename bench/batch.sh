@@ -50,13 +50,8 @@ work_prefix=certlint-batch
 source "$repo/bench/lib.sh"
 
 # --- the fleet server: standard library only, built in its own module ----
-mkdir -p "$work/fleet"
-cat >"$work/fleet/go.mod" <<'EOF'
-module fleetserver
-
-go 1.22
-EOF
-cat >"$work/fleet/main.go" <<'EOF'
+mkdir -p "$work/fleetserver"
+cat >"$work/fleetserver/main.go" <<'EOF'
 // fleetserver listens on N loopback ports with one TLS config and writes
 // the ports, one per line, then serves until killed.
 package main
@@ -128,8 +123,8 @@ func main() {
 	select {}
 }
 EOF
-(cd "$work/fleet" && GOFLAGS=-mod=mod go build -o "$work/fleetserver" .) || die "building the fleet server failed"
-"$work/fleetserver" "$targets" "$work/root.der" "$work/ports" &
+fleetserver=$(go_tool fleetserver)
+"$fleetserver" "$targets" "$work/root.der" "$work/ports" &
 server_pid=$!
 for _ in $(seq 100); do
 	[[ -f $work/ports.done ]] && break

@@ -39,3 +39,12 @@ else
 	(cd "$repo" && go build -o "$work/certlint" ./cmd/certlint) || die "go build ./cmd/certlint failed"
 	certlint=$(place "$work/certlint")
 fi
+
+# go_tool NAME builds the standard-library Go program the caller wrote to
+# $work/NAME/main.go, as a module of its own, and prints the binary's path.
+go_tool() {
+	printf 'module %s\n\ngo 1.22\n' "$1" >"$work/$1/go.mod"
+	(cd "$work/$1" && GOFLAGS=-mod=mod go build -o "$work/$1.bin" .) >"$work/$1.log" 2>&1 ||
+		{ cat "$work/$1.log" >&2; die "building $1 failed"; }
+	printf '%s' "$work/$1.bin"
+}

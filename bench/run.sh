@@ -137,13 +137,8 @@ fi
 # need for N handshakes, whatever the client.
 floor_hellos=${BENCH_FLOOR_HELLOS:-9}
 [[ $floor_hellos =~ ^[0-9]+$ ]] && ((floor_hellos >= 1 && floor_hellos <= 64)) || die "BENCH_FLOOR_HELLOS must be 1..64"
-mkdir -p "$work/floor"
-cat >"$work/floor/go.mod" <<'EOF'
-module firstflights
-
-go 1.22
-EOF
-cat >"$work/floor/main.go" <<'EOF'
+mkdir -p "$work/firstflights"
+cat >"$work/firstflights/main.go" <<'EOF'
 // firstflights sends N TLS 1.2 ClientHellos to ADDR at once and reads each
 // connection up to the server's ServerHelloDone, then hangs up.
 package main
@@ -232,8 +227,8 @@ func main() {
 	}
 }
 EOF
-(cd "$work/floor" && GOFLAGS=-mod=mod go build -o "$work/floor.bin" .) >"$work/floor.log" 2>&1 || { cat "$work/floor.log" >&2; die "building firstflights failed"; }
-floor=$(place "$work/floor.bin")
+floor=$(go_tool firstflights)
+floor=$(place "$floor")
 
 # --- the commands ------------------------------------------------------------
 # (a) is one bare handshake: s_client with the CA store switched off, which

@@ -12,8 +12,12 @@ import (
 
 // handshakeRecord is one handshake message of type typ in its own record.
 func handshakeRecord(typ byte, body []byte) []byte {
-	msg := append([]byte{typ, byte(len(body) >> 16), byte(len(body) >> 8), byte(len(body))}, body...)
-	return append([]byte{22, 3, 3, byte(len(msg) >> 8), byte(len(msg))}, msg...)
+	return handshakeRecordOf(handshakeMessage(typ, body))
+}
+
+// handshakeRecordOf is one TLS 1.2 handshake record carrying msgs.
+func handshakeRecordOf(msgs []byte) []byte {
+	return append([]byte{22, 3, 3, byte(len(msgs) >> 8), byte(len(msgs))}, msgs...)
 }
 
 // Message types and a suite the tests send.
@@ -123,7 +127,7 @@ func TestFetchReadsAFirstFlightPackedIntoOneRecord(t *testing.T) {
 	msgs = append(msgs, handshakeMessage(11, certificate)...)
 	msgs = append(msgs, handshakeMessage(msgServerKeyExchange, secp384r1KeyExchange)...)
 	msgs = append(msgs, handshakeMessage(msgServerHelloDone, nil)...)
-	wire := append([]byte{22, 3, 3, byte(len(msgs) >> 8), byte(len(msgs))}, msgs...)
+	wire := handshakeRecordOf(msgs)
 	addr, _ := flightServer(t, wire, 0)
 	host, port := splitAddr(t, addr)
 	hs, certs, err := (&chain.Dialer{Timeout: 2 * time.Second}).Fetch(context.Background(), host, port, "")

@@ -11,10 +11,11 @@ import (
 )
 
 // completeDevices completes device selectors: every profile ID, its
-// variants (ID@FIRMWARE) and aliases; after a comma, the next one of a
-// list (-d spwf04,cc3200).
-func completeDevices(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	reg, err := constraints.LoadBuiltin()
+// variants (ID@FIRMWARE) and aliases, those of the --profile-file profiles
+// already on the command line too; after a comma, the next one of a list
+// (-d spwf04,cc3200).
+func completeDevices(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	reg, err := completionRegistry(cmd)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}
@@ -42,6 +43,21 @@ func completeDevices(_ *cobra.Command, _ []string, toComplete string) ([]string,
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completionRegistry is the built-in profiles plus every --profile-file
+// given so far that loads. A file that does not load is left out rather
+// than failing the completion: the command itself reports it.
+func completionRegistry(cmd *cobra.Command) (*constraints.Registry, error) {
+	reg, err := constraints.LoadBuiltin()
+	if err != nil {
+		return nil, err
+	}
+	files, _ := cmd.Flags().GetStringArray("profile-file")
+	for _, f := range files {
+		_ = reg.AddFile(f)
+	}
+	return reg, nil
 }
 
 // setupCompletion wires completion: device IDs for -d, formats for -o,

@@ -103,9 +103,12 @@ func (d *Dialer) Fetch(ctx context.Context, address string, port int, serverName
 		CipherSuites:       genericSuites,
 		ForceSuites:        true,
 	}
-	a := d.run(ctx, address, port, cfg, 0)
+	a := d.run(ctx, address, port, cfg, 0, true)
 	if len(a.certs) == 0 && errors.Is(a.err, ErrHandshakeTooLarge) && a.hs.Version == "TLS1.3" {
-		a.readOverTLS12(d.run(ctx, address, port, tls12Only(cfg), 0))
+		a.readOverTLS12(d.run(ctx, address, port, tls12Only(cfg), 0, true))
+	}
+	if r := a.hs.ClientCert; r != nil {
+		a.hs.Notes = append(a.hs.Notes, r.Note())
 	}
 	if len(a.certs) == 0 {
 		return &a.hs, nil, a.noCertError()
@@ -192,8 +195,11 @@ func (a *attempt) noCertError() error {
 
 // run dials and handshakes once with cfg, bounded by the Dialer's timeout,
 // the context and the read cap, and reads the outcome from zcrypto's
-// handshake log (which is filled even when the handshake fails).
-func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Config, recordVersion uint16) attempt {
+// handshake log (which is filled even when the handshake fails). When the
+// server asks for a client certificate and answer is set, it waits
+// briefly for the server's answer to a handshake without one
+// (Handshake.ClientCert says what it learned).
+func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Config, recordVersion uint16, answer bool) attempt {
 	if d == nil {
 		d = &Dialer{}
 	}
@@ -225,13 +231,27 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 		wire = &recordVersionConn{Conn: capped, version: recordVersion}
 	}
 	gate := newFlightGate(wire, tap)
-	conn := tls.Client(gate, cfg)
+	gate.resume = answer
+	gate.limit, _ = ctx.Deadline()
+	var request *tls.CertificateRequestInfo
+	conn := tls.Client(gate, certificateRequests(cfg, &request))
 	herr := conn.HandshakeContext(ctx)
 	log := conn.GetHandshakeLog()
 	a.hs = negotiated(log)
 	a.certs, a.hs.Notes = servedCerts(log)
-	if gate.gated {
+	switch {
+	case gate.resumed:
+		a.fromTap(tap, true)
+		a.hs.ClientCert = newClientCertRequest(request, "")
+		a.hs.ClientCert.answerTLS12(herr)
+		herr = nil
+	case gate.gated:
 		herr = a.takeFlight(tap, capped, herr)
+	case request != nil && answer && herr == nil:
+		a.hs.ClientCert = newClientCertRequest(request, "")
+		a.hs.ClientCert.answerTLS13(ctx, conn, raw, func() int64 { return capped.read })
+	case request != nil:
+		a.hs.ClientCert = newClientCertRequest(request, "certlint does not wait for the server's answer to a device's hello")
 	}
 	if herr != nil {
 		a.err = herr
@@ -280,25 +300,32 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 // flight was read, else the error that cut it short (the chain still
 // counts when the Certificate message came whole).
 func (a *attempt) takeFlight(tap *recordTap, capped *cappedConn, herr error) error {
-	if a.hs.Curve == "" {
-		a.hs.Curve = serverKeyExchangeCurve(tap.keyExchange)
-	}
 	done := errors.Is(herr, errFirstFlight)
-	if len(a.certs) == 0 && tap.message() != nil && (done || !isLocalFailure(herr, capped)) {
-		// A failure of zcrypto's own is left to readOn, which says so.
-		a.certs, a.hs.Notes = tap.keptCerts()
-	}
+	// A failure of zcrypto's own is left to readOn, which says so.
+	a.fromTap(tap, done || !isLocalFailure(herr, capped))
 	if !done {
 		return herr
 	}
 	if tap.certificateRequested {
-		a.hs.Notes = append(a.hs.Notes, "the server asks for a client certificate (mutual TLS): certlint ended the handshake after the server's first flight, before it would have to send one")
+		a.hs.ClientCert = &ClientCertRequest{Policy: ClientCertUnknown,
+			Detail: "certlint ended the handshake after the server's first flight, before it would have to send one"}
 	}
 	if len(tap.alert) == 2 {
 		a.hs.Error, a.hs.Alert, a.hs.Failure = describeAlert(AlertName(tls.Alert(tap.alert[1])), true)
 		a.err = fmt.Errorf("remote error: %s", a.hs.Alert)
 	}
 	return nil
+}
+
+// fromTap fills in what the record tap followed and zcrypto did not log:
+// the curve of the key exchange and, when certs is set, the chain.
+func (a *attempt) fromTap(tap *recordTap, certs bool) {
+	if a.hs.Curve == "" {
+		a.hs.Curve = serverKeyExchangeCurve(tap.keyExchange)
+	}
+	if certs && len(a.certs) == 0 && tap.message() != nil {
+		a.certs, a.hs.Notes = tap.keptCerts()
+	}
 }
 
 // loggedMessage is the Certificate message zcrypto logged, measured from

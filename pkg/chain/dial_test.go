@@ -133,32 +133,6 @@ func TestFetchSNISelectsCertificate(t *testing.T) {
 	}
 }
 
-func TestFetchEndsAfterTheFirstFlightOfAMutualTLSServer(t *testing.T) {
-	// The server demands a client certificate. certlint has none, but it
-	// ends a TLS 1.2 handshake after the server's first flight, before it
-	// would have to send one: the server's choices and chain are all there,
-	// and the request is noted rather than reported as a refusal (the
-	// device has its own certificate; the client-cert check judges it).
-	ch := rsaChain("mtls.test")
-	addr := testpki.Serve(t, &tls.Config{
-		Certificates: []tls.Certificate{ch.TLSCertificate()},
-		ClientAuth:   tls.RequireAnyClientCert,
-		MinVersion:   tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
-	})
-	host, port := splitAddr(t, addr)
-	hs, certs, err := (&chain.Dialer{Timeout: 5 * time.Second}).Fetch(context.Background(), host, port, "mtls.test")
-	if err != nil {
-		t.Fatalf("Fetch: %v (the chain was served, so no error is expected)", err)
-	}
-	assertServed(t, certs, ch)
-	if hs.Error != "" || hs.Alert != "" || hs.Version != "TLS1.2" || hs.Curve == "" {
-		t.Errorf("handshake = %+v, want TLS1.2 with its curve and no failure", *hs)
-	}
-	if notes := strings.Join(hs.Notes, "\n"); !strings.Contains(notes, "asks for a client certificate") {
-		t.Errorf("notes %q do not say the server asks for a client certificate", hs.Notes)
-	}
-}
-
 func TestFetchKeepsUnparseableCertificate(t *testing.T) {
 	ch := rsaChain("junk.test")
 	tc := ch.TLSCertificate()

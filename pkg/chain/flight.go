@@ -3,6 +3,7 @@ package chain
 import (
 	"errors"
 	"net"
+	"time"
 
 	"github.com/zmap/zcrypto/tls"
 )
@@ -32,6 +33,14 @@ type flightGate struct {
 	release  int        // bytes of pending zcrypto may have; -1 until decided
 	open     bool       // every byte is handed on from now on
 	gated    bool       // the ServerHello is handed on; the rest is held back
+
+	// resume keeps the flight read past the ServerHello in pending and,
+	// when it holds a CertificateRequest, hands it on after all (resumed):
+	// zcrypto then finishes the handshake without a client certificate,
+	// and the server's answer tells whether it requires one. The reads
+	// that follow end at clientCertDeadline(limit).
+	resume, resumed bool
+	limit           time.Time
 }
 
 // maxGateBuffer bounds what the gate holds before it has seen the whole
@@ -58,7 +67,12 @@ func (g *flightGate) Read(p []byte) (int, error) {
 		case g.open:
 			return g.Conn.Read(p)
 		case g.gated:
-			return 0, g.readFlight()
+			if err := g.readFlight(); !g.resumable(err) {
+				return 0, err
+			}
+			g.open, g.resumed = true, true
+			_ = g.Conn.SetReadDeadline(clientCertDeadline(g.limit))
+			continue
 		}
 		buf := make([]byte, 16<<10)
 		n, err := g.Conn.Read(buf)
@@ -115,11 +129,25 @@ func (g *flightGate) readFlight() error {
 		if buf == nil {
 			buf = make([]byte, 16<<10)
 		}
-		if _, err := g.Conn.Read(buf); err != nil {
+		n, err := g.Conn.Read(buf)
+		if g.resume {
+			g.pending = append(g.pending, buf[:n]...)
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return errFirstFlight
+}
+
+// resumable reports whether the flight readFlight ended with err asks for
+// a client certificate and can be handed on whole: it ended at the
+// ServerHelloDone, with no alert, and its Certificate message was not one
+// the tap read on its own.
+func (g *flightGate) resumable(err error) bool {
+	t := g.tap
+	return g.resume && err == errFirstFlight && t.certificateRequested && t.sawHelloDone &&
+		t.alert == nil && (t.cert == nil || !t.cert.large)
 }
 
 // serverHelloRecords walks the records at the start of b. It returns the

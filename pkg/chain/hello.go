@@ -122,7 +122,7 @@ func (d *Dialer) DialHello(ctx context.Context, address string, port int, server
 		res.Handshake.Error, res.Handshake.Failure = err.Error(), FailureLocal
 		return res
 	}
-	a := d.run(ctx, address, port, cfg, spec.recordVersion(res.Exact))
+	a := d.run(ctx, address, port, cfg, spec.recordVersion(res.Exact), false)
 	res.Handshake, res.Chain = a.hs, a.certs
 	if a.local && a.hs.Version != "" && len(a.certs) == 0 {
 		// The server accepted the hello but zcrypto stopped before the

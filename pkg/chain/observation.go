@@ -183,6 +183,60 @@ type Handshake struct {
 	// plaintext Certificate message (refused earlier, or TLS 1.3, where it
 	// is encrypted).
 	Certificate *CertificateMessage
+	// ClientCert is the server's request for a client certificate (mutual
+	// TLS) and what certlint learned of its policy; nil when the server did
+	// not ask, or the handshake ended before it could.
+	ClientCert *ClientCertRequest
+}
+
+// ClientCertRequest is a server's CertificateRequest: it asks the client
+// for a certificate of its own (mutual TLS, e.g. AWS IoT Core, or Azure IoT
+// Hub with X.509 devices). certlint never sends one, so whether the server
+// goes on without it tells whether it requires one.
+type ClientCertRequest struct {
+	// Policy is what the server did with certlint's handshake without a
+	// client certificate.
+	Policy ClientCertPolicy
+	// Alert is the alert the server refused that handshake with; empty
+	// when it sent none.
+	Alert string
+	// Detail says in a sentence how Policy was learned, or why it is
+	// unknown.
+	Detail string
+	// AcceptableCAs are the distinguished names (RFC 4514 form) of the CAs
+	// the server names as issuers of the client certificates it takes, in
+	// its order, at most MaxAcceptableCAs; empty when it names none or
+	// certlint did not read them.
+	AcceptableCAs []string
+}
+
+// MaxAcceptableCAs bounds the CA names kept from one CertificateRequest.
+const MaxAcceptableCAs = MaxChainCerts
+
+// ClientCertPolicy is what a server does with a handshake that sends no
+// client certificate.
+type ClientCertPolicy string
+
+// The client certificate policies.
+const (
+	// ClientCertRequired: the server refused the handshake without one.
+	ClientCertRequired ClientCertPolicy = "required"
+	// ClientCertOptional: the server went on without one.
+	ClientCertOptional ClientCertPolicy = "optional"
+	// ClientCertUnknown: the server asks; what it does without one was not
+	// learned (a device hello ends after the server's first flight).
+	ClientCertUnknown ClientCertPolicy = "unknown"
+)
+
+// Note is the request in a sentence for a report's notes.
+func (r *ClientCertRequest) Note() string {
+	switch r.Policy {
+	case ClientCertRequired:
+		return "the server requires a client certificate (mutual TLS): " + r.Detail
+	case ClientCertOptional:
+		return "the server asks for a client certificate (mutual TLS) but accepts a handshake without one: " + r.Detail
+	}
+	return "the server asks for a client certificate (mutual TLS); whether it accepts a handshake without one is unknown: " + r.Detail
 }
 
 // CertificateMessage is the server's Certificate handshake message as sent:

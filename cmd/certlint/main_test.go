@@ -164,7 +164,7 @@ func writeCrossChains(env *testscript.Env) error {
 // axTLS and WINC devices do; Go leaves it out by default.
 func cmdTLSServe(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: tlsserve VAR CHAIN.pem [tls10|tls12|tls13] [default=OTHER.pem] [rsakex]")
+		ts.Fatalf("usage: tlsserve VAR CHAIN.pem [tls10|tls12|tls13] [default=OTHER.pem] [rsakex] [requirecert|askcert]")
 	}
 	certs, err := loadTestChain(ts.MkAbs(args[1]))
 	ts.Check(err)
@@ -179,6 +179,10 @@ func cmdTLSServe(ts *testscript.TestScript, neg bool, args []string) {
 				}
 				return &certs, nil
 			}
+			continue
+		}
+		if auth, ok := map[string]tls.ClientAuthType{"requirecert": tls.RequireAnyClientCert, "askcert": tls.RequestClientCert}[opt]; ok {
+			cfg.ClientAuth = auth // mutual TLS: the server requires, or only asks for, a client certificate
 			continue
 		}
 		if opt == "rsakex" {

@@ -15,7 +15,9 @@ import (
 
 // handshakeChecks depend on a live dial; offline they are skipped.
 // message-size also names how the records were (not) seen, which differs.
-var handshakeChecks = map[string]bool{"tls-version": true, "cipher-suite": true, "sni": true, "message-size": true}
+// client-cert without --client-cert judges what the server asks of the
+// device (a live fact).
+var handshakeChecks = map[string]bool{"tls-version": true, "cipher-suite": true, "sni": true, "message-size": true, "client-cert": true}
 
 // findingsByDevice flattens a report to device → findings, leaving out the
 // checks that need a handshake.

@@ -184,4 +184,3 @@ func TestFetchJunkFlightWithARequest(t *testing.T) {
 		t.Errorf("ClientCert = %+v, want the request with an unknown policy", r)
 	}
 }
-

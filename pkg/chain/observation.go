@@ -1,6 +1,8 @@
 package chain
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/certlint/certlint/pkg/pin"
@@ -228,15 +230,31 @@ const (
 	ClientCertUnknown ClientCertPolicy = "unknown"
 )
 
-// Note is the request in a sentence for a report's notes.
+// Note is the request in a sentence for a report's notes, naming the
+// first of the CAs the server lists.
 func (r *ClientCertRequest) Note() string {
+	var s string
 	switch r.Policy {
 	case ClientCertRequired:
-		return "the server requires a client certificate (mutual TLS): " + r.Detail
+		s = "the server requires a client certificate (mutual TLS): " + r.Detail
 	case ClientCertOptional:
-		return "the server asks for a client certificate (mutual TLS) but accepts a handshake without one: " + r.Detail
+		s = "the server asks for a client certificate (mutual TLS) but accepts a handshake without one: " + r.Detail
+	default:
+		s = "the server asks for a client certificate (mutual TLS); whether it accepts a handshake without one is unknown: " + r.Detail
 	}
-	return "the server asks for a client certificate (mutual TLS); whether it accepts a handshake without one is unknown: " + r.Detail
+	if len(r.AcceptableCAs) > 0 {
+		s += "; it takes client certificates issued by " + r.Issuers()
+	}
+	return s
+}
+
+// Issuers names the first three CAs the server lists, and how many more.
+func (r *ClientCertRequest) Issuers() string {
+	const named = 3
+	if n := len(r.AcceptableCAs); n > named {
+		return fmt.Sprintf("%s and %d more CAs", strings.Join(r.AcceptableCAs[:named], "; "), n-named)
+	}
+	return strings.Join(r.AcceptableCAs, "; ")
 }
 
 // CertificateMessage is the server's Certificate handshake message as sent:

@@ -11,12 +11,47 @@ import (
 func init() {
 	Register(&Lint{
 		Info: Info{ID: "client-cert", Source: SourceInput, Fields: []string{"client.cert_max_bytes", "certificates.key_types", "certificates.rsa_min_bits", "certificates.rsa_max_bits"},
-			Description: "the device's own certificate bundle (mutual TLS) fits its slot, has a key it supports and is valid"},
-		Requires: []Requirement{
-			given("no device certificate given (--client-cert FILE checks the device's own bundle for mutual TLS)", func(obs *chain.Observation) bool { return obs.ClientCert != nil }),
-		},
-		Execute: clientCert,
+			Description: "the device's own certificate bundle (mutual TLS) fits its slot, has a key it supports and is valid; without a bundle, a server that requires one is a warning"},
+		Requires: []Requirement{clientCertApplies},
+		Execute:  clientCert,
 	})
+}
+
+// noClientCert is the reason the check skips without --client-cert.
+const noClientCert = "no device certificate given (--client-cert FILE checks the device's own bundle for mutual TLS)"
+
+// serverRequest is the server's request for a client certificate: the
+// generic handshake's, which learned the server's policy, else the one
+// the device's own hello saw (policy unknown); nil when neither asked.
+func serverRequest(obs *chain.Observation, p *Profile) *chain.ClientCertRequest {
+	if obs.TLS != nil && obs.TLS.ClientCert != nil {
+		return obs.TLS.ClientCert
+	}
+	if res := helloResult(obs, p); res != nil {
+		return res.Handshake.ClientCert
+	}
+	return nil
+}
+
+// clientCertApplies: the check judges the bundle given with --client-cert,
+// or, without one, a server that requires a client certificate (or asks
+// and did not say whether it goes on without one). It skips, saying
+// which, when the server asks but accepts a handshake without one, or
+// does not ask.
+func clientCertApplies(obs *chain.Observation, p *Profile) string {
+	if obs.ClientCert != nil {
+		return ""
+	}
+	r := serverRequest(obs, p)
+	switch {
+	case r != nil && r.Policy == chain.ClientCertOptional:
+		return noClientCert + "; the server asks for a client certificate but accepts a handshake without one"
+	case r != nil:
+		return ""
+	case obs.TLS != nil && !obs.Offline:
+		return noClientCert + "; the server does not ask for one"
+	}
+	return noClientCert
 }
 
 // clientCert checks the device's own certificate bundle for mutual TLS
@@ -28,8 +63,15 @@ func init() {
 // an expired client certificate whatever the device thinks.
 func clientCert(obs *chain.Observation, p *Profile) []Finding {
 	b := obs.ClientCert
+	r := serverRequest(obs, p)
+	if b == nil {
+		return []Finding{clientRequiredFinding(r, p)}
+	}
 	name := "the device certificate bundle " + filepath.Base(b.Path)
 	out := []Finding{clientSizeFinding(b, name, p)}
+	if r != nil {
+		out[0].Message += "; " + requestSentence(r)
+	}
 	if len(b.Certs) == 0 {
 		return append(out, Finding{Severity: Fail, CertIndex: -1, Message: name + " holds no certificate"})
 	}
@@ -38,6 +80,39 @@ func clientCert(obs *chain.Observation, p *Profile) []Finding {
 		out = append(out, clientValidityFinding(c, i, name, obs))
 	}
 	return out
+}
+
+// requestSentence says what the server asks of the client's certificate.
+func requestSentence(r *chain.ClientCertRequest) string {
+	switch {
+	case r.Policy == chain.ClientCertRequired && r.Alert != "":
+		return "the server requires a client certificate (it refused certlint's handshake without one: alert " + r.Alert + ")"
+	case r.Policy == chain.ClientCertRequired:
+		return "the server requires a client certificate (it refused certlint's handshake without one)"
+	case r.Policy == chain.ClientCertOptional:
+		return "the server asks for a client certificate and accepts a handshake without one"
+	}
+	return "the server asks for a client certificate; whether it refuses a device without one is unknown (" + r.Detail + ")"
+}
+
+// clientRequiredFinding is the warning for a server that requires a client
+// certificate (or asks, and may) when no bundle was given: the device must
+// present one the server accepts, which certlint cannot check, and the
+// device's slot is the limit it would be held to.
+func clientRequiredFinding(r *chain.ClientCertRequest, p *Profile) Finding {
+	f := Finding{Severity: Warn, CertIndex: -1, Message: requestSentence(r) + "; the device must present a certificate the server accepts"}
+	if limit := p.Client.CertMaxBytes; limit > 0 {
+		f.Limit = limit
+		f.Message += fmt.Sprintf(", in a bundle of at most %s bytes (%s's certificate slot); certlint cannot check the device's bundle without --client-cert FILE",
+			Thousands(limit), p.Name)
+	} else {
+		f.Message += fmt.Sprintf("; no limit is known for the %s's own certificate, and certlint cannot check the device's bundle without --client-cert FILE", p.Name)
+	}
+	f.Fix = "pass --client-cert FILE with the device's certificate bundle as it stores it"
+	if len(r.AcceptableCAs) > 0 {
+		f.Fix += "; the server takes client certificates issued by " + r.Issuers()
+	}
+	return clientCite(f, p, "client.cert_max_bytes")
 }
 
 // clientCite attaches the sources of the given profile fields, so each finding

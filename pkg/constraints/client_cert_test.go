@@ -118,3 +118,74 @@ func TestClientCertCitesItsOwnLimit(t *testing.T) {
 	}
 	t.Fatal("no client-cert size finding")
 }
+
+// TestClientCertServerRequest: without --client-cert the check judges what
+// the server asks of the device's own certificate: a server that requires
+// one (or asks and was not heard to go on without one) is a warning that
+// names the device's slot when it is known; a server that only asks, or
+// does not ask, is a skip that says which.
+func TestClientCertServerRequest(t *testing.T) {
+	k := pki()
+	slot := testProfile()
+	slot.Client.CertMaxBytes = 1475
+	slot.Sources["client.cert_max_bytes"] = []SourceRef{{Ref: "ST community, accepted answer by ST", Confidence: "vendor-forum"}}
+	noSlot := testProfile()
+	required := &chain.ClientCertRequest{Policy: chain.ClientCertRequired, Alert: "certificate_required", Detail: "refused"}
+	requiredCAs := &chain.ClientCertRequest{Policy: chain.ClientCertRequired, Detail: "refused", AcceptableCAs: []string{"CN=Device CA"}}
+	optional := &chain.ClientCertRequest{Policy: chain.ClientCertOptional, Detail: "went on"}
+	unknown := &chain.ClientCertRequest{Policy: chain.ClientCertUnknown, Detail: "said nothing for 1s"}
+	cases := []struct {
+		name    string
+		offline bool
+		generic *chain.ClientCertRequest // the generic handshake's request
+		hello   *chain.ClientCertRequest // the device hello's request
+		p       *Profile
+		want    want
+	}{
+		{"requires, slot known", false, required, nil, slot, want{Severity: Warn, CertIndex: -1, Limit: 1475,
+			Contains: []string{"requires a client certificate", "alert certificate_required", "at most 1,475 bytes", "--client-cert FILE"}, Fix: "--client-cert FILE"}},
+		{"requires, no known limit", false, required, nil, noSlot, want{Severity: Warn, CertIndex: -1,
+			Contains: []string{"requires a client certificate", "no limit is known", "--client-cert FILE"}}},
+		{"requires, names the device CA", false, requiredCAs, nil, slot, want{Severity: Warn, CertIndex: -1, Limit: 1475, Fix: "issued by CN=Device CA"}},
+		{"asks, policy unknown", false, unknown, nil, slot, want{Severity: Warn, CertIndex: -1, Limit: 1475,
+			Contains: []string{"asks for a client certificate", "unknown", "said nothing for 1s"}}},
+		{"only the device hello saw the request", false, nil, unknown, noSlot, want{Severity: Warn, CertIndex: -1, Contains: []string{"unknown"}}},
+		{"asks, accepts none", false, optional, nil, slot, want{Severity: Skip, CertIndex: -1,
+			Contains: []string{"no device certificate given", "accepts a handshake without one"}}},
+		{"does not ask", false, nil, nil, slot, want{Severity: Skip, CertIndex: -1, Contains: []string{"no device certificate given", "does not ask"}}},
+		{"offline chain", true, nil, nil, slot, want{Severity: Skip, CertIndex: -1, Contains: []string{"no device certificate given"}}},
+	}
+	c := checkByID(t, "client-cert")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			obs := observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore)
+			if !tc.offline {
+				obs.Offline = false
+				obs.TLS = &chain.Handshake{Version: "TLS1.2", ClientCert: tc.generic}
+				obs.Hellos = map[string]*chain.HelloResult{tc.p.HelloKey(): {Handshake: chain.Handshake{Version: "TLS1.2", ClientCert: tc.hello}}}
+			}
+			got := c.Evaluate(obs, tc.p)
+			assertFindings(t, got, []want{tc.want})
+			if got[0].Severity == Warn && got[0].Limit != nil && (len(got[0].Sources) != 1 || got[0].Confidence != "vendor-forum") {
+				t.Errorf("warning cites %v (%s), want the slot's source", got[0].Sources, got[0].Confidence)
+			}
+		})
+	}
+}
+
+// TestClientCertGivenSaysTheServerAsks: with --client-cert the findings
+// are as before, and the first says what the server asks.
+func TestClientCertGivenSaysTheServerAsks(t *testing.T) {
+	k := pki()
+	p := testProfile()
+	p.Client.CertMaxBytes = 1475
+	obs := observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore)
+	obs.Offline = false
+	obs.TLS = &chain.Handshake{Version: "TLS1.3", ClientCert: &chain.ClientCertRequest{Policy: chain.ClientCertRequired, Alert: "certificate_required"}}
+	obs.ClientCert = clientBundle(1200, k.leaf)
+	assertFindings(t, checkByID(t, "client-cert").Evaluate(obs, p), []want{
+		{Severity: Pass, CertIndex: -1, Limit: 1475, Actual: 1200, Contains: []string{"1,200 bytes", "the server requires a client certificate"}},
+		{Severity: Pass, CertIndex: -1},
+		{Severity: Pass, CertIndex: -1},
+	})
+}

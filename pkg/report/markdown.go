@@ -120,6 +120,12 @@ func (p *mdPrinter) device(d DeviceReport) {
 		p.line("Device hello refused: %s", MD(d.TLS.Error))
 		p.line("")
 	}
+	if d.TLS != nil && len(d.TLS.Notes) > 0 {
+		for _, n := range d.TLS.Notes {
+			p.line("- note: %s", MD(n))
+		}
+		p.line("")
+	}
 	var todo []string
 	shown := 0
 	for _, f := range d.Findings {

@@ -5,6 +5,7 @@ package report
 import (
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/certlint/certlint/pkg/chain"
@@ -92,6 +93,27 @@ type TLS struct {
 	// CertificateMessage is the server's Certificate message as received:
 	// its size and the records that carried it.
 	CertificateMessage *CertificateMessage `json:"certificate_message,omitempty"`
+	// ClientCertificate is the server's request for a client certificate
+	// (mutual TLS); absent when it did not ask.
+	ClientCertificate *ClientCertificate `json:"client_certificate,omitempty"`
+	// Notes are facts about how a device's hello was observed that the
+	// target's notes do not already say; only on a device's tls.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// ClientCertificate is a server's request for a client certificate and
+// what it does with a handshake that sends none.
+type ClientCertificate struct {
+	// Policy is required (it refused certlint's handshake without one),
+	// optional (it went on without one) or unknown.
+	Policy string `json:"policy"`
+	// Alert is the alert of the refusal, when one was sent.
+	Alert string `json:"alert,omitempty"`
+	// Detail says how the policy was learned, or why it is unknown.
+	Detail string `json:"detail"`
+	// AcceptableCAs are the CAs the server names as issuers of the client
+	// certificates it takes; absent when it names none.
+	AcceptableCAs []string `json:"acceptable_cas,omitempty"`
 }
 
 // CertificateMessage is how large the server's Certificate message was and
@@ -151,7 +173,7 @@ func NewTargetReport(obs *chain.Observation, results []constraints.DeviceResult,
 	for i, res := range results {
 		dr := DeviceReport{Device: res.Device, Name: res.Name, Firmware: res.Firmware, Verdict: string(res.Verdict), Findings: res.Findings}
 		if i < len(hellos) && hellos[i] != nil {
-			dr.TLS = newTLS(&hellos[i].Handshake)
+			dr.TLS = newDeviceTLS(&hellos[i].Handshake, obs.TLS, tr.Notes)
 		}
 		if dr.Verdict == string(constraints.Skip) {
 			dr.Verdict = VerdictPass
@@ -223,6 +245,27 @@ func newTLS(h *chain.Handshake) *TLS {
 	t := &TLS{Version: h.Version, CipherSuite: h.CipherSuite, Curve: h.Curve, Alert: h.Alert, Error: h.Error}
 	if m := h.Certificate; m != nil {
 		t.CertificateMessage = &CertificateMessage{Bytes: m.Bytes, Certificates: m.Certs, DERBytes: m.DERBytes, Records: m.Records}
+	}
+	if r := h.ClientCert; r != nil {
+		t.ClientCertificate = &ClientCertificate{Policy: string(r.Policy), Alert: r.Alert, Detail: r.Detail, AcceptableCAs: r.AcceptableCAs}
+	}
+	return t
+}
+
+// newDeviceTLS is a device hello's TLS with its notes, but for those the
+// target already has (targetNotes), so that -d all does not repeat one
+// sentence per device. The hello's request for a client certificate is a
+// note only when the generic handshake saw none: otherwise the target's
+// note says more (what the server does without one).
+func newDeviceTLS(h, generic *chain.Handshake, targetNotes []string) *TLS {
+	t := newTLS(h)
+	for _, n := range h.Notes {
+		if !slices.Contains(targetNotes, n) {
+			t.Notes = append(t.Notes, n)
+		}
+	}
+	if h.ClientCert != nil && (generic == nil || generic.ClientCert == nil) {
+		t.Notes = append(t.Notes, h.ClientCert.Note())
 	}
 	return t
 }

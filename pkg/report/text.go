@@ -182,6 +182,9 @@ func (p *textPrinter) device(d DeviceReport) {
 		} else if d.TLS.Error != "" {
 			p.line("      device hello: refused: %s", Clean(d.TLS.Error))
 		}
+		for _, n := range d.TLS.Notes {
+			p.line("      note: %s", Clean(n))
+		}
 	}
 	counts := map[constraints.Severity]int{}
 	var todo []string

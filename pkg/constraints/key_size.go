@@ -9,13 +9,46 @@ import (
 func init() {
 	Register(&Lint{
 		Info: Info{ID: "key-size", Source: SourceChain, Fields: []string{"certificates.rsa_min_bits", "certificates.rsa_max_bits"},
-			Description: "every RSA key in the path, anchor included, is within the device's RSA size bounds"},
-		Requires: []Requirement{
-			limitKnown("RSA key size limits", func(p *Profile) int { return p.Certificates.RSAMinBits }, func(p *Profile) int { return p.Certificates.RSAMaxBits }),
-			certsServed("the chain is empty"),
-		},
-		Execute: eachDeviceCert(keySizeFinding),
+			Description: "every RSA key in the path, anchor included, is within the device's RSA size bounds; with no known bound, a key over 2,048 bits warns"},
+		Requires: []Requirement{certsServed("the chain is empty")},
+		Execute:  keySize,
 	})
+}
+
+// commonRSALimit is the largest RSA key several embedded stacks verify:
+// ATWINC1500 (Software Design Guide 7.4.4), SPWF04Sx firmware 1.0.x (an
+// RSA-4096 intermediate failed), the CC3235's code-signing ROM. Above it a
+// device whose own limit is unknown is at risk.
+const commonRSALimit = 2048
+
+// keySize judges every RSA key in the device's path against its bounds.
+// Without bounds, a key over commonRSALimit is a warning when the profile
+// records the limit as searched for and not found (no citation, or only
+// confidence unknown) and the device verifies the chain; a profile that
+// cites a source for having no bound (SPWF04Sx 1.1.x took RSA-4096) skips.
+func keySize(obs *chain.Observation, p *Profile) []Finding {
+	if p.Certificates.RSAMinBits > 0 || p.Certificates.RSAMaxBits > 0 {
+		return eachDeviceCert(keySizeFinding)(obs, p)
+	}
+	noLimit := p.Name + " has no known RSA key size limits"
+	if _, confidence := p.SourcesFor("certificates.rsa_max_bits"); (confidence != "" && confidence != "unknown") || p.Trust.Model == "none" {
+		return skip(noLimit)
+	}
+	var out []Finding
+	for _, pc := range deviceCerts(obs, p) {
+		c := pc.cert
+		if c.KeyType != "rsa" || c.KeyBits <= commonRSALimit {
+			continue
+		}
+		out = append(out, Finding{Severity: Warn, CertIndex: c.Index, Actual: c.KeyBits,
+			Message: fmt.Sprintf("%s has an RSA key of %s bits; the largest RSA key %s accepts is unknown (no source found), and several embedded TLS stacks stop at %s bits",
+				c.Label(), Thousands(c.KeyBits), p.Name, Thousands(commonRSALimit)),
+			Fix: fmt.Sprintf("try this chain on a real device before relying on it; if it fails, the service needs RSA keys of at most %s bits in the path (or ECDSA)", Thousands(commonRSALimit))})
+	}
+	if len(out) == 0 {
+		return skip(noLimit)
+	}
+	return out
 }
 
 // keySizeFinding checks the RSA modulus of a certificate in the path, the

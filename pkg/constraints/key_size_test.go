@@ -24,6 +24,17 @@ func TestKeySize(t *testing.T) {
 	noLimits := testProfile()
 	noLimits.Certificates.RSAMinBits, noLimits.Certificates.RSAMaxBits = 0, 0
 	seed002 := chainOf(k.leafUnder4096, k.inter4096)
+	// searched: the profile records the search for a limit that found none.
+	searched := testProfile()
+	searched.Certificates.RSAMinBits, searched.Certificates.RSAMaxBits = 0, 0
+	searched.Sources = map[string][]SourceRef{"certificates.rsa_max_bits": {{Ref: "searched the vendor's guide", Confidence: "unknown"}}}
+	// citedNone: a source says the device has no limit at 4,096 bits.
+	citedNone := testProfile()
+	citedNone.Certificates.RSAMinBits, citedNone.Certificates.RSAMaxBits = 0, 0
+	citedNone.Sources = map[string][]SourceRef{"certificates.rsa_max_bits": {{Ref: "RSA-4096 intermediates worked", Confidence: "field-report"}}}
+	noVerify := testProfile()
+	noVerify.Certificates.RSAMinBits, noVerify.Certificates.RSAMaxBits = 0, 0
+	noVerify.Trust.Model = "none"
 	tests := []struct {
 		name  string
 		obs   *chain.Observation
@@ -50,6 +61,23 @@ func TestKeySize(t *testing.T) {
 			[]want{{Severity: Pass, CertIndex: 0, Contains: []string{"no RSA key"}}}},
 		{"no limits skip", observe(chainOf(k.leaf), nil, ""), noLimits,
 			[]want{{Severity: Skip, CertIndex: -1, Contains: []string{"no known RSA key size limits"}}}},
+		{"limit unknown: the RSA-4096 intermediate warns, the 2,048-bit keys say nothing",
+			observe(seed002, k.root, chain.SourceStore), searched,
+			[]want{{Severity: Warn, CertIndex: 1, Actual: 4096,
+				Contains: []string{"certificate #1 (intermediate, ", "4,096 bits", "is unknown", "stop at 2,048 bits"},
+				Fix:      "at most 2,048 bits"}}},
+		{"limit unknown and no citation at all: the same warning",
+			observe(seed002, k.root, chain.SourceStore), noLimits,
+			[]want{{Severity: Warn, CertIndex: 1, Actual: 4096}}},
+		{"limit unknown, keys of 2,048 bits only: skip",
+			observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore), searched,
+			[]want{{Severity: Skip, CertIndex: -1, Contains: []string{"no known RSA key size limits"}}}},
+		{"a source for having no limit: skip, no warning",
+			observe(seed002, k.root, chain.SourceStore), citedNone,
+			[]want{{Severity: Skip, CertIndex: -1}}},
+		{"a device that verifies nothing: skip",
+			observe(seed002, k.root, chain.SourceStore), noVerify,
+			[]want{{Severity: Skip, CertIndex: -1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -279,13 +279,13 @@ func builtinSnapshotDocs() []snapshotDoc {
 						Note:       "The socket stays connected; the application decides."}},
 				}},
 		}},
-		{name: "cc3220.yaml", id: "cc3220", aliases: []string{"cc3220s", "cc3220sf", "cc3220mod", "cc3230s", "cc3230sf", "cc3235", "cc3235s", "cc3235sf", "cc3235mod", "cc3120", "cc3130", "cc3135", "simplelink-gen2"}, order: nil, profiles: map[string]*Profile{
+		{name: "cc3220.yaml", id: "cc3220", aliases: []string{"cc3220s", "cc3220sf", "cc3220mod", "cc3230s", "cc3230sf", "cc3235", "cc3235s", "cc3235sf", "cc3235mod", "cc3120", "cc3130", "cc3135", "simplelink-gen2"}, order: []string{"slnet"}, profiles: map[string]*Profile{
 			"": &Profile{
 				ID:       "cc3220",
 				Name:     "TI CC3220 / CC3235 (SimpleLink Gen2)",
 				Vendor:   "Texas Instruments",
 				Aliases:  []string{"cc3220s", "cc3220sf", "cc3220mod", "cc3230s", "cc3230sf", "cc3235", "cc3235s", "cc3235sf", "cc3235mod", "cc3120", "cc3130", "cc3135", "simplelink-gen2"},
-				Firmware: "CC32xx SDK 4.10 host driver defaults (sl_socket.h, errors.h); NWP service pack not pinned",
+				Firmware: "CC32xx SDK 4.10 to 7.10 host driver defaults (sl_socket.h, errors.h); NWP service pack not pinned",
 				Notes:    "TLS runs in TI's network processor (closed); its SL_ERROR_BSD_ESEC_* numbers are wolfSSL's error numbers shifted by -500 (-655 ASN_SIG_CONFIRM_E, -768 MAX_CHAIN_ERROR), which suggests a wolfSSL-derived stack. This profile is a secure socket with nothing but the CA file set: SL_SO_SECMETHOD defaults to SSLv3_TLSV1_2 (highest version from SSLv3 to TLS 1.2, no TLS 1.3) and SL_SO_SECURE_MASK to the \"best\" ciphers for that method (23 suites, AES-GCM and ChaCha20 included). The CA is a DER or PEM file in the serial-flash file system named with SL_SO_SECURE_FILES_CA_FILE_NAME. On top of that the NWP looks the root that validated the server up in TI's Trusted Root-Certificate Catalog (the \"playground\" catalog of the SDK, or the production one, programmed with UniFlash): a root not in it gives -468 SL_ERROR_BSD_ESECUNKNOWNROOTCA, \"connected but the root CA used to validate the peer is unknown\". The socket is connected; TI's OTA and HTTP/2 clients and Zephyr's driver go on, but an application that treats every negative sl_Connect result as failure stops there (Xively's and Google IoT's CC32xx ports abort on it). certlint cannot judge -468: which roots a catalog holds depends on the SDK and was not read, so no check models it, and the trust-anchor check judges the chain against the CA file only. Other \"connected, with a warning\" results: -453 (no CA set, server not verified), -461 (certificate dates did not verify, e.g. clock not set), -467 (a certificate is revoked). SNI and the host-name check only exist with SL_SO_SECURE_DOMAIN_NAME_VERIFICATION (sl_Connect takes an IP address, so the NWP knows no name without it). Unknown: the largest RSA key, certificate, chain and handshake message the NWP takes, and its chain depth (-768 exists, its value does not); certlint warns where a served chain meets such an unknown.",
 				TLS: TLSLimits{
 					Versions:     []string{"ssl3.0", "tls1.0", "tls1.1", "tls1.2"},
@@ -314,12 +314,12 @@ func builtinSnapshotDocs() []snapshotDoc {
 				},
 				Sources: map[string][]SourceRef{
 					"certificates.key_types": []SourceRef{SourceRef{
-						Ref:        "sl_socket.h:168-192: RSA and ECDHE_ECDSA suites (bits 9-11, 18-20)",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/sl_socket.h#L168-L192",
+						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h:169-193: RSA and ECDHE_ECDSA suites (bits 9-11, 18-20)",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L169-L193",
 						Confidence: "inferred",
 						Note:       "The ECDSA suites need ECDSA certificate verification, so RSA and ECDSA keys are supported; no source mentions Ed25519 (no TLS 1.3, no EdDSA suite), so it is taken as unsupported. Which EC curves are verified is not documented (a CC3220SF user got -751 \"Bad ECC Curve\" with P-256 in E2E 829489; the cause was not found)."}},
 					"certificates.max_cert_bytes": []SourceRef{SourceRef{
-						Ref:        "searched SWRU455M, CC32xx SDK 4.10 errors.h/sl_socket.h, TI E2E",
+						Ref:        "searched SWRU455M, CC32xx SDK 4.10 and 7.10 errors.h/sl_socket.h, TI E2E",
 						Confidence: "unknown",
 						Note:       "No certificate, chain or CA-file size limit found. -632 SL_ERROR_BSD_ESEC_BUFFER_E \"output buffer too small or input too large\" exists; what it limits is not said."}},
 					"certificates.max_chain_bytes": []SourceRef{SourceRef{
@@ -327,8 +327,8 @@ func builtinSnapshotDocs() []snapshotDoc {
 						Confidence: "unknown",
 						Note:       "Not found."}},
 					"certificates.max_chain_depth": []SourceRef{SourceRef{
-						Ref:        "CC32xx SDK 4.10 errors.h:231 -768 SL_ERROR_BSD_ESEC_MAX_CHAIN_ERROR 'max chain depth exceeded'",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/errors.h#L231",
+						Ref:        "cc32xx_open_sdk@d2cef792 errors.h:231 (same line in SDK 4.10) -768 SL_ERROR_BSD_ESEC_MAX_CHAIN_ERROR 'max chain depth exceeded'",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/errors.h#L231",
 						Confidence: "unknown",
 						Note:       "A depth limit exists (error code) but its value is not published; not inferred from wolfSSL's default."}},
 					"certificates.rsa_max_bits": []SourceRef{SourceRef{
@@ -338,28 +338,28 @@ func builtinSnapshotDocs() []snapshotDoc {
 						Note:       "That 2048-bit answer is about code-signing certificates verified by the ROM (secure boot, OTA), not TLS peers. No TLS-peer RSA limit was found in SWRU455M, the SDK headers or E2E, so the limit is left unset and certlint warns on RSA keys over 2,048 bits."}},
 					"certificates.signature_hashes": []SourceRef{SourceRef{
 						Ref:        "errors.h:166 -656 SL_ERROR_BSD_ESEC_ASN_SIG_HASH_E 'ASN sig error, unsupported hash type'",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/errors.h#L166",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/errors.h#L166",
 						Confidence: "unknown",
 						Note:       "Which signature hashes are supported is not documented."}},
 					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
-						Ref:        "searched SWRU455M, CC32xx SDK 4.10 headers, TI E2E",
+						Ref:        "searched SWRU455M, CC32xx SDK 4.10 and 7.10 headers, TI E2E",
 						Confidence: "unknown",
 						Note:       "The NWP error codes are wolfSSL's shifted by -500, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
 					"receive.max_record_bytes": []SourceRef{SourceRef{
-						Ref:        "searched SWRU455M, CC32xx SDK 4.10 headers, TI E2E",
+						Ref:        "searched SWRU455M, CC32xx SDK 4.10 and 7.10 headers, TI E2E",
 						Confidence: "unknown",
 						Note:       "Not documented."}},
 					"receive.reassembles_handshake": []SourceRef{SourceRef{
-						Ref:        "searched SWRU455M, CC32xx SDK 4.10 headers, TI E2E",
+						Ref:        "searched SWRU455M, CC32xx SDK 4.10 and 7.10 headers, TI E2E",
 						Confidence: "unknown",
 						Note:       "Not documented."}},
 					"tls.cipher_suites": []SourceRef{SourceRef{
-						Ref:        "same sl_socket.h:168-192: SL_SEC_MASK_* bits 0-22, SL_SEC_MASK_SECURE_DEFAULT = all 23",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/sl_socket.h#L168-L192",
+						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h:169-193 (SDK 4.10: 168-192): SL_SEC_MASK_* bits 0-22, SL_SEC_MASK_SECURE_DEFAULT = all 23",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L169-L193",
 						Confidence: "vendor-source",
 						Note:       "The 23 suites the Gen2 NWP can negotiate (SSL_RSA_WITH_RC4_128_SHA/MD5 written in their TLS_ IANA form). The same list is in amazon-freertos's copy of SDK 2.10 (devices.md §4)."}, SourceRef{
-						Ref:        "same sl_socket.h:858-860: SL_SO_SECURE_MASK 'Default: \"Best\" cipher suitable to method'",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/sl_socket.h#L858-L860",
+						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h:858-860: SL_SO_SECURE_MASK 'Default: \"Best\" cipher suitable to method'",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L858-L860",
 						Confidence: "inferred",
 						Note:       "That the default offers all 23 is inferred from the \"best cipher\" wording."}, SourceRef{
 						Ref:        "TI E2E 829489 'CC3220SF: Connection with MQTT and X.509 - Bad ECC Curve' (user's Wireshark capture, method TLSV1_2, SLNETSOCK_SEC_CIPHER_FULL_LIST)",
@@ -374,17 +374,17 @@ func builtinSnapshotDocs() []snapshotDoc {
 						Ref:        "no document, SDK source or complete capture gives the whole ClientHello; the NWP firmware is closed",
 						Confidence: "unknown"}},
 					"tls.hello_note": []SourceRef{SourceRef{
-						Ref:        "sl_socket.h (SDK 4.10); TI E2E 829489 capture (suites only)",
+						Ref:        "sl_socket.h (SDK 4.10, 7.10); TI E2E 829489 capture (suites only)",
 						URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/829489/cc3220sf-connection-with-mqtt-and-x-509---bad-ecc-curve",
 						Confidence: "field-report"}},
 					"tls.sni": []SourceRef{SourceRef{
 						Ref:        "TI SWRU368C (CC3100/CC3200 user's guide) secure socket: 'Setting a domain name also enables the SNI extension of the client hello message'",
 						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU368C/GUID-C716A3BF-9125-4A3C-B9F1-53EBE7875214",
 						Confidence: "inferred",
-						Note:       "Gen1 wording; Gen2 keeps the option (SL_SO_SECURE_DOMAIN_NAME_VERIFICATION, 42, sl_socket.h:127) and sl_Connect takes only an IP address, so without the option the NWP has no name to send. No Gen2 document saying so was found. An application (or TI's HTTP/OTA libraries, Zephyr's TLS_HOSTNAME) that sets the option sends SNI and checks the name."}},
+						Note:       "Gen1 wording; Gen2 keeps the option (SL_SO_SECURE_DOMAIN_NAME_VERIFICATION, 42, sl_socket.h:128) and sl_Connect takes only an IP address, so without the option the NWP has no name to send. No Gen2 document saying so was found. An application (or TI's HTTP/OTA libraries, Zephyr's TLS_HOSTNAME) that sets the option sends SNI and checks the name."}},
 					"tls.versions": []SourceRef{SourceRef{
-						Ref:        "TI CC32xx SDK 4.10.00.07 host driver sl_socket.h, sl_SetSockOpt doc: SL_SO_SECMETHOD 'Default: SL_SO_SEC_METHOD_SSLv3_TLSV1_2' (zephyrproject-rtos/hal_ti@811363a3:simplelink/source/ti/drivers/net/wifi/sl_socket.h:161-166, 854-856)",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/sl_socket.h#L854-L856",
+						Ref:        "TI CC32xx SDK 7.10.00.13 host driver, TexasInstruments/cc32xx_open_sdk@d2cef792:source/ti/drivers/net/wifi/sl_socket.h:162-167 (methods), 854-856 (sl_SetSockOpt doc: SL_SO_SECMETHOD 'Default: SL_SO_SEC_METHOD_SSLv3_TLSV1_2'); the same text in SDK 4.10.00.07 (zephyrproject-rtos/hal_ti@811363a3, sl_socket.h:161-166, 854-856)",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L854-L856",
 						Confidence: "vendor-source",
 						Note:       "SL_SO_SEC_METHOD_SSLv3_TLSV1_2 (4) = \"use highest possible version from SSLv3 - TLS 1.2\"; no TLS 1.3 method exists. Whether a given service pack still accepts SSLv3 was not found."}},
 					"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
@@ -401,8 +401,8 @@ func builtinSnapshotDocs() []snapshotDoc {
 						Confidence: "vendor-doc",
 						Note:       "Both encodings are taken. PEM is listed first because certlint's load snippet writes the PEM text from C; TI's header example names a DER file (\"exuifaxCaCert.der\"). A corrupt or mis-encoded file gives -456 (TI, Michael, E2E 946718)."}},
 					"trust.ca_load_hint": []SourceRef{SourceRef{
-						Ref:        "sl_socket.h sl_SetSockOpt doc and example (SL_SO_SECURE_FILES_CA_FILE_NAME, lines 862-864, 1046-1049); device.h:486-500 (SL_DEVICE_GENERAL_DATE_TIME example); errors.h:131, 138",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/sl_socket.h#L1046-L1049",
+						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h sl_SetSockOpt doc and example (SL_SO_SECURE_FILES_CA_FILE_NAME, lines 862-864, 1055-1058); device.h:487-500 (SL_DEVICE_GENERAL_DATE_TIME example); errors.h:131, 138",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L1055-L1058",
 						Confidence: "vendor-source",
 						Note:       "The file name is the application's choice."}},
 					"trust.ca_max_bytes": []SourceRef{SourceRef{
@@ -411,30 +411,30 @@ func builtinSnapshotDocs() []snapshotDoc {
 						Note:       "Not found."}},
 					"trust.load_snippet": []SourceRef{SourceRef{
 						Ref:        "the same header examples as trust.load_steps; the -468 handling as in Zephyr's simplelink_connect and TI's OTA HTTP client",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/fs.h#L347-L352",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/fs.h#L347-L352",
 						Confidence: "vendor-source",
 						Note:       "A non-secure file is written (the header's example); a device in secure production mode may need the secure-file flags and a signature (fs.h), not covered here."}},
 					"trust.load_steps": []SourceRef{SourceRef{
-						Ref:        "fs.h:347-352 (sl_FsOpen SL_FS_CREATE|SL_FS_OVERWRITE|SL_FS_CREATE_MAX_SIZE example), sl_socket.h:1046-1049, device.h:486-500, errors.h:131 and 138 (zephyrproject-rtos/hal_ti@811363a3, SDK 4.10)",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/fs.h#L347-L352",
+						Ref:        "cc32xx_open_sdk@d2cef792 (SDK 7.10) fs.h:347-352 (sl_FsOpen SL_FS_CREATE|SL_FS_OVERWRITE|SL_FS_CREATE_MAX_SIZE example), sl_socket.h:1055-1058, device.h:487-500, errors.h:131 and 138",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/fs.h#L347-L352",
 						Confidence: "vendor-source",
 						Note:       "UniFlash as the other way to write files is from TI's replies in E2E 946718."}},
 					"trust.model": []SourceRef{SourceRef{
-						Ref:        "TI SWRU455M Table 8-1 (server verification: 'full chain of trust verification while the SimpleLink device is in client mode'); sl_socket.h:118 SL_SO_SECURE_FILES_CA_FILE_NAME 'Map secured socket to CA file by name'",
+						Ref:        "TI SWRU455M Table 8-1 (server verification: 'full chain of trust verification while the SimpleLink device is in client mode'); sl_socket.h:119 SL_SO_SECURE_FILES_CA_FILE_NAME 'Map secured socket to CA file by name'",
 						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU455M/GUID-CD9D9E52-E7C6-4998-A9A1-2FDAA0EE0C31.html",
 						Confidence: "vendor-doc",
 						Note:       "Without a CA file sl_Connect returns -453 \"Connected without verifying the peer\" (SWRU455M Table 8-4)."}, SourceRef{
-						Ref:        "CC32xx SDK 4.10 errors.h:138 -468 SL_ERROR_BSD_ESECUNKNOWNROOTCA 'connected but the root CA used to validate the peer is unknown'; sl_socket.h:123 SL_SO_SECURE_DISABLE_CERTIFICATE_STORE",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/errors.h#L138",
+						Ref:        "cc32xx_open_sdk@d2cef792 errors.h:138 (same line in SDK 4.10) -468 SL_ERROR_BSD_ESECUNKNOWNROOTCA 'connected but the root CA used to validate the peer is unknown'; sl_socket.h:124 SL_SO_SECURE_DISABLE_CERTIFICATE_STORE",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/errors.h#L138",
 						Confidence: "vendor-source",
-						Note:       "The catalog check after verification: -468 leaves the socket connected. Zephyr's driver (zephyrproject-rtos/zephyr@00cafdab drivers/wifi/simplelink/simplelink_sockets.c, simplelink_connect: \"the connection is established successfully even when the root CA is not part of the catalog\") and TI's OTA HTTP client turn it into success; the application decides. Not modelled as warn_only.trust-anchor: that would also turn a chain that does not reach the CA file (a real failure) into a warning."}, SourceRef{
+						Note:       "The catalog check after verification: -468 leaves the socket connected. Zephyr's driver (zephyrproject-rtos/zephyr@00cafdab drivers/wifi/simplelink/simplelink_sockets.c, simplelink_connect: \"the connection is established successfully even when the root CA is not part of the catalog\") and TI's OTA HTTP client (cc32xx_open_sdk@d2cef792 source/ti/net/ota/source/OtaHttpClient.c:142-153) turn it into success; the application decides. Not modelled as warn_only.trust-anchor: that would also turn a chain that does not reach the CA file (a real failure) into a warning."}, SourceRef{
 						Ref:        "TI E2E 633280 (TI: the catalog is signed by TI; the production catalog's roots are listed in the SDK's tools/cc32xx_tools/certificate-catalog/readme.html; it 'can only be disabled at the secure socket level', SWRU455 7.5.4)",
 						URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/633280/cc3220-how-to-make-my-own-certificate-is-known-by-cc3220-when-creating-and-programming-image",
 						Confidence: "vendor-forum",
-						Note:       "The catalog's contents per SDK were not read. In 2025 a CC3220SF on SDK 7.10 / SP 3.22 got -468 for ISRG Root X1 with the playground catalog (E2E 1563121, field report)."}},
+						Note:       "The catalog's contents per SDK were not read (the SDK ships the playground catalog as a signed binary, source/ti/drivers/net/imagecreator/files/certcatalogPlayGround.lst, whose format is not documented; SDK 1.40 docs name it certcatalogPlayGround20160911). In 2025 a CC3220SF on SDK 7.10 / SP 3.22 got -468 for ISRG Root X1 with the playground catalog (E2E 1563121, field report)."}},
 					"trust.path_order": []SourceRef{SourceRef{
-						Ref:        "devices.md §4 'TLS library': the Gen2 error list is wolfSSL's numbers shifted by -500 (errors.h:142-234)",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/errors.h#L142-L234",
+						Ref:        "devices.md §4 'TLS library': the Gen2 error list is wolfSSL's numbers shifted by -500 (cc32xx_open_sdk@d2cef792 errors.h:142-234)",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/errors.h#L142-L234",
 						Confidence: "unknown",
 						Note:       "The NWP's TLS stack is closed; its error codes suggest wolfSSL (low confidence on the library). wolfSSL processes the received chain from the last certificate back to the leaf; whether TI's copy does is not known. unknown = issuer anywhere in what was sent, with a warning when the order matters."}},
 					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
@@ -447,10 +447,193 @@ func builtinSnapshotDocs() []snapshotDoc {
 						Confidence: "unknown",
 						Note:       "Default wolfSSL rejects a chain with a certificate it cannot use; whether TI's wolfSSL-derived NWP behaves the same is unknown, so certlint warns."}},
 					"trust.verifies_hostname": []SourceRef{SourceRef{
-						Ref:        "sl_socket.h:127 and 904-905 SL_SO_SECURE_DOMAIN_NAME_VERIFICATION 'Set a domain name, to check in ssl client connection'; errors.h:201 -722 DOMAIN_NAME_MISMATCH",
-						URL:        "https://github.com/zephyrproject-rtos/hal_ti/blob/811363a384cbd2d2b699cae7b8c4375de8218b65/simplelink/source/ti/drivers/net/wifi/sl_socket.h#L904-L905",
+						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h:128 and 904-905 SL_SO_SECURE_DOMAIN_NAME_VERIFICATION 'Set a domain name, to check in ssl client connection'; errors.h:201 -722 DOMAIN_NAME_MISMATCH",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L904-L905",
 						Confidence: "vendor-source",
 						Note:       "No host-name check unless the option is set; SWRU455M Table 8-1 lists domain verification as a feature (\"to help against MITM attack\"). With it, a mismatch is -722."}},
+					"trust.verifies_time": []SourceRef{SourceRef{
+						Ref:        "TI SWRU455M Table 8-1 ('Time and Date verification') and Table 8-4 (SL_ERROR_BSD_ESECDATEERROR: 'Connected but with error verifying time and date')",
+						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU455M/GUID-6D5F997C-6476-4DA0-A10F-9C0D86BEB779.html",
+						Confidence: "vendor-doc",
+						Note:       "Dates are checked against the device clock, but a failure only warns (see warn_only.validity)."}},
+					"warn_only.validity": []SourceRef{SourceRef{
+						Ref:        "SWRU455M Table 8-4; errors.h:131 -461 'connected with certificate date verification error'; Zephyr simplelink_connect logs it as a warning and continues",
+						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU455M/GUID-6D5F997C-6476-4DA0-A10F-9C0D86BEB779.html",
+						Confidence: "vendor-doc",
+						Note:       "The socket stays connected; the application decides."}},
+				}},
+			"slnet": &Profile{
+				ID:       "cc3220",
+				Name:     "TI CC3220 / CC3235 through TI's HTTPClient or MQTT client",
+				Vendor:   "Texas Instruments",
+				Aliases:  []string{"cc3220s", "cc3220sf", "cc3220mod", "cc3230s", "cc3230sf", "cc3235", "cc3235s", "cc3235sf", "cc3235mod", "cc3120", "cc3130", "cc3135", "simplelink-gen2"},
+				Firmware: "CC32xx SDK 7.10 HTTPClient / MQTT client (SlNetSock) connecting to a host name",
+				Notes:    "As the base profile, but the application connects with TI's HTTPClient (with its security parameters) or MQTT client library and a host name (not an IP address): the library hands the name to the NWP as SLNETSOCK_SEC_ATTRIB_DOMAIN_NAME, which SlNetIfWifi sets as SL_SO_SECURE_DOMAIN_NAME_VERIFICATION, so the NWP sends SNI and checks the leaf's name (-722 SL_ERROR_BSD_ESEC_DOMAIN_NAME_MISMATCH on a mismatch). How it matches names (subject alternative names, wildcards) is not documented.",
+				TLS: TLSLimits{
+					Versions:     []string{"ssl3.0", "tls1.0", "tls1.1", "tls1.2"},
+					CipherSuites: []string{"TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_RC4_128_MD5", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
+					Curves:       []string{},
+					SNI:          boolPtr(true),
+					HelloKnown:   "partial",
+					HelloNote:    "Versions (SSLv3 to TLS 1.2 method) and the 23 suites of the mask are known from TI's host driver, and one user's capture shows the suites on the wire in mask-bit order. The groups, signature algorithms and extensions the NWP sends are not published and the capture's were not readable, so certlint approximates them with its own TLS library."},
+				Certificates: CertificateLimits{
+					KeyTypes:        []string{"rsa", "ecdsa"},
+					ECCurves:        []string{},
+					SignatureHashes: []string{}},
+				Trust: TrustModel{
+					Model:            "loaded-ca",
+					CAFormats:        []string{"pem", "der"},
+					CASKIAutoFormats: []string{},
+					CALoadHint:       "Write the root CA to the serial flash (UniFlash \"User Files\", or sl_FsOpen/sl_FsWrite/sl_FsClose from the application; DER or PEM), then before sl_Connect call sl_SetSockOpt(sd, SL_SOL_SOCKET, SL_SO_SECURE_FILES_CA_FILE_NAME, name, strlen(name)). Set the date with sl_DeviceSet(SL_DEVICE_GENERAL, SL_DEVICE_GENERAL_DATE_TIME, ...) or sl_Connect returns -461. If sl_Connect returns -468 the socket is connected but the root is not in TI's certificate catalog: accept -468 as success, or update the catalog.",
+					LoadSteps:        []string{"write {{.FileName}} ({{.Format}}, {{.Bytes}} bytes) to the serial-flash file system: with UniFlash (User Files), or from the application with sl_FsOpen/sl_FsWrite/sl_FsClose as below (the NWP takes DER or PEM)", "before sl_Connect, map the file to the socket with sl_SetSockOpt(sd, SL_SOL_SOCKET, SL_SO_SECURE_FILES_CA_FILE_NAME, ...)", "set the date first with sl_DeviceSet(SL_DEVICE_GENERAL, SL_DEVICE_GENERAL_DATE_TIME, ...): with a wrong clock sl_Connect returns -461 (connected, dates not verified)", "sl_Connect returns -468 (connected) when {{.CommonName}} is not in TI's Trusted Root-Certificate Catalog on the device: treat -468 as success, or program a catalog that holds the root", "the root expires on {{.Expires}}: plan a new CA file before then"},
+					LoadSnippet:      "/* {{.Subject}}, expires {{.Expires}} */\nstatic const char rootCA[] =\n{{.PEMC}};\n#define ROOT_CA_FILE \"{{.FileName}}\"\n\n/* once: write the CA file (sl_FsOpen returns the file handle) */\n_i32 fd = sl_FsOpen((const _u8 *)ROOT_CA_FILE,\n                    SL_FS_CREATE | SL_FS_OVERWRITE | SL_FS_CREATE_MAX_SIZE(sizeof(rootCA)), NULL);\nsl_FsWrite(fd, 0, (_u8 *)rootCA, sizeof(rootCA) - 1);\nsl_FsClose(fd, NULL, NULL, 0);\n\n/* the clock ({{.RTC}}: year, month, day, hour, minute, second, UTC) */\nSlDateTime_t dateTime = {0};\n/* dateTime.tm_year = ...; tm_mon (1-12); tm_day; tm_hour; tm_min; tm_sec */\nsl_DeviceSet(SL_DEVICE_GENERAL, SL_DEVICE_GENERAL_DATE_TIME, sizeof(SlDateTime_t), (_u8 *)&dateTime);\n\n/* each connection */\n_i16 sd = sl_Socket(SL_AF_INET, SL_SOCK_STREAM, SL_SEC_SOCKET);\nsl_SetSockOpt(sd, SL_SOL_SOCKET, SL_SO_SECURE_FILES_CA_FILE_NAME, ROOT_CA_FILE, strlen(ROOT_CA_FILE));\n_i16 status = sl_Connect(sd, (SlSockAddr_t *)&addr, sizeof(SlSockAddrIn_t));\nif (status == SL_ERROR_BSD_ESECUNKNOWNROOTCA) {\n    status = 0; /* -468: connected; the root is not in TI's catalog */\n}\n",
+					PathOrder:        "unknown",
+					AnchorMatch:      "unknown",
+					VerifiesHostname: boolPtr(true),
+					VerifiesTime:     boolPtr(true)},
+				WarnOnly: map[string]string{
+					"validity": "sl_Connect returns -461 SL_ERROR_BSD_ESECDATEERROR: the socket is connected, but the certificate dates did not verify against the device clock; TI's OTA library and Zephyr's driver treat it as success.",
+				},
+				Sources: map[string][]SourceRef{
+					"certificates.key_types": []SourceRef{SourceRef{
+						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h:169-193: RSA and ECDHE_ECDSA suites (bits 9-11, 18-20)",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L169-L193",
+						Confidence: "inferred",
+						Note:       "The ECDSA suites need ECDSA certificate verification, so RSA and ECDSA keys are supported; no source mentions Ed25519 (no TLS 1.3, no EdDSA suite), so it is taken as unsupported. Which EC curves are verified is not documented (a CC3220SF user got -751 \"Bad ECC Curve\" with P-256 in E2E 829489; the cause was not found)."}},
+					"certificates.max_cert_bytes": []SourceRef{SourceRef{
+						Ref:        "searched SWRU455M, CC32xx SDK 4.10 and 7.10 errors.h/sl_socket.h, TI E2E",
+						Confidence: "unknown",
+						Note:       "No certificate, chain or CA-file size limit found. -632 SL_ERROR_BSD_ESEC_BUFFER_E \"output buffer too small or input too large\" exists; what it limits is not said."}},
+					"certificates.max_chain_bytes": []SourceRef{SourceRef{
+						Ref:        "searched SWRU455M, CC32xx SDK errors.h, TI E2E",
+						Confidence: "unknown",
+						Note:       "Not found."}},
+					"certificates.max_chain_depth": []SourceRef{SourceRef{
+						Ref:        "cc32xx_open_sdk@d2cef792 errors.h:231 (same line in SDK 4.10) -768 SL_ERROR_BSD_ESEC_MAX_CHAIN_ERROR 'max chain depth exceeded'",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/errors.h#L231",
+						Confidence: "unknown",
+						Note:       "A depth limit exists (error code) but its value is not published; not inferred from wolfSSL's default."}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "TI E2E 1045696 'CC3235MODSF: code signing certificate' (TI, Kobi: 'currently only supports up to 2048b keys')",
+						URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/1045696/cc3235modsf-code-signing-certificate",
+						Confidence: "unknown",
+						Note:       "That 2048-bit answer is about code-signing certificates verified by the ROM (secure boot, OTA), not TLS peers. No TLS-peer RSA limit was found in SWRU455M, the SDK headers or E2E, so the limit is left unset and certlint warns on RSA keys over 2,048 bits."}},
+					"certificates.signature_hashes": []SourceRef{SourceRef{
+						Ref:        "errors.h:166 -656 SL_ERROR_BSD_ESEC_ASN_SIG_HASH_E 'ASN sig error, unsupported hash type'",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/errors.h#L166",
+						Confidence: "unknown",
+						Note:       "Which signature hashes are supported is not documented."}},
+					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
+						Ref:        "searched SWRU455M, CC32xx SDK 4.10 and 7.10 headers, TI E2E",
+						Confidence: "unknown",
+						Note:       "The NWP error codes are wolfSSL's shifted by -500, but its build settings (MAX_CERTIFICATE_SZ, record buffer) are not published. Not inferred from wolfSSL's defaults."}},
+					"receive.max_record_bytes": []SourceRef{SourceRef{
+						Ref:        "searched SWRU455M, CC32xx SDK 4.10 and 7.10 headers, TI E2E",
+						Confidence: "unknown",
+						Note:       "Not documented."}},
+					"receive.reassembles_handshake": []SourceRef{SourceRef{
+						Ref:        "searched SWRU455M, CC32xx SDK 4.10 and 7.10 headers, TI E2E",
+						Confidence: "unknown",
+						Note:       "Not documented."}},
+					"tls.cipher_suites": []SourceRef{SourceRef{
+						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h:169-193 (SDK 4.10: 168-192): SL_SEC_MASK_* bits 0-22, SL_SEC_MASK_SECURE_DEFAULT = all 23",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L169-L193",
+						Confidence: "vendor-source",
+						Note:       "The 23 suites the Gen2 NWP can negotiate (SSL_RSA_WITH_RC4_128_SHA/MD5 written in their TLS_ IANA form). The same list is in amazon-freertos's copy of SDK 2.10 (devices.md §4)."}, SourceRef{
+						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h:858-860: SL_SO_SECURE_MASK 'Default: \"Best\" cipher suitable to method'",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L858-L860",
+						Confidence: "inferred",
+						Note:       "That the default offers all 23 is inferred from the \"best cipher\" wording."}, SourceRef{
+						Ref:        "TI E2E 829489 'CC3220SF: Connection with MQTT and X.509 - Bad ECC Curve' (user's Wireshark capture, method TLSV1_2, SLNETSOCK_SEC_CIPHER_FULL_LIST)",
+						URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/829489/cc3220sf-connection-with-mqtt-and-x-509---bad-ecc-curve",
+						Confidence: "field-report",
+						Note:       "\"Cipher Suites (23 suites)\": 0x0005, 0x0004, 0x0035, 0x0039, 0xc014, 0xc011, 0x003c, 0x003d, 0xc027, 0xc023, 0xc009, 0xc00a, 0x009c, 0x009d, ... : the mask-bit order. The rest of the list was cut off in the copy read."}},
+					"tls.curves": []SourceRef{SourceRef{
+						Ref:        "searched sl_socket.h (SDK 4.10), SWRU455M, TI E2E (829489 shows a ClientHello whose extension list was not readable)",
+						Confidence: "unknown",
+						Note:       "The ECDHE groups the Gen2 NWP offers are not documented and no sl_SetSockOpt option selects them."}},
+					"tls.hello_known": []SourceRef{SourceRef{
+						Ref:        "no document, SDK source or complete capture gives the whole ClientHello; the NWP firmware is closed",
+						Confidence: "unknown"}},
+					"tls.hello_note": []SourceRef{SourceRef{
+						Ref:        "sl_socket.h (SDK 4.10, 7.10); TI E2E 829489 capture (suites only)",
+						URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/829489/cc3220sf-connection-with-mqtt-and-x-509---bad-ecc-curve",
+						Confidence: "field-report"}},
+					"tls.sni": []SourceRef{SourceRef{
+						Ref:        "cc32xx_open_sdk@d2cef792 source/ti/net/http/httpclient.c:2044-2059 (a domain host name becomes SLNETSOCK_SEC_ATTRIB_DOMAIN_NAME); source/ti/net/mqtt/platform/mqtt_net_func.c:86-92 (the same for an URL address unless MQTTCLIENT_NETCONN_SKIP_DOMAIN_NAME_VERIFICATION); source/ti/drivers/net/wifi/slnetif/slnetifwifi.c:98-110 (that attribute is SL_SO_SECURE_DOMAIN_NAME_VERIFICATION)",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/net/http/httpclient.c#L2044-L2059",
+						Confidence: "vendor-source"}, SourceRef{
+						Ref:        "TI SWRU368C secure socket: 'Setting a domain name also enables the SNI extension of the client hello message' (Gen1 wording; no Gen2 text found)",
+						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU368C/GUID-C716A3BF-9125-4A3C-B9F1-53EBE7875214",
+						Confidence: "inferred"}},
+					"tls.versions": []SourceRef{SourceRef{
+						Ref:        "TI CC32xx SDK 7.10.00.13 host driver, TexasInstruments/cc32xx_open_sdk@d2cef792:source/ti/drivers/net/wifi/sl_socket.h:162-167 (methods), 854-856 (sl_SetSockOpt doc: SL_SO_SECMETHOD 'Default: SL_SO_SEC_METHOD_SSLv3_TLSV1_2'); the same text in SDK 4.10.00.07 (zephyrproject-rtos/hal_ti@811363a3, sl_socket.h:161-166, 854-856)",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L854-L856",
+						Confidence: "vendor-source",
+						Note:       "SL_SO_SEC_METHOD_SSLv3_TLSV1_2 (4) = \"use highest possible version from SSLv3 - TLS 1.2\"; no TLS 1.3 method exists. Whether a given service pack still accepts SSLv3 was not found."}},
+					"trust.accepts_intermediate_anchor": []SourceRef{SourceRef{
+						Ref:        "searched SWRU455M, TI E2E",
+						Confidence: "unknown",
+						Note:       "Whether an intermediate in the CA file can end the chain is not documented. false = load the root, the safe choice."}},
+					"trust.anchor_match": []SourceRef{SourceRef{
+						Ref:        "same as trust.path_order",
+						Confidence: "unknown",
+						Note:       "wolfSSL finds a CA by the child's Authority Key Identifier or a hash of its issuer name; whether the NWP does is unknown. unknown = issuer name and key, as most stacks do."}},
+					"trust.ca_formats": []SourceRef{SourceRef{
+						Ref:        "TI SWRU455M Table 8-4: SL_ERROR_BSD_ESECBADCAFILE 'The file is not valid. Check if it is a valid DER/PEM CA file.'",
+						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU455M/GUID-6D5F997C-6476-4DA0-A10F-9C0D86BEB779.html",
+						Confidence: "vendor-doc",
+						Note:       "Both encodings are taken. PEM is listed first because certlint's load snippet writes the PEM text from C; TI's header example names a DER file (\"exuifaxCaCert.der\"). A corrupt or mis-encoded file gives -456 (TI, Michael, E2E 946718)."}},
+					"trust.ca_load_hint": []SourceRef{SourceRef{
+						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h sl_SetSockOpt doc and example (SL_SO_SECURE_FILES_CA_FILE_NAME, lines 862-864, 1055-1058); device.h:487-500 (SL_DEVICE_GENERAL_DATE_TIME example); errors.h:131, 138",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L1055-L1058",
+						Confidence: "vendor-source",
+						Note:       "The file name is the application's choice."}},
+					"trust.ca_max_bytes": []SourceRef{SourceRef{
+						Ref:        "searched SWRU455M, TI E2E",
+						Confidence: "unknown",
+						Note:       "Not found."}},
+					"trust.load_snippet": []SourceRef{SourceRef{
+						Ref:        "the same header examples as trust.load_steps; the -468 handling as in Zephyr's simplelink_connect and TI's OTA HTTP client",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/fs.h#L347-L352",
+						Confidence: "vendor-source",
+						Note:       "A non-secure file is written (the header's example); a device in secure production mode may need the secure-file flags and a signature (fs.h), not covered here."}},
+					"trust.load_steps": []SourceRef{SourceRef{
+						Ref:        "cc32xx_open_sdk@d2cef792 (SDK 7.10) fs.h:347-352 (sl_FsOpen SL_FS_CREATE|SL_FS_OVERWRITE|SL_FS_CREATE_MAX_SIZE example), sl_socket.h:1055-1058, device.h:487-500, errors.h:131 and 138",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/fs.h#L347-L352",
+						Confidence: "vendor-source",
+						Note:       "UniFlash as the other way to write files is from TI's replies in E2E 946718."}},
+					"trust.model": []SourceRef{SourceRef{
+						Ref:        "TI SWRU455M Table 8-1 (server verification: 'full chain of trust verification while the SimpleLink device is in client mode'); sl_socket.h:119 SL_SO_SECURE_FILES_CA_FILE_NAME 'Map secured socket to CA file by name'",
+						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU455M/GUID-CD9D9E52-E7C6-4998-A9A1-2FDAA0EE0C31.html",
+						Confidence: "vendor-doc",
+						Note:       "Without a CA file sl_Connect returns -453 \"Connected without verifying the peer\" (SWRU455M Table 8-4)."}, SourceRef{
+						Ref:        "cc32xx_open_sdk@d2cef792 errors.h:138 (same line in SDK 4.10) -468 SL_ERROR_BSD_ESECUNKNOWNROOTCA 'connected but the root CA used to validate the peer is unknown'; sl_socket.h:124 SL_SO_SECURE_DISABLE_CERTIFICATE_STORE",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/errors.h#L138",
+						Confidence: "vendor-source",
+						Note:       "The catalog check after verification: -468 leaves the socket connected. Zephyr's driver (zephyrproject-rtos/zephyr@00cafdab drivers/wifi/simplelink/simplelink_sockets.c, simplelink_connect: \"the connection is established successfully even when the root CA is not part of the catalog\") and TI's OTA HTTP client (cc32xx_open_sdk@d2cef792 source/ti/net/ota/source/OtaHttpClient.c:142-153) turn it into success; the application decides. Not modelled as warn_only.trust-anchor: that would also turn a chain that does not reach the CA file (a real failure) into a warning."}, SourceRef{
+						Ref:        "TI E2E 633280 (TI: the catalog is signed by TI; the production catalog's roots are listed in the SDK's tools/cc32xx_tools/certificate-catalog/readme.html; it 'can only be disabled at the secure socket level', SWRU455 7.5.4)",
+						URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/633280/cc3220-how-to-make-my-own-certificate-is-known-by-cc3220-when-creating-and-programming-image",
+						Confidence: "vendor-forum",
+						Note:       "The catalog's contents per SDK were not read (the SDK ships the playground catalog as a signed binary, source/ti/drivers/net/imagecreator/files/certcatalogPlayGround.lst, whose format is not documented; SDK 1.40 docs name it certcatalogPlayGround20160911). In 2025 a CC3220SF on SDK 7.10 / SP 3.22 got -468 for ISRG Root X1 with the playground catalog (E2E 1563121, field report)."}},
+					"trust.path_order": []SourceRef{SourceRef{
+						Ref:        "devices.md §4 'TLS library': the Gen2 error list is wolfSSL's numbers shifted by -500 (cc32xx_open_sdk@d2cef792 errors.h:142-234)",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/errors.h#L142-L234",
+						Confidence: "unknown",
+						Note:       "The NWP's TLS stack is closed; its error codes suggest wolfSSL (low confidence on the library). wolfSSL processes the received chain from the last certificate back to the leaf; whether TI's copy does is not known. unknown = issuer anywhere in what was sent, with a warning when the order matters."}},
+					"trust.stops_at_first_held_issuer": []SourceRef{SourceRef{
+						Ref:        "same as trust.path_order",
+						Confidence: "unknown",
+						Note:       "Not known for the NWP; null = certlint assumes the path ends at the first held issuer and warns about certificates sent after it."}},
+					"trust.validates_unused": []SourceRef{SourceRef{
+						Ref:        "wolfSSL build option WOLFSSL_ALT_CERT_CHAINS (wolfSSL/wolfssl#4443)",
+						URL:        "https://github.com/musashino-build/openwrt/commit/28d8e6a8711ba78f1684a205e11b0dbd4ff2b2f3",
+						Confidence: "unknown",
+						Note:       "Default wolfSSL rejects a chain with a certificate it cannot use; whether TI's wolfSSL-derived NWP behaves the same is unknown, so certlint warns."}},
+					"trust.verifies_hostname": []SourceRef{SourceRef{
+						Ref:        "cc32xx_open_sdk@d2cef792 source/ti/net/http/httpclient.c:2044-2059 and source/ti/net/mqtt/platform/mqtt_net_func.c:86-92 set the domain option; source/ti/drivers/net/wifi/sl_socket.h:904-905 ('Set a domain name, to check in ssl client connection'), errors.h:201 (-722 DOMAIN_NAME_MISMATCH)",
+						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/net/http/httpclient.c#L2044-L2059",
+						Confidence: "vendor-source"}},
 					"trust.verifies_time": []SourceRef{SourceRef{
 						Ref:        "TI SWRU455M Table 8-1 ('Time and Date verification') and Table 8-4 (SL_ERROR_BSD_ESECDATEERROR: 'Connected but with error verifying time and date')",
 						URL:        "https://www.ti.com/document-viewer/ja-jp/lit/html/SWRU455M/GUID-6D5F997C-6476-4DA0-A10F-9C0D86BEB779.html",

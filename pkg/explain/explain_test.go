@@ -93,8 +93,8 @@ func TestRequiredCodes(t *testing.T) {
 		{"sl_Connect returned -208", "cc3200", "-208 SL_ESEC_SOCKET_ERROR_E", "cipher-suite"},
 		{"OSError: [Errno 111] ECONNREFUSED", "wipy", "-111 SL_ECONNREFUSED", ""},
 		{"-155", "", "-155 SL_ESEC_ASN_SIG_CONFIRM_E", "trust-anchor"},
-		{"-453", "", "-453 SL_ESECSNOVERIFY", "trust-anchor"},
-		{"-454", "", "-454 SL_ESECNOCAFILE", "ca-file"},
+		{"-453", "cc3200", "-453 SL_ESECSNOVERIFY", "trust-anchor"},
+		{"-454", "cc3200", "-454 SL_ESECNOCAFILE", "ca-file"},
 		{"OSError: 461", "wipy", "-461 SL_ESECDATEERROR", "validity"},
 		{"ERROR: Unable to load CA certificate", "spwf01", "ERROR: Unable to load CA certificate", "ca-file"},
 		// The open stacks (issue 13): BearSSL, mbedTLS / esp-tls, axTLS, wolfSSL.
@@ -113,6 +113,15 @@ func TestRequiredCodes(t *testing.T) {
 		{"wolfSSL_connect error -188", "", "-188 ASN_NO_SIGNER_E", "trust-anchor"},
 		{"HANDSHAKE_SIZE_ERROR", "", "-404 HANDSHAKE_SIZE_ERROR", "message-size"},
 		{"ASN_SIG_CONFIRM_E", "wolfssl", "-155 ASN_SIG_CONFIRM_E", "signature"},
+		// SimpleLink Gen2 (CC3220): TI's own codes, and wolfSSL's shifted by -500.
+		{"sl_Connect returned -468", "cc3220", "-468 SL_ERROR_BSD_ESECUNKNOWNROOTCA", ""},
+		{"SL_ERROR_BSD_ESECUNKNOWNROOTCA", "", "-468 SL_ERROR_BSD_ESECUNKNOWNROOTCA", ""},
+		{"-456", "cc3220", "-456 SL_ERROR_BSD_ESECBADCAFILE", "ca-file"},
+		{"-461", "cc3220", "-461 SL_ERROR_BSD_ESECDATEERROR", "validity"},
+		{"-688", "", "-688 SL_ERROR_BSD_ESEC_ASN_NO_SIGNER_E", "trust-anchor"},
+		{"-655", "cc3220", "-655 SL_ERROR_BSD_ESEC_ASN_SIG_CONFIRM_E", "trust-anchor"},
+		{"SL_ERROR_BSD_ESEC_DOMAIN_NAME_MISMATCH", "", "-722 SL_ERROR_BSD_ESEC_DOMAIN_NAME_MISMATCH", "hostname"},
+		{"-768", "cc3220", "-768 SL_ERROR_BSD_ESEC_MAX_CHAIN_ERROR", "chain-depth"},
 	} {
 		got, err := tab.Explain(tt.input, tt.device)
 		if err != nil {
@@ -147,10 +156,10 @@ func TestLineWithSeveralCodes(t *testing.T) {
 
 func TestDeviceNarrows(t *testing.T) {
 	tab := loadTable(t)
-	// 111 is both a SimpleLink code and an SPWF04 AT error id.
+	// 111 is a SimpleLink code (both generations) and an SPWF04 AT error id.
 	all, err := tab.Explain("111", "")
-	if err != nil || len(all) != 2 {
-		t.Fatalf("Explain(111) = %v, %v; want the SPWF04 and SimpleLink entries", codes(all), err)
+	if err != nil || len(all) != 3 {
+		t.Fatalf("Explain(111) = %v, %v; want the SPWF04 and both SimpleLink entries", codes(all), err)
 	}
 	one, err := tab.Explain("111", "spwf04@1.0")
 	if err != nil || len(one) != 1 || one[0].Code != "ERROR:111" {
@@ -174,7 +183,7 @@ func TestUnknownCode(t *testing.T) {
 	if _, err := tab.Explain("23", "atwinc1500"); err == nil || errors.Is(err, ErrUnknownCode) {
 		t.Errorf("a device without a table should say so, got %v", err)
 	}
-	if got := tab.Devices(); strings.Join(got, ",") != "cc3200,esp32,esp8266,esp8266-micropython,nina-w10,spwf01,spwf04,wipy,wolfssl" {
+	if got := tab.Devices(); strings.Join(got, ",") != "cc3200,cc3220,esp32,esp8266,esp8266-micropython,nina-w10,spwf01,spwf04,wipy,wolfssl" {
 		t.Errorf("Devices() = %v", got)
 	}
 }

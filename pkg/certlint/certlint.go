@@ -339,6 +339,9 @@ func (r *runner) captured(n int, hs chain.CapturedHandshake) report.TargetReport
 	if hs.Note != "" {
 		obs.Notes = append(obs.Notes, hs.Note)
 	}
+	if req := handshake.ClientCert; req != nil {
+		obs.Notes = append(obs.Notes, req.Note())
+	}
 	r.observeChain(obs, hs.Chain)
 	return r.evaluate(obs, nil)
 }

@@ -31,16 +31,15 @@ func clientCertDeadline(limit time.Time) time.Time {
 	return d
 }
 
-// certificateRequests makes cfg record the server's CertificateRequest
-// in *req and answer it as a device without a client certificate does,
-// with an empty Certificate message.
-func certificateRequests(cfg *tls.Config, req **tls.CertificateRequestInfo) *tls.Config {
-	c := cfg.Clone()
-	c.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+// watchCertificateRequests makes cfg, which is built for one handshake,
+// record the server's CertificateRequest in *req and answer it as a
+// device without a client certificate does, with an empty Certificate
+// message.
+func watchCertificateRequests(cfg *tls.Config, req **tls.CertificateRequestInfo) {
+	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 		*req = cri
 		return &tls.Certificate{}, nil
 	}
-	return c
 }
 
 // newClientCertRequest is the request zcrypto saw (nil: it stopped before

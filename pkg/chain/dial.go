@@ -198,7 +198,8 @@ func (a *attempt) noCertError() error {
 // handshake log (which is filled even when the handshake fails). When the
 // server asks for a client certificate and answer is set, it waits
 // briefly for the server's answer to a handshake without one
-// (Handshake.ClientCert says what it learned).
+// (Handshake.ClientCert says what it learned). cfg is built for this one
+// handshake: run sets its GetClientCertificate.
 func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Config, recordVersion uint16, answer bool) attempt {
 	if d == nil {
 		d = &Dialer{}
@@ -234,7 +235,8 @@ func (d *Dialer) run(ctx context.Context, address string, port int, cfg *tls.Con
 	gate.resume = answer
 	gate.limit, _ = ctx.Deadline()
 	var request *tls.CertificateRequestInfo
-	conn := tls.Client(gate, certificateRequests(cfg, &request))
+	watchCertificateRequests(cfg, &request)
+	conn := tls.Client(gate, cfg)
 	herr := conn.HandshakeContext(ctx)
 	log := conn.GetHandshakeLog()
 	a.hs = negotiated(log)

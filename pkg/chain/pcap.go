@@ -291,6 +291,9 @@ func connHandshake(c *tcpConn) (CapturedHandshake, bool) {
 		ch, _ := parseClientHelloBody(hello) // a malformed hello still names what it got to
 		hs := CapturedHandshake{Client: client.from.String(), Server: client.to.String(), ServerName: ch.ServerName}
 		hs.read(sf, server.capped || len(sdata) >= MaxPcapStreamBytes, sgap || cgap)
+		if body, ok := sf.message(hsCertificateRequest); ok {
+			hs.Handshake.ClientCert = capturedRequest(body, hs.Handshake.Version == "TLS1.2", cf, sf)
+		}
 		if len(hs.Chain) > 0 && !sgap {
 			// How the server cut its Certificate message into records.
 			var tap recordTap
@@ -347,6 +350,42 @@ func (hs *CapturedHandshake) read(sf flight, capped, gap bool) {
 	if total > len(certs) {
 		hs.Note = fmt.Sprintf("the server sent %d certificates; only the first %d were examined (certlint's chain cap); message-size and chain-size count all of them", total, len(certs))
 	}
+}
+
+// capturedRequest is a server's CertificateRequest seen in a capture
+// (TLS 1.0–1.2; TLS 1.3 encrypts it): the CAs it names and, when the
+// capture shows it, the server's policy: after a client's empty
+// Certificate message, an alert (required) or its ChangeCipherSpec
+// (optional). server is the server's flight.
+func capturedRequest(body []byte, tls12 bool, client, server flight) *ClientCertRequest {
+	r := &ClientCertRequest{Policy: ClientCertUnknown}
+	s := cryptobyte.String(body)
+	var types, algs, cas cryptobyte.String
+	if s.ReadUint8LengthPrefixed(&types) && (!tls12 || s.ReadUint16LengthPrefixed(&algs)) && s.ReadUint16LengthPrefixed(&cas) {
+		for !cas.Empty() && len(r.AcceptableCAs) < MaxAcceptableCAs {
+			var dn cryptobyte.String
+			if !cas.ReadUint16LengthPrefixed(&dn) {
+				break
+			}
+			r.AcceptableCAs = append(r.AcceptableCAs, distinguishedName(dn))
+		}
+	}
+	cert, sent := client.message(hsCertificate)
+	switch {
+	case !sent:
+		r.Detail = "the captured client sent no Certificate message in the clear"
+	case len(cert) > 3: // more than an empty certificate_list
+		r.Detail = "the captured client sent a certificate of its own"
+	case server.alert != "":
+		r.Policy, r.Alert = ClientCertRequired, server.alert
+		r.Detail = "the captured client sent an empty Certificate message and the server answered with alert " + server.alert
+	case server.encrypted:
+		r.Policy = ClientCertOptional
+		r.Detail = "the captured client sent an empty Certificate message and the server went on (its ChangeCipherSpec followed)"
+	default:
+		r.Detail = "the captured client sent an empty Certificate message; the server's answer is not in the clear"
+	}
+	return r
 }
 
 // missingNote says why a message the handshake needs is not in the flight.

@@ -403,3 +403,43 @@ func TestReadPcapChainPastTheCap(t *testing.T) {
 		t.Errorf("Handshake.Certificate = %+v, want 70 certificates in 16,384-byte records", m)
 	}
 }
+
+// TestReadPcapClientCertRequest: a TLS 1.2 capture shows the server's
+// request for a client certificate; after a client's empty Certificate
+// message, the server's alert shows it requires one, its ChangeCipherSpec
+// that it goes on without one.
+func TestReadPcapClientCertRequest(t *testing.T) {
+	k := pcapChains()
+	for _, tc := range []struct {
+		auth   tls.ClientAuthType
+		policy ClientCertPolicy
+	}{
+		{tls.RequireAnyClientCert, ClientCertRequired},
+		{tls.RequestClientCert, ClientCertOptional},
+		{tls.NoClientCert, ""},
+	} {
+		events, _ := recordMutualHandshake(t, k.small, "device.test", tls.VersionTLS12, tc.auth)
+		got := readOne(t, captureBytes(t, captureOptions{}, testFlow{client: clientAddr, server: serverAddr, events: events}))
+		assertChain(t, got.Chain, k.small)
+		r := got.Handshake.ClientCert
+		switch {
+		case tc.policy == "" && r != nil:
+			t.Errorf("%v: ClientCert %+v, want none", tc.auth, r)
+		case tc.policy == "":
+		case r == nil || r.Policy != tc.policy || r.Detail == "" || (r.Policy == ClientCertRequired) != (r.Alert != ""):
+			t.Errorf("%v: ClientCert %+v, want policy %s", tc.auth, r, tc.policy)
+		}
+	}
+}
+
+func TestCapturedRequestNamesTheCAs(t *testing.T) {
+	ca := testpki.Root(testpki.Spec{CN: "certlint device CA"})
+	dn := ca.Cert.RawSubject
+	body := []byte{1, 1, 0, 2, 4, 1} // rsa_sign; rsa_pkcs1_sha256
+	body = append(body, byte((len(dn)+2)>>8), byte(len(dn)+2), byte(len(dn)>>8), byte(len(dn)))
+	body = append(body, dn...)
+	r := capturedRequest(body, true, flight{}, flight{})
+	if want := NewCert(ca.DER).Subject; len(r.AcceptableCAs) != 1 || r.AcceptableCAs[0] != want || r.Policy != ClientCertUnknown {
+		t.Errorf("capturedRequest = %+v, want the CA %q and an unknown policy", r, want)
+	}
+}

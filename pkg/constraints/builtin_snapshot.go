@@ -285,7 +285,7 @@ func builtinSnapshotDocs() []snapshotDoc {
 				Name:     "TI CC3220 / CC3235 (SimpleLink Gen2)",
 				Vendor:   "Texas Instruments",
 				Aliases:  []string{"cc3220s", "cc3220sf", "cc3220mod", "cc3230s", "cc3230sf", "cc3235", "cc3235s", "cc3235sf", "cc3235mod", "cc3120", "cc3130", "cc3135", "simplelink-gen2"},
-				Firmware: "CC32xx SDK 4.10 to 7.10 host driver defaults (sl_socket.h, errors.h); NWP service pack not pinned",
+				Firmware: "CC32xx SDK 4.10 to 7.10 defaults (NWP service pack not pinned)",
 				Notes:    "TLS runs in TI's network processor (closed); its SL_ERROR_BSD_ESEC_* numbers are wolfSSL's error numbers shifted by -500 (-655 ASN_SIG_CONFIRM_E, -768 MAX_CHAIN_ERROR), which suggests a wolfSSL-derived stack. This profile is a secure socket with nothing but the CA file set: SL_SO_SECMETHOD defaults to SSLv3_TLSV1_2 (highest version from SSLv3 to TLS 1.2, no TLS 1.3) and SL_SO_SECURE_MASK to the \"best\" ciphers for that method (23 suites, AES-GCM and ChaCha20 included). The CA is a DER or PEM file in the serial-flash file system named with SL_SO_SECURE_FILES_CA_FILE_NAME. On top of that the NWP looks the root that validated the server up in TI's Trusted Root-Certificate Catalog (the \"playground\" catalog of the SDK, or the production one, programmed with UniFlash): a root not in it gives -468 SL_ERROR_BSD_ESECUNKNOWNROOTCA, \"connected but the root CA used to validate the peer is unknown\". The socket is connected; TI's OTA and HTTP/2 clients and Zephyr's driver go on, but an application that treats every negative sl_Connect result as failure stops there (Xively's and Google IoT's CC32xx ports abort on it). certlint cannot judge -468: which roots a catalog holds depends on the SDK and was not read, so no check models it, and the trust-anchor check judges the chain against the CA file only. Other \"connected, with a warning\" results: -453 (no CA set, server not verified), -461 (certificate dates did not verify, e.g. clock not set), -467 (a certificate is revoked). SNI and the host-name check only exist with SL_SO_SECURE_DOMAIN_NAME_VERIFICATION (sl_Connect takes an IP address, so the NWP knows no name without it). Unknown: the largest RSA key, certificate, chain and handshake message the NWP takes, and its chain depth (-768 exists, its value does not); certlint warns where a served chain meets such an unknown.",
 				TLS: TLSLimits{
 					Versions:     []string{"ssl3.0", "tls1.0", "tls1.1", "tls1.2"},
@@ -335,7 +335,11 @@ func builtinSnapshotDocs() []snapshotDoc {
 						Ref:        "TI E2E 1045696 'CC3235MODSF: code signing certificate' (TI, Kobi: 'currently only supports up to 2048b keys')",
 						URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/1045696/cc3235modsf-code-signing-certificate",
 						Confidence: "unknown",
-						Note:       "That 2048-bit answer is about code-signing certificates verified by the ROM (secure boot, OTA), not TLS peers. No TLS-peer RSA limit was found in SWRU455M, the SDK headers or E2E, so the limit is left unset and certlint warns on RSA keys over 2,048 bits."}},
+						Note:       "That 2048-bit answer is about code-signing certificates verified by the ROM (secure boot, OTA), not TLS peers. No TLS-peer RSA limit was found in SWRU455M, the SDK headers or E2E, so the limit is left unset and certlint warns on RSA keys over 2,048 bits."}, SourceRef{
+						Ref:        "Microsoft Q&A 1089327 (2022: a CC3235SF holding the Baltimore CyberTrust Root reached Azure IoT Hub over MQTT and got a CONNACK)",
+						URL:        "https://learn.microsoft.com/en-us/answers/questions/1089327/incorrect-bytes-returned-for-connack-packer-variab",
+						Confidence: "unknown",
+						Note:       "A hint only: the handshake with Azure IoT Hub completed, but which intermediate (and which RSA key size) the hub served that day was not established, so it proves no limit either way."}},
 					"certificates.signature_hashes": []SourceRef{SourceRef{
 						Ref:        "errors.h:166 -656 SL_ERROR_BSD_ESEC_ASN_SIG_HASH_E 'ASN sig error, unsupported hash type'",
 						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/errors.h#L166",
@@ -517,7 +521,11 @@ func builtinSnapshotDocs() []snapshotDoc {
 						Ref:        "TI E2E 1045696 'CC3235MODSF: code signing certificate' (TI, Kobi: 'currently only supports up to 2048b keys')",
 						URL:        "https://e2e.ti.com/support/wireless-connectivity/wi-fi-group/wifi/f/wi-fi-forum/1045696/cc3235modsf-code-signing-certificate",
 						Confidence: "unknown",
-						Note:       "That 2048-bit answer is about code-signing certificates verified by the ROM (secure boot, OTA), not TLS peers. No TLS-peer RSA limit was found in SWRU455M, the SDK headers or E2E, so the limit is left unset and certlint warns on RSA keys over 2,048 bits."}},
+						Note:       "That 2048-bit answer is about code-signing certificates verified by the ROM (secure boot, OTA), not TLS peers. No TLS-peer RSA limit was found in SWRU455M, the SDK headers or E2E, so the limit is left unset and certlint warns on RSA keys over 2,048 bits."}, SourceRef{
+						Ref:        "Microsoft Q&A 1089327 (2022: a CC3235SF holding the Baltimore CyberTrust Root reached Azure IoT Hub over MQTT and got a CONNACK)",
+						URL:        "https://learn.microsoft.com/en-us/answers/questions/1089327/incorrect-bytes-returned-for-connack-packer-variab",
+						Confidence: "unknown",
+						Note:       "A hint only: the handshake with Azure IoT Hub completed, but which intermediate (and which RSA key size) the hub served that day was not established, so it proves no limit either way."}},
 					"certificates.signature_hashes": []SourceRef{SourceRef{
 						Ref:        "errors.h:166 -656 SL_ERROR_BSD_ESEC_ASN_SIG_HASH_E 'ASN sig error, unsupported hash type'",
 						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/errors.h#L166",

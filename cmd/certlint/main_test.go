@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -164,7 +165,7 @@ func writeCrossChains(env *testscript.Env) error {
 // axTLS and WINC devices do; Go leaves it out by default.
 func cmdTLSServe(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: tlsserve VAR CHAIN.pem [tls10|tls12|tls13] [default=OTHER.pem] [rsakex] [requirecert|askcert]")
+		ts.Fatalf("usage: tlsserve VAR CHAIN.pem [tls10|tls12|tls13] [default=OTHER.pem] [rsakex] [requirecert|askcert] [clientcas=CAS.pem]")
 	}
 	certs, err := loadTestChain(ts.MkAbs(args[1]))
 	ts.Check(err)
@@ -178,6 +179,15 @@ func cmdTLSServe(ts *testscript.TestScript, neg bool, args []string) {
 					return &fallback, nil
 				}
 				return &certs, nil
+			}
+			continue
+		}
+		if file, ok := strings.CutPrefix(opt, "clientcas="); ok {
+			data, err := os.ReadFile(ts.MkAbs(file))
+			ts.Check(err)
+			cfg.ClientCAs = x509.NewCertPool() // the CAs the server names in its CertificateRequest
+			if !cfg.ClientCAs.AppendCertsFromPEM(data) {
+				ts.Fatalf("tlsserve: no certificate in %s", file)
 			}
 			continue
 		}

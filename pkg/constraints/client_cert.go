@@ -3,6 +3,7 @@ package constraints
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/certlint/certlint/pkg/chain"
@@ -79,7 +80,33 @@ func clientCert(obs *chain.Observation, p *Profile) []Finding {
 	for i, c := range b.Certs {
 		out = append(out, clientValidityFinding(c, i, name, obs))
 	}
+	if r != nil && len(r.AcceptableCAs) > 0 {
+		out = append(out, clientIssuerFinding(b, name, r))
+	}
 	return out
+}
+
+// clientIssuerFinding compares the bundle with the CAs the server names as
+// issuers of the client certificates it takes (its CertificateRequest's
+// certificate_authorities): a bundle none of whose certificates is one of
+// them or was issued by one may be refused. Only a warning: a server may
+// hold intermediates it does not name.
+func clientIssuerFinding(b *chain.CAFile, name string, r *chain.ClientCertRequest) Finding {
+	for _, c := range b.Certs {
+		for _, dn := range []string{c.Issuer, c.Subject} {
+			if c.Parsed != nil && slices.Contains(r.AcceptableCAs, dn) {
+				return Finding{Severity: Pass, CertIndex: -1, Actual: dn, Sources: []string{},
+					Message: fmt.Sprintf("%s chains to %s, a CA the server names for client certificates", name, dn)}
+			}
+		}
+	}
+	f := Finding{Severity: Warn, CertIndex: -1, Limit: r.Issuers(), Sources: []string{},
+		Message: fmt.Sprintf("the server takes client certificates issued by %s; no certificate of %s is one of them or issued by one: the server may refuse it", r.Issuers(), name),
+		Fix:     "issue the device certificate from a CA the server names, add the issuing CA to the bundle, or register the device's CA with the service"}
+	if c := b.Certs[0]; c.Parsed != nil {
+		f.Actual = c.Issuer
+	}
+	return f
 }
 
 // requestSentence says what the server asks of the client's certificate.

@@ -189,3 +189,34 @@ func TestClientCertGivenSaysTheServerAsks(t *testing.T) {
 		{Severity: Pass, CertIndex: -1},
 	})
 }
+
+// TestClientCertIssuerNamedByTheServer: when the server names the CAs
+// whose client certificates it takes, the bundle must hold one of them or
+// a certificate issued by one; otherwise it is a warning.
+func TestClientCertIssuerNamedByTheServer(t *testing.T) {
+	k := pki()
+	p := testProfile()
+	interDN := chain.NewCert(k.inter.DER).Subject
+	rootDN := chain.NewCert(k.root.DER).Subject
+	cases := []struct {
+		name   string
+		bundle *chain.CAFile
+		cas    []string
+		want   want
+	}{
+		{"the leaf's issuer is named", clientBundle(1200, k.leaf), []string{"CN=Other CA", interDN}, want{Severity: Pass, CertIndex: -1, Actual: interDN}},
+		{"the bundle's intermediate chains to the named root", clientBundle(2400, k.leaf, k.inter), []string{rootDN}, want{Severity: Pass, CertIndex: -1, Actual: rootDN}},
+		{"no certificate of the bundle is named or issued by one", clientBundle(1200, k.leaf), []string{rootDN}, want{Severity: Warn, CertIndex: -1, Actual: interDN,
+			Contains: []string{"issued by " + rootDN, "may refuse"}, Fix: "CA the server names"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			obs := observe(chainOf(k.leaf, k.inter), k.root, chain.SourceStore)
+			obs.Offline = false
+			obs.TLS = &chain.Handshake{Version: "TLS1.2", ClientCert: &chain.ClientCertRequest{Policy: chain.ClientCertRequired, AcceptableCAs: tc.cas}}
+			obs.ClientCert = tc.bundle
+			got := checkByID(t, "client-cert").Evaluate(obs, p)
+			assertFindings(t, got[len(got)-1:], []want{tc.want})
+		})
+	}
+}

@@ -11,7 +11,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "ca-file", Source: SourceInput, Fields: []string{"trust.ca_formats", "trust.ca_max_bytes", "trust.ca_requires_ski", "trust.ca_ski_auto_formats", "trust.ca_path"},
+		Info: Info{ID: "ca-file", Fields: []string{"trust.ca_formats", "trust.ca_max_bytes", "trust.ca_requires_ski", "trust.ca_ski_auto_formats", "trust.ca_path"},
 			Description: "the CA the device holds fits its CA slot: format, size, Subject Key Identifier"},
 		Requires: []Requirement{
 			trustModelKnown,

@@ -8,7 +8,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "cert-size", Source: SourceChain, Fields: []string{"certificates.max_cert_bytes"},
+		Info: Info{ID: "cert-size", Fields: []string{"certificates.max_cert_bytes"},
 			Description: "each certificate the server sends fits the device's per-certificate size limit (DER bytes)"},
 		Requires: []Requirement{
 			limitKnown("per-certificate size limit", func(p *Profile) int { return p.Certificates.MaxCertBytes }),

@@ -8,7 +8,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "chain-complete", Source: SourceChain, Fields: []string{"trust.model", "trust.path_order", "trust.stops_at_first_held_issuer", "trust.validates_unused"},
+		Info: Info{ID: "chain-complete", Fields: []string{"trust.model", "trust.path_order", "trust.stops_at_first_held_issuer", "trust.validates_unused"},
 			Description: "the server sends every intermediate on the device's path to its anchor, in an order the device accepts"},
 		Requires: []Requirement{
 			certsServed("the server sent no certificates"),

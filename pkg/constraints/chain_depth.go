@@ -8,7 +8,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "chain-depth", Source: SourceChain, Fields: []string{"certificates.max_chain_depth"},
+		Info: Info{ID: "chain-depth", Fields: []string{"certificates.max_chain_depth"},
 			Description: "the certification path, anchor included, is no longer than the device can verify"},
 		Requires: []Requirement{
 			limitKnown("limit on the chain depth", func(p *Profile) int { return p.Certificates.MaxChainDepth }),

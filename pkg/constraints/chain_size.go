@@ -8,7 +8,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "chain-size", Source: SourceChain, Fields: []string{"certificates.max_chain_bytes"},
+		Info: Info{ID: "chain-size", Fields: []string{"certificates.max_chain_bytes"},
 			Description: "the certificates the server sends fit, together, in the device's chain buffer (DER bytes)"},
 		Requires: []Requirement{
 			limitKnown("limit on the size of the whole chain", func(p *Profile) int { return p.Certificates.MaxChainBytes }),

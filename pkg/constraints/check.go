@@ -75,18 +75,7 @@ type Info struct {
 	ID          string   // stable name (cert-size), used in reports and by CI scripts
 	Description string   // one line: what the check measures
 	Fields      []string // the profile fields it reads; their sources cite its findings
-	Source      Source   // what it measures
 }
-
-// Source is the kind of evidence a check measures.
-type Source string
-
-// The sources a check measures.
-const (
-	SourceChain     Source = "chain"     // the certificates served, or read from a file or a capture
-	SourceHandshake Source = "handshake" // what the server agreed with the device's own ClientHello
-	SourceInput     Source = "input"     // a file or value the user gives (a client certificate, pins)
-)
 
 // Lint is a check declared as data, the way zlint declares its lints: what
 // it is (Info), what it needs to judge a device (Requires: the first unmet

@@ -9,7 +9,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "cipher-suite", Source: SourceHandshake, Fields: []string{"tls.cipher_suites"},
+		Info: Info{ID: "cipher-suite", Fields: []string{"tls.cipher_suites"},
 			Description: "the server picks a cipher suite the device offers in its own ClientHello"},
 		Requires: []Requirement{
 			profileLists("cipher suites", func(p *Profile) []string { return p.TLS.CipherSuites }),

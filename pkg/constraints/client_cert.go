@@ -11,7 +11,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "client-cert", Source: SourceInput, Fields: []string{"client.cert_max_bytes", "certificates.key_types", "certificates.rsa_min_bits", "certificates.rsa_max_bits"},
+		Info: Info{ID: "client-cert", Fields: []string{"client.cert_max_bytes", "certificates.key_types", "certificates.rsa_min_bits", "certificates.rsa_max_bits"},
 			Description: "the device's own certificate bundle (mutual TLS) fits its slot, has a key it supports and is valid; without a bundle, a server that requires one is a warning"},
 		Requires: []Requirement{clientCertApplies},
 		Execute:  clientCert,

@@ -10,7 +10,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "hostname", Source: SourceChain, Fields: []string{"trust.verifies_hostname"},
+		Info: Info{ID: "hostname", Fields: []string{"trust.verifies_hostname"},
 			Description: "the leaf certificate names the host the device connects to, if the device checks names"},
 		Execute: hostname,
 	})

@@ -8,7 +8,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "key-size", Source: SourceChain, Fields: []string{"certificates.rsa_min_bits", "certificates.rsa_max_bits"},
+		Info: Info{ID: "key-size", Fields: []string{"certificates.rsa_min_bits", "certificates.rsa_max_bits"},
 			Description: "every RSA key in the path, anchor included, is within the device's RSA size bounds; with no known bound, a key over 2,048 bits warns"},
 		Requires: []Requirement{certsServed("the chain is empty")},
 		Execute:  keySize,

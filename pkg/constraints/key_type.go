@@ -9,7 +9,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "key-type", Source: SourceChain, Fields: []string{"certificates.key_types", "certificates.ec_curves"},
+		Info: Info{ID: "key-type", Fields: []string{"certificates.key_types", "certificates.ec_curves"},
 			Description: "every certificate's key type (and EC curve) is one the device implements"},
 		Requires: []Requirement{
 			profileLists("supported key types", func(p *Profile) []string { return p.Certificates.KeyTypes }),

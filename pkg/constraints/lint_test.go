@@ -14,7 +14,7 @@ import (
 func TestLintAppliesBeforeItExecutes(t *testing.T) {
 	ran := false
 	l := &Lint{
-		Info: Info{ID: "demo", Description: "demo", Source: SourceChain},
+		Info: Info{ID: "demo", Description: "demo"},
 		Requires: []Requirement{
 			limitKnown("demo limit", func(p *Profile) int { return p.Certificates.MaxCertBytes }),
 			certsServed("nothing served"),

@@ -10,7 +10,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "message-size", Source: SourceHandshake, Fields: []string{"receive.max_handshake_message_bytes", "receive.message_count", "receive.reassembles_handshake",
+		Info: Info{ID: "message-size", Fields: []string{"receive.max_handshake_message_bytes", "receive.message_count", "receive.reassembles_handshake",
 			"receive.max_record_bytes", "tls.max_fragment_length"},
 			Description: "the Certificate message, as the server cuts it into records, fits how the device receives handshake messages"},
 		Execute: messageSize,

@@ -15,7 +15,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "pin", Source: SourceInput, Fields: []string{"trust.pins"},
+		Info: Info{ID: "pin", Fields: []string{"trust.pins"},
 			Description: "a pin the device holds matches the certificate or key it compares, and how long it will"},
 		Requires: []Requirement{
 			given("no pin given (--pin, or --pin-file with the pins each target's devices hold)", func(obs *chain.Observation) bool { return len(obs.Pins) > 0 }),

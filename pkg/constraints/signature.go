@@ -9,7 +9,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "signature", Source: SourceChain, Fields: []string{"certificates.signature_hashes"},
+		Info: Info{ID: "signature", Fields: []string{"certificates.signature_hashes"},
 			Description: "every served certificate is signed with a hash the device implements"},
 		Requires: []Requirement{
 			profileLists("supported signature hashes", func(p *Profile) []string { return p.Certificates.SignatureHashes }),

@@ -8,7 +8,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "sni", Source: SourceHandshake, Fields: []string{"tls.sni", "trust.verifies_hostname"},
+		Info: Info{ID: "sni", Fields: []string{"tls.sni", "trust.verifies_hostname"},
 			Description: "a device without SNI receives the same certificate as a client that sends it"},
 		Execute: sni,
 	})

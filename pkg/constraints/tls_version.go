@@ -9,7 +9,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "tls-version", Source: SourceHandshake, Fields: []string{"tls.versions", "tls.max_version"},
+		Info: Info{ID: "tls-version", Fields: []string{"tls.versions", "tls.max_version"},
 			Description: "the server agrees a TLS version with the device's own ClientHello"},
 		Requires: []Requirement{
 			profileLists("TLS versions", (*Profile).OfferedVersions),

@@ -9,7 +9,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "trust-anchor", Source: SourceChain, Fields: []string{"trust.model", "trust.store", "trust.accepts_intermediate_anchor", "trust.anchor_match"},
+		Info: Info{ID: "trust-anchor", Fields: []string{"trust.model", "trust.store", "trust.accepts_intermediate_anchor", "trust.anchor_match"},
 			Description: "the device's CA file or built-in store anchors the served chain"},
 		Requires: []Requirement{
 			trustModelKnown,

@@ -9,7 +9,7 @@ import (
 
 func init() {
 	Register(&Lint{
-		Info: Info{ID: "validity", Source: SourceChain, Fields: []string{"trust.verifies_time", "trust.validates_unused"},
+		Info: Info{ID: "validity", Fields: []string{"trust.verifies_time", "trust.validates_unused"},
 			Description: "every certificate, anchor included, is valid at the device's clock"},
 		Requires: []Requirement{
 			certsServed("the chain is empty"),

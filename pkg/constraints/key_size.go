@@ -31,7 +31,7 @@ func keySize(obs *chain.Observation, p *Profile) []Finding {
 		return eachDeviceCert(keySizeFinding)(obs, p)
 	}
 	noLimit := p.Name + " has no known RSA key size limits"
-	if _, confidence := p.SourcesFor("certificates.rsa_max_bits"); (confidence != "" && confidence != "unknown") || p.Trust.Model == "none" {
+	if p.sourced("certificates.rsa_max_bits") || p.Trust.Model == "none" {
 		return skip(noLimit)
 	}
 	var out []Finding

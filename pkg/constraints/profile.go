@@ -318,6 +318,15 @@ func (p *Profile) SourcesFor(fields ...string) (refs []SourceRef, confidence str
 	return refs, Confidences[weakest]
 }
 
+// sourced reports whether the profile cites a source for field other than
+// a search that found nothing (confidence unknown): without one, the
+// field's value (or its absence) is the profile's guess, not a known
+// behaviour, and a check that would fail on it warns instead.
+func (p *Profile) sourced(field string) bool {
+	_, confidence := p.SourcesFor(field)
+	return confidence != "" && confidence != "unknown"
+}
+
 func confidenceRank(c string) int {
 	for i, name := range Confidences {
 		if name == c {

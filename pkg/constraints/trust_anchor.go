@@ -104,6 +104,12 @@ func caFileAnchorFinding(obs *chain.Observation, path *chain.Path, p *Profile) F
 		held := fail.Held
 		f.Actual = held.Subject
 		f.Message = fmt.Sprintf("the CA file holds %s, an intermediate; %s needs the root that issued it", held.Subject, p.Name)
+		if !p.sourced("trust.accepts_intermediate_anchor") {
+			// No source says the device refuses an intermediate anchor:
+			// loading the root is the safe advice, not a predicted failure.
+			f.Severity = Warn
+			f.Message = fmt.Sprintf("the CA file holds %s, an intermediate; whether %s accepts an intermediate as its anchor is unknown (no source found), so load the root that issued it", held.Subject, p.Name)
+		}
 		if root := rootFor(path, held); root != nil {
 			f.Limit = root.Subject
 			f.Message += ", " + root.Subject

@@ -20,6 +20,15 @@ func TestTrustAnchor(t *testing.T) {
 	store.Trust.Model = "builtin-store"
 	intermediateOK := testProfile()
 	intermediateOK.Trust.AcceptsIntermediateAnchor = true
+	// refusesCited: a source says the device refuses an intermediate
+	// anchor (SPWF04Sx, seed 001); testProfile() cites none.
+	refusesCited := func() *Profile {
+		p := testProfile()
+		p.Sources["trust.accepts_intermediate_anchor"] = []SourceRef{{Ref: "seed 001", Confidence: "field-report"}}
+		return p
+	}
+	refusesUnknown := testProfile()
+	refusesUnknown.Sources["trust.accepts_intermediate_anchor"] = []SourceRef{{Ref: "searched the vendor's guide", Confidence: "unknown"}}
 	tests := []struct {
 		name  string
 		obs   *chain.Observation
@@ -27,13 +36,18 @@ func TestTrustAnchor(t *testing.T) {
 		wants []want
 	}{
 		{"seed 001: an intermediate loaded instead of the root fails and names Baltimore",
-			withCA(observe(bing, bing[1], chain.SourceCAFile), caFileOf("pem", bing[1])), testProfile(),
+			withCA(observe(bing, bing[1], chain.SourceCAFile), caFileOf("pem", bing[1])), refusesCited(),
 			[]want{{Severity: Fail, CertIndex: -1, Limit: chain.NewCert(baltimore.DER).Subject,
 				Contains: []string{"CN=Microsoft IT TLS CA 2", "an intermediate", "Baltimore CyberTrust Root"},
 				Fix:      "load the root CN=Baltimore CyberTrust Root, OU=CyberTrust, O=Baltimore, C=IE (SKI e59d5930824758ccacfa085436867b3ab5044df0, 891 bytes DER) instead of Microsoft IT TLS CA 2"}}},
 		{"the root of the intermediate in the CA file is unknown: name its issuer and AKI",
-			withCA(observe(chainOf(k.leafUnder4096, k.inter4096), k.inter4096, chain.SourceCAFile), caFileOf("der", k.inter4096)), testProfile(),
+			withCA(observe(chainOf(k.leafUnder4096, k.inter4096), k.inter4096, chain.SourceCAFile), caFileOf("der", k.inter4096)), refusesCited(),
 			[]want{{Severity: Fail, CertIndex: -1, Fix: "load the root that issued Test TLS CA 4: CN=Test Root CA"}}},
+		{"no source says the device refuses an intermediate anchor: the same advice, as a warning",
+			withCA(observe(bing, bing[1], chain.SourceCAFile), caFileOf("pem", bing[1])), refusesUnknown,
+			[]want{{Severity: Warn, CertIndex: -1, Limit: chain.NewCert(baltimore.DER).Subject,
+				Contains: []string{"CN=Microsoft IT TLS CA 2", "an intermediate", "accepts an intermediate as its anchor is unknown", "load the root that issued it, CN=Baltimore CyberTrust Root"},
+				Fix:      "load the root CN=Baltimore CyberTrust Root"}}},
 		{"an intermediate anchor passes where the device accepts one",
 			withCA(observe(chainOf(k.leafUnder4096, k.inter4096), k.inter4096, chain.SourceCAFile), caFileOf("der", k.inter4096)), intermediateOK,
 			[]want{{Severity: Pass, CertIndex: -1, Contains: []string{"accepts an intermediate"}}}},

@@ -313,6 +313,10 @@ func builtinSnapshotDocs() []snapshotDoc {
 					"validity": "sl_Connect returns -461 SL_ERROR_BSD_ESECDATEERROR: the socket is connected, but the certificate dates did not verify against the device clock; TI's OTA library and Zephyr's driver treat it as success.",
 				},
 				Sources: map[string][]SourceRef{
+					"certificates.ec_curves": []SourceRef{SourceRef{
+						Ref:        "searched SWRU455M, CC32xx SDK 7.10 headers (no curve option), TI E2E",
+						Confidence: "unknown",
+						Note:       "Which curves the NWP verifies in certificates is not documented; a CC3220SF user got -751 \"Bad ECC Curve\" with a P-256 client certificate (E2E 829489, cause not found). certlint passes P-256 and warns on other curves."}},
 					"certificates.key_types": []SourceRef{SourceRef{
 						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h:169-193: RSA and ECDHE_ECDSA suites (bits 9-11, 18-20)",
 						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L169-L193",
@@ -499,6 +503,10 @@ func builtinSnapshotDocs() []snapshotDoc {
 					"validity": "sl_Connect returns -461 SL_ERROR_BSD_ESECDATEERROR: the socket is connected, but the certificate dates did not verify against the device clock; TI's OTA library and Zephyr's driver treat it as success.",
 				},
 				Sources: map[string][]SourceRef{
+					"certificates.ec_curves": []SourceRef{SourceRef{
+						Ref:        "searched SWRU455M, CC32xx SDK 7.10 headers (no curve option), TI E2E",
+						Confidence: "unknown",
+						Note:       "Which curves the NWP verifies in certificates is not documented; a CC3220SF user got -751 \"Bad ECC Curve\" with a P-256 client certificate (E2E 829489, cause not found). certlint passes P-256 and warns on other curves."}},
 					"certificates.key_types": []SourceRef{SourceRef{
 						Ref:        "cc32xx_open_sdk@d2cef792 sl_socket.h:169-193: RSA and ECDHE_ECDSA suites (bits 9-11, 18-20)",
 						URL:        "https://github.com/TexasInstruments/cc32xx_open_sdk/blob/d2cef792b8392fbf4362969d21b9f0150fe860cd/source/ti/drivers/net/wifi/sl_socket.h#L169-L193",

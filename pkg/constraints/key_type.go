@@ -10,7 +10,7 @@ import (
 func init() {
 	Register(&Lint{
 		Info: Info{ID: "key-type", Fields: []string{"certificates.key_types", "certificates.ec_curves"},
-			Description: "every certificate's key type (and EC curve) is one the device implements"},
+			Description: "every certificate's key type (and EC curve) is one the device implements; with its curves unknown, a curve other than P-256 warns"},
 		Requires: []Requirement{
 			profileLists("supported key types", func(p *Profile) []string { return p.Certificates.KeyTypes }),
 			certsServed("the chain is empty"),
@@ -41,12 +41,24 @@ func keyTypeFinding(c *chain.Cert, p *Profile) Finding {
 		f.Message = fmt.Sprintf("%s has an ECDSA key on curve %s; %s supports only %s",
 			c.Label(), c.Curve, p.Name, strings.Join(p.Certificates.ECCurves, ", "))
 		f.Fix = fmt.Sprintf("the service needs ECDSA keys on %s", strings.Join(p.Certificates.ECCurves, " or "))
+	case c.KeyType == "ecdsa" && len(p.Certificates.ECCurves) == 0 && c.Curve != commonECCurve && !p.sourced("certificates.ec_curves"):
+		f.Severity = Warn
+		f.Actual = c.Curve
+		f.Message = fmt.Sprintf("%s has an ECDSA key on curve %s; which curves %s verifies is unknown (no source found), and several embedded TLS stacks support only %s",
+			c.Label(), c.Curve, p.Name, commonECCurve)
+		f.Fix = fmt.Sprintf("try this chain on a real device before relying on it; if it fails, the service needs %s or RSA keys in the path", commonECCurve)
 	default:
 		f.Message = fmt.Sprintf("%s has %s key; %s supports %s keys",
 			c.Label(), keyDescription(c), p.Name, strings.Join(allowed, ", "))
 	}
 	return f
 }
+
+// commonECCurve is the one curve every embedded stack with ECDSA in this
+// repository's profiles verifies; some verify only it (ATWINC1500:
+// Software Design Guide 7.4.4). Another curve on a device whose curves are
+// unknown is a risk.
+const commonECCurve = "P-256"
 
 // keyDescription names a key with its article: "an RSA-2048", "an ECDSA P-256".
 func keyDescription(c *chain.Cert) string {

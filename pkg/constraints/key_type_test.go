@@ -14,6 +14,9 @@ func TestKeyType(t *testing.T) {
 	p256Only.Certificates.ECCurves = []string{"secp256r1"}
 	noTypes := testProfile()
 	noTypes.Certificates.KeyTypes = nil
+	// anyCurve: a source says the device verifies any curve it meets.
+	anyCurve := testProfile()
+	anyCurve.Sources["certificates.ec_curves"] = []SourceRef{{Ref: "the stack verifies every named curve", Confidence: "vendor-source"}}
 	tests := []struct {
 		name  string
 		obs   *chain.Observation
@@ -37,6 +40,16 @@ func TestKeyType(t *testing.T) {
 				{Severity: Fail, CertIndex: 1, Limit: "secp256r1", Actual: "P-384", Contains: []string{"curve P-384"}},
 				{Severity: Fail, CertIndex: 2, Actual: "P-384"},
 			}},
+		{"curves unknown: P-256 passes, P-384 warns that it is unknown",
+			observe(chainOf(k.ecLeaf, k.ecInter), k.ecRoot, chain.SourceCAFile), testProfile(),
+			[]want{
+				{Severity: Pass, CertIndex: 0},
+				{Severity: Warn, CertIndex: 1, Actual: "P-384", Contains: []string{"curve P-384", "is unknown", "support only P-256"}, Fix: "P-256 or RSA"},
+				{Severity: Warn, CertIndex: 2, Actual: "P-384"},
+			}},
+		{"no curve list, but a source for verifying any curve: P-384 passes",
+			observe(chainOf(k.ecLeaf, k.ecInter), k.ecRoot, chain.SourceCAFile), anyCurve,
+			[]want{{Severity: Pass, CertIndex: 0}, {Severity: Pass, CertIndex: 1}, {Severity: Pass, CertIndex: 2}}},
 		{"unparseable certificate warns", &chain.Observation{Chain: []*chain.Cert{unparsed()}}, testProfile(),
 			[]want{{Severity: Warn, CertIndex: 0, Contains: []string{"could not be parsed"}}}},
 		{"no key types skips", observe(chainOf(k.leaf), nil, ""), noTypes,

@@ -17,7 +17,7 @@
 #   BENCH_CERTIGO   a prebuilt certigo binary (default: v1.16.0 built from its module)
 #   BENCH_NO_CERTIGO=1    leave certigo out (no Go module proxy)
 #   BENCH_CGO=1     build certlint and certigo with cgo (default: CGO_ENABLED=0, as the README installs)
-#   BENCH_FLOOR_HELLOS  handshakes of the floor command (f) (default 9: certlint -d all's)
+#   BENCH_FLOOR_HELLOS  handshakes of the floor command (f) (default 11: certlint -d all's, kept equal by TestBenchFloorCountsTheHandshakesOfDashDAll)
 #   BENCH_NO_HYPERFINE=1  use the interleaved bash loop even when hyperfine is installed
 set -euo pipefail
 
@@ -135,7 +135,7 @@ fi
 # once, each read up to ServerHelloDone. What it takes is what the server
 # (one openssl process, answering them one after another) and the kernel
 # need for N handshakes, whatever the client.
-floor_hellos=${BENCH_FLOOR_HELLOS:-9}
+floor_hellos=${BENCH_FLOOR_HELLOS:-11}
 [[ $floor_hellos =~ ^[0-9]+$ ]] && ((floor_hellos >= 1 && floor_hellos <= 64)) || die "BENCH_FLOOR_HELLOS must be 1..64"
 mkdir -p "$work/firstflights"
 cat >"$work/firstflights/main.go" <<'EOF'

@@ -21,6 +21,14 @@ import (
 // that ask for a certificate are waited for.
 const clientCertWait = time.Second
 
+// clientCertStep is how long one read of that wait lasts: a server's
+// answer that zcrypto takes in without returning from Read (a session
+// ticket) is seen at the end of the step it arrived in. A record that
+// arrives in pieces more than a step apart would be judged on its first
+// piece; the server's first record after the handshake is a small alert
+// or ticket, sent in one segment.
+const clientCertStep = 20 * time.Millisecond
+
 // clientCertDeadline is when the wait for the server's answer ends: after
 // clientCertWait, or at limit when that comes sooner (zero: no limit).
 func clientCertDeadline(limit time.Time) time.Time {
@@ -99,16 +107,31 @@ func (r *ClientCertRequest) answerTLS12(herr error) {
 // answerTLS13 waits briefly for what the server does after a TLS 1.3
 // handshake in which it asked for a client certificate and got none: the
 // client's Finished ends the handshake, so the server's verdict comes
-// after it. A fatal alert means it requires one; application data, a
-// session ticket or an orderly close mean it went on without one. read
-// counts the bytes received so far.
+// after it, in the first record it sends. A fatal alert means it requires
+// one; application data, a session ticket or an orderly close mean it went
+// on without one. read counts the bytes received so far. The wait polls in
+// short steps, so a server that answers with a session ticket (which
+// zcrypto takes without returning from Read) costs one step, not the
+// whole clientCertWait.
 func (r *ClientCertRequest) answerTLS13(ctx context.Context, conn *tls.Conn, raw net.Conn, read func() int64) {
 	const sent = "certlint sent an empty Certificate message in TLS 1.3"
 	limit, _ := ctx.Deadline()
-	_ = raw.SetReadDeadline(clientCertDeadline(limit))
+	end := clientCertDeadline(limit)
 	before := read()
 	var buf [1]byte
-	n, err := conn.Read(buf[:])
+	var n int
+	var err error
+	for {
+		step := time.Now().Add(clientCertStep)
+		if step.After(end) {
+			step = end
+		}
+		_ = raw.SetReadDeadline(step)
+		n, err = conn.Read(buf[:])
+		if !isTimeout(err) || read() > before || !time.Now().Before(end) {
+			break
+		}
+	}
 	switch alert := remoteAlert(err); {
 	case n > 0:
 		r.Policy, r.Detail = ClientCertOptional, sent+" and the server went on to send application data"

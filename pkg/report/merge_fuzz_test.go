@@ -15,9 +15,10 @@ import (
 // against itself and the previous one without a panic, because merge
 // renders whatever the shard files hold.
 func FuzzReadReports(f *testing.F) {
-	// Small seeds: the fuzzer stalls on mutating a 60 KB report such as
-	// testdata/bing-2019.json (no execution for a minute with go1.26); the
-	// shard examples hold every part of a report already.
+	// Small seeds: an interesting input grown from a 60 KB report such as
+	// testdata/bing-2019.json takes the fuzzer its whole minimizing budget
+	// (a minute by default, no execution meanwhile); the shard examples
+	// hold every part of a report already.
 	for _, path := range []string{"testdata/error.json", "../../examples/shard-1.json", "../../examples/shard-2.jsonl"} {
 		data, err := os.ReadFile(filepath.FromSlash(path))
 		if err != nil {

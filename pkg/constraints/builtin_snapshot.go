@@ -169,7 +169,11 @@ func builtinSnapshotDocs() []snapshotDoc {
 					"certificates.rsa_max_bits": []SourceRef{SourceRef{
 						Ref:        "searched SWRU368C, TI e2e",
 						Confidence: "unknown",
-						Note:       "No TLS-peer RSA limit found (the CC3235 '2048 bits' answer is about code signing)."}},
+						Note:       "No TLS-peer RSA limit found (the CC3235 '2048 bits' answer is about code signing)."}, SourceRef{
+						Ref:        "seed 003 (forum.micropython.org 'Connect over SSL', Nov 2015): a WiPy (CC3200 NWP) reached its *.servicebus.windows.net namespace 'also with root certificate validation', Baltimore CyberTrust Root as the CA file. Azure's TLS certificates were then issued by 'Microsoft IT SSL SHA2' (Microsoft, 'Azure TLS Certificates changes', 2017-04-20: 'Today TLS certificates for Azure services are issued from' its two certificates, valid 2013-2017 and 2014-2018), which Microsoft lists as RSA 4096 bits under Baltimore (MicrosoftDocs/microsoft-365-docs@04c5caa2:microsoft-365/compliance/encryption-office-365-certificate-chains.md, 'Microsoft IT SSL SHA2')",
+						URL:        "https://github.com/MicrosoftDocs/microsoft-365-docs/blob/04c5caa2ce96cb9f5fff45cb4adf32920a4b8bad/microsoft-365/compliance/encryption-office-365-certificate-chains.md",
+						Confidence: "inferred",
+						Note:       "The chain served that day is inferred from Microsoft's statements, not captured, and no limit is published, so none is set; but the NWP verified a path through an RSA-4096 intermediate, so such a key is not a risk certlint warns about here."}},
 					"certificates.signature_hashes": []SourceRef{SourceRef{
 						Ref:        "socket.h: −156 SL_ESEC_ASN_SIG_HASH_E 'unsupported hash type'",
 						Confidence: "unknown",
@@ -2178,6 +2182,11 @@ func builtinSnapshotDocs() []snapshotDoc {
 						Ref:        "searched modssl.c, WiPy docs, SWRU368C",
 						Confidence: "unknown",
 						Note:       "No size limit found (same NWP as cc3200)."}},
+					"certificates.rsa_max_bits": []SourceRef{SourceRef{
+						Ref:        "seed 003 (forum.micropython.org 'Connect over SSL', Nov 2015): a WiPy (CC3200 NWP) reached its *.servicebus.windows.net namespace 'also with root certificate validation', Baltimore CyberTrust Root as the CA file. Azure's TLS certificates were then issued by 'Microsoft IT SSL SHA2' (Microsoft, 'Azure TLS Certificates changes', 2017-04-20: 'Today TLS certificates for Azure services are issued from' its two certificates, valid 2013-2017 and 2014-2018), which Microsoft lists as RSA 4096 bits under Baltimore (MicrosoftDocs/microsoft-365-docs@04c5caa2:microsoft-365/compliance/encryption-office-365-certificate-chains.md, 'Microsoft IT SSL SHA2')",
+						URL:        "https://github.com/MicrosoftDocs/microsoft-365-docs/blob/04c5caa2ce96cb9f5fff45cb4adf32920a4b8bad/microsoft-365/compliance/encryption-office-365-certificate-chains.md",
+						Confidence: "inferred",
+						Note:       "The chain served that day is inferred from Microsoft's statements, not captured, and no limit is published, so none is set; but the NWP verified a path through an RSA-4096 intermediate, so such a key is not a risk certlint warns about here."}},
 					"receive.max_handshake_message_bytes": []SourceRef{SourceRef{
 						Ref:        "searched MicroPython cc3200 port (modssl.c), CC3200 host driver socket.h, TI E2E forum",
 						Confidence: "unknown",

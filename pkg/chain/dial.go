@@ -62,6 +62,16 @@ func (e *HandshakeError) Unwrap() error { return e.Err }
 // genericSuites is the PC-like offer of Fetch: every suite zcrypto can
 // complete, strongest first, with the TLS 1.3 suites listed explicitly
 // because ForceSuites stops zcrypto from adding them itself.
+// genericCurves are the groups of the generic hello: the classical ones,
+// X25519 first, so the hello carries one 32-byte key share and stays
+// well under one TCP segment. zcrypto's default leads with X25519MLKEM768,
+// whose 1,216-byte share (and the X25519 fallback beside it) makes a hello
+// of about 1.5 KB: servers and middleboxes that mishandle a ClientHello
+// split over two segments fail it, and the generic handshake is the one
+// certlint needs the served chain from. No device profile offers a
+// post-quantum group.
+var genericCurves = []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}
+
 var genericSuites = []uint16{
 	tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256,
 	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
@@ -102,6 +112,7 @@ func (d *Dialer) Fetch(ctx context.Context, address string, port int, serverName
 		MaxVersion:         tls.VersionTLS13,
 		CipherSuites:       genericSuites,
 		ForceSuites:        true,
+		CurvePreferences:   genericCurves,
 	}
 	a := d.run(ctx, address, port, cfg, 0, true)
 	if len(a.certs) == 0 && errors.Is(a.err, ErrHandshakeTooLarge) && a.hs.Version == "TLS1.3" {

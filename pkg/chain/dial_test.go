@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -97,6 +98,35 @@ func TestFetchEveryVersion(t *testing.T) {
 			// TLS 1.3 encrypts the Certificate message; zcrypto must still log it.
 			assertServed(t, certs, ch)
 		})
+	}
+}
+
+// TestFetchHelloIsSmall: the generic hello offers the classical groups,
+// X25519 first, and no post-quantum one, so it fits one TCP segment even
+// on servers that mishandle a larger ClientHello.
+func TestFetchHelloIsSmall(t *testing.T) {
+	hellos := make(chan *tls.ClientHelloInfo, 1)
+	ch := rsaChain("server.test")
+	addr := testpki.Serve(t, &tls.Config{
+		Certificates: []tls.Certificate{ch.TLSCertificate()},
+		GetConfigForClient: func(hi *tls.ClientHelloInfo) (*tls.Config, error) {
+			hellos <- hi
+			return nil, nil
+		},
+	})
+	host, port := splitAddr(t, addr)
+	d := &chain.Dialer{Timeout: 5 * time.Second}
+	hs, _, err := d.Fetch(context.Background(), host, port, "server.test")
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	hi := <-hellos
+	want := []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}
+	if !slices.Equal(hi.SupportedCurves, want) {
+		t.Errorf("generic hello offers groups %v, want %v", hi.SupportedCurves, want)
+	}
+	if hs.Version != "TLS1.3" || hs.Curve != "x25519" {
+		t.Errorf("handshake = %s with %s, want TLS1.3 with x25519", hs.Version, hs.Curve)
 	}
 }
 

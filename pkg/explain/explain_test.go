@@ -180,10 +180,13 @@ func TestUnknownCode(t *testing.T) {
 	if _, err := tab.Explain("  ", ""); err == nil {
 		t.Error("empty input explained")
 	}
-	if _, err := tab.Explain("23", "atwinc1500"); err == nil || errors.Is(err, ErrUnknownCode) {
+	// Every built-in device has codes now; a table without the device's
+	// family stands in for one that has none.
+	partial := &Table{Families: tab.Families[:1]}
+	if _, err := partial.Explain("23", "atwinc1500"); err == nil || errors.Is(err, ErrUnknownCode) {
 		t.Errorf("a device without a table should say so, got %v", err)
 	}
-	if got := tab.Devices(); strings.Join(got, ",") != "cc3200,cc3220,esp32,esp8266,esp8266-micropython,nina-w10,spwf01,spwf04,wipy,wolfssl" {
+	if got := tab.Devices(); strings.Join(got, ",") != "atwinc1500,cc3200,cc3220,esp32,esp8266,esp8266-micropython,nina-w10,spwf01,spwf04,wipy,wolfssl" {
 		t.Errorf("Devices() = %v", got)
 	}
 }

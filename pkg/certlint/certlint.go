@@ -513,9 +513,9 @@ func (r *runner) address(ctx context.Context, t chain.Target, cnames []string, a
 		if !dialable(p) {
 			continue
 		}
-		key := p.HelloKey()
+		key := p.HelloKeyFor(t.ServerName)
 		if _, ok := specs[key]; !ok {
-			specs[key] = p.HelloSpec()
+			specs[key] = p.HelloSpecFor(t.ServerName)
 		}
 		waiting[key] = append(waiting[key], i)
 	}
@@ -596,7 +596,7 @@ func (r *runner) evaluate(obs *chain.Observation, hellos map[string]*chain.Hello
 	for i, p := range r.profiles {
 		var hello *chain.HelloResult
 		if dialable(p) && len(hellos) > 0 {
-			hello = hellos[p.HelloKey()]
+			hello = hellos[p.HelloKeyFor(obs.ServerName)]
 		}
 		e.device(i, hello)
 	}

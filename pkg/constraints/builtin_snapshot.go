@@ -18,6 +18,7 @@ func builtinSnapshotDocs() []snapshotDoc {
 					CipherSuites: []string{"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA256"},
 					Curves:       []string{},
 					SNI:          boolPtr(true),
+					SNIMaxBytes:  63,
 					HelloKnown:   "partial",
 					HelloNote:    "The five suites WiFi101 enables are known from its source (kept in the firmware's bit order; the order on the wire is not published); versions from Microchip's Software Design Guide. The rest of the hello is built by the closed firmware and is approximated by certlint."},
 				Certificates: CertificateLimits{
@@ -68,6 +69,11 @@ func builtinSnapshotDocs() []snapshotDoc {
 						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/WiFiClient.cpp#L84",
 						Confidence: "vendor-source",
 						Note:       "Connecting by IP address sends no SNI."}},
+					"tls.sni_max_bytes": []SourceRef{SourceRef{
+						Ref:        "arduino-libraries/WiFi101@dc5cbffb:src/socket/source/socket.c:1207 (setsockopt SO_SSL_SNI takes the name only if u16OptLen < HOSTNAME_MAX_SIZE, else prints 'SNI Exceeds Max Length'), src/socket/include/socket.h:81 (HOSTNAME_MAX_SIZE 64), src/WiFiClient.cpp:83-84 (the setopt result is not checked: connect goes on); the same test in Microchip's host driver 19.7.7 socket.c:1160",
+						URL:        "https://github.com/arduino-libraries/WiFi101/blob/dc5cbffbd5fa1eb1a4ac28eeaea8dbac47d790ad/src/socket/source/socket.c#L1207",
+						Confidence: "vendor-source",
+						Note:       "A host name of 64 bytes or more (strlen, as the sketch passes it to connect) is not sent: the WINC connects without SNI, and the server answers with its default certificate."}},
 					"tls.versions": []SourceRef{SourceRef{
 						Ref:        "Microchip ATWINC15x0 Software Design Guide, section 7.1 (TLS 1.0, 1.1 and 1.2)",
 						URL:        "https://onlinedocs.microchip.com/oxy/GUID-440F7CB9-F849-446D-A9AB-3749711C7849-en-US-5/GUID-2BC99FD5-0DC9-4E33-A539-9DBD125B56E3.html",

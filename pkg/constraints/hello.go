@@ -27,6 +27,33 @@ func (p *Profile) HelloSpec() chain.HelloSpec {
 	}
 }
 
+// HelloSpecFor is the device's ClientHello for a connection to serverName:
+// HelloSpec, without SNI when the name is longer than the device sends
+// (tls.sni_max_bytes).
+func (p *Profile) HelloSpecFor(serverName string) chain.HelloSpec {
+	spec := p.HelloSpec()
+	if p.DropsSNI(serverName) {
+		spec.SNI = false
+	}
+	return spec
+}
+
+// HelloKeyFor is HelloSpecFor(serverName).Key(), the key of the device's
+// dial to serverName in Observation.Hellos.
+func (p *Profile) HelloKeyFor(serverName string) string {
+	if p.DropsSNI(serverName) {
+		return p.HelloSpecFor(serverName).Key()
+	}
+	return p.HelloKey()
+}
+
+// DropsSNI reports whether the device, which sends SNI, leaves it out for
+// serverName because the name is longer than tls.sni_max_bytes.
+func (p *Profile) DropsSNI(serverName string) bool {
+	sends, known := Bool(p.TLS.SNI)
+	return (sends || !known) && p.TLS.SNIMaxBytes > 0 && len(serverName) > p.TLS.SNIMaxBytes
+}
+
 // OfferedVersions returns the versions certlint offers in the device's
 // ClientHello: the profile's versions, or, when they are unknown but the
 // newest version the device can speak is (tls.max_version), TLS 1.0 up to

@@ -104,6 +104,10 @@ type TLSLimits struct {
 	CipherSuites []string `yaml:"cipher_suites"` // IANA names in offer order
 	Curves       []string `yaml:"curves"`        // named groups
 	SNI          *bool    `yaml:"sni"`           // nil = unknown
+	// SNIMaxBytes is the longest host name the device sends as
+	// server_name; it connects to a longer one without SNI (Arduino
+	// WiFi101 drops names of 64 bytes or more). 0 = no known limit.
+	SNIMaxBytes int `yaml:"sni_max_bytes"`
 
 	// HelloVersion is the client_version field of the ClientHello; empty =
 	// the newest of Versions. RecordVersion is the version in the header of

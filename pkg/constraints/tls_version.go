@@ -85,7 +85,7 @@ func helloResult(obs *chain.Observation, p *Profile) *chain.HelloResult {
 	if len(obs.Hellos) == 0 {
 		return nil
 	}
-	return obs.Hellos[p.HelloKey()]
+	return obs.Hellos[p.HelloKeyFor(obs.ServerName)]
 }
 
 // versionRefused reports whether a failed handshake failed on the protocol

@@ -176,6 +176,7 @@ func profileFields(p *constraints.Profile) []profileField {
 		{"tls.cipher_suites", listText(p.TLS.CipherSuites)},
 		{"tls.curves", listText(p.TLS.Curves)},
 		{"tls.sni", optBool(p.TLS.SNI)},
+		{"tls.sni_max_bytes", limitText(p.TLS.SNIMaxBytes, "bytes")},
 		{"tls.hello_note", "hello_known: " + p.HelloKnown()},
 		{"certificates.max_cert_bytes", limitText(c.MaxCertBytes, "bytes")},
 		{"certificates.max_chain_bytes", limitText(c.MaxChainBytes, "bytes")},
